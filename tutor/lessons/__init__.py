@@ -1,0 +1,1 @@
+"""Provides the lesson model, the loader and validation (no torch, no textual)."""
