@@ -1,0 +1,135 @@
+"""Provides the learner's progress store: completed steps and last position, saved atomically as JSON."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+from msgspec import Meta
+
+from tutor import paths
+
+StepIndex = Annotated[int, Meta(ge=0)]
+PROGRESS_FORMAT = 1
+
+
+class LessonProgress(msgspec.Struct, forbid_unknown_fields=True):
+    done: list[StepIndex] = []
+    position: StepIndex = 0
+
+
+class ProgressFile(msgspec.Struct, forbid_unknown_fields=True):
+    format_version: Annotated[int, Meta(ge=1, le=PROGRESS_FORMAT)] = PROGRESS_FORMAT
+    last: str | None = None
+    lessons: dict[str, LessonProgress] = {}
+
+
+class ProgressStore:
+    """Per-user progress; a bad file is moved aside with a warning and never raises."""
+
+    def __init__(self, path: Path, data: ProgressFile | None = None) -> None:
+        self.path = path
+        self.data = data or ProgressFile()
+        self.warnings: list[str] = []
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> ProgressStore:
+        path = Path(path) if path is not None else paths.progress_file()
+        store = cls(path)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return store
+        except OSError as exc:
+            store._move_aside(f"cannot read it ({exc.strerror or exc})")
+            return store
+        try:
+            store.data = msgspec.json.decode(raw, type=ProgressFile)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            store._move_aside(f"it is not a valid progress file ({exc})")
+        return store
+
+    def _move_aside(self, why: str) -> None:
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        try:
+            os.replace(self.path, aside)
+        except OSError as exc:
+            self.warnings.append(
+                f"progress file {self.path}: {why}; could not move it aside ({exc.strerror or exc}); "
+                "starting with empty progress"
+            )
+            return
+        self.warnings.append(
+            f"progress file {self.path}: {why}; moved it to {aside} and started with empty progress"
+        )
+
+    # --- queries ---------------------------------------------------------------------------
+
+    def lesson_ids(self) -> list[str]:
+        return sorted(self.data.lessons)
+
+    def done(self, lesson_id: str) -> set[int]:
+        entry = self.data.lessons.get(lesson_id)
+        return set(entry.done) if entry else set()
+
+    def position(self, lesson_id: str) -> int:
+        entry = self.data.lessons.get(lesson_id)
+        return entry.position if entry else 0
+
+    def last(self) -> tuple[str, int] | None:
+        """The lesson and step the learner was last at, for "continue where you left off"."""
+        lesson_id = self.data.last
+        if lesson_id is None or lesson_id not in self.data.lessons:
+            return None
+        return lesson_id, self.position(lesson_id)
+
+    # --- updates (call save() to keep them) -----------------------------------------------------
+
+    def _entry(self, lesson_id: str) -> LessonProgress:
+        return self.data.lessons.setdefault(lesson_id, LessonProgress())
+
+    def mark_done(self, lesson_id: str, step: int) -> None:
+        entry = self._entry(lesson_id)
+        if step not in entry.done:
+            entry.done = sorted({*entry.done, step})
+        self.data.last = lesson_id
+
+    def set_position(self, lesson_id: str, step: int) -> None:
+        self._entry(lesson_id).position = step
+        self.data.last = lesson_id
+
+    def reset(self, lesson_id: str | None = None) -> bool:
+        """Forget one lesson, or everything; False when there was nothing to forget."""
+        if lesson_id is None:
+            had = bool(self.data.lessons)
+            self.data = ProgressFile()
+            return had
+        had = self.data.lessons.pop(lesson_id, None) is not None
+        if self.data.last == lesson_id:
+            self.data.last = None
+        return had
+
+    def save(self) -> bool:
+        """Write atomically (temp file, then rename); on failure add a warning and return False."""
+        tmp_name = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            payload = msgspec.json.format(msgspec.json.encode(self.data), indent=2) + b"\n"
+            with tempfile.NamedTemporaryFile(
+                "wb", dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp", delete=False
+            ) as tmp:
+                tmp_name = tmp.name
+                tmp.write(payload)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.replace(tmp_name, self.path)
+            return True
+        except OSError as exc:
+            if tmp_name:
+                Path(tmp_name).unlink(missing_ok=True)
+            self.warnings.append(f"could not save progress to {self.path}: {exc.strerror or exc}")
+            return False
