@@ -1,0 +1,1 @@
+"""Provides the `torch-tutor` command line: the app launcher and the authoring commands."""

@@ -1,0 +1,67 @@
+"""Provides what the CLI commands share: common options, the Rich consoles and catalog loading."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # rich and the loader are imported by commands when they run, not at CLI start
+    from rich.console import Console
+
+    from tutor.lessons.loader import Catalog
+
+LANGS = ("en", "zh")
+
+
+def add_lang(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    parser.add_argument(
+        "--lang", choices=LANGS, default="en" if top else argparse.SUPPRESS,
+        help="language of lesson texts (default: en; zh falls back to en where a text has no zh)",
+    )
+
+
+def add_lessons(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    parser.add_argument(
+        "--lessons", action="append", metavar="DIR", type=Path,
+        default=[] if top else argparse.SUPPRESS,
+        help="also load lessons from DIR (repeatable; TORCH_TUTOR_LESSONS adds more)",
+    )
+
+
+def add_device(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    parser.add_argument(
+        "--device", metavar="DEV", default=None if top else argparse.SUPPRESS,
+        help="run cells on DEV (cpu, cuda, cuda:1, mps); default: cuda, then mps, then cpu",
+    )
+
+
+def opt(args: argparse.Namespace, name: str, default=None):
+    """An option that may have been given before or after the command, or not at all."""
+    return getattr(args, name, default)
+
+
+def console(*, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    # soft_wrap keeps each message on one line, so it can be grepped and copied.
+    return Console(stderr=stderr, soft_wrap=True, highlight=False)
+
+
+def load_catalog_for(args: argparse.Namespace, paths: Sequence[Path] = ()) -> Catalog:
+    """With PATHs: only those files/folders (prerequisites resolve against every lesson folder).
+    Without: the built-in, user and TORCH_TUTOR_LESSONS folders plus ``--lessons``."""
+    from tutor.lessons.loader import load_catalog
+
+    extra = list(opt(args, "lessons", []) or [])
+    if not paths:
+        return load_catalog(extra)
+    everywhere = load_catalog(extra)
+    return load_catalog(list(paths), builtin=False, user=False, env=False, known_ids=everywhere.ids())
+
+
+def escape(text: object) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(str(text))

@@ -1,0 +1,237 @@
+"""Provides `torch-tutor doctor`: versions, accelerators, the device cells will use, and where files live."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+from importlib import metadata
+
+from tutor import __version__, paths
+from tutor.cli.common import add_device, add_lessons, console, escape, load_catalog_for, opt
+
+# Runs where cells run (the interpreter's worker), so it reports what a cell will see.
+PROBE = r'''
+import json as _j, importlib.metadata as _md
+import torch as _t
+def _v(name):
+    try:
+        return _md.version(name)
+    except Exception:
+        return None
+def _safe(f, default=None):
+    try:
+        return f()
+    except Exception as e:
+        return default if default is not None else f"error: {e}"
+_mps = getattr(_t.backends, "mps", None)
+_cuda = _safe(_t.cuda.is_available, False)
+print("TORCH_TUTOR_DOCTOR " + _j.dumps({
+    "torch": _t.__version__, "torchvision": _v("torchvision"), "cuda_build": _t.version.cuda,
+    "cuda_available": bool(_cuda), "cuda_devices": [_t.cuda.get_device_name(i) for i in range(_t.cuda.device_count())] if _cuda else [],
+    "mps_built": bool(_mps and _safe(_mps.is_built, False)), "mps_available": bool(_mps and _safe(_mps.is_available, False)),
+    "threads": _t.get_num_threads(),
+}))
+del _j, _md, _t, _v, _safe, _mps, _cuda
+'''
+
+# Only used when the interpreter cannot be reached: pick a device the same way, in a subprocess.
+_FALLBACK_DEVICE = r'''
+import json, platform, torch
+kind, name = "cpu", platform.processor() or platform.machine()
+try:
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            name = line.split(":", 1)[1].strip(); break
+except OSError:
+    pass
+try:
+    if torch.cuda.is_available():
+        torch.zeros(1, device="cuda"); kind, name = "cuda", torch.cuda.get_device_name(0)
+    elif torch.backends.mps.is_available():
+        torch.zeros(1, device="mps"); kind, name = "mps", "Apple GPU (MPS)"
+except Exception:
+    pass
+label = f"{kind}:0 {name}" if kind == "cuda" else f"{kind} ({name})"
+print("TORCH_TUTOR_DEVICE " + json.dumps({"kind": kind, "name": name, "label": label,
+      "torch_version": torch.__version__, "note": "from a plain subprocess, not the interpreter"}))
+'''
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "doctor",
+        help="check the install: versions, CUDA/MPS, the device, where files live",
+        description="Check the install: Python, torch, torchvision and textual versions; CUDA and "
+        "MPS; the device the tutor picks and its name (asked of the sandboxed interpreter, so it "
+        "is what cells see); where lessons, progress and data live. Exit code 1 on any problem.",
+    )
+    add_device(parser)
+    add_lessons(parser)
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _tagged(text: str, tag: str) -> dict | None:
+    for line in text.splitlines():
+        if line.startswith(tag + " "):
+            return json.loads(line[len(tag) + 1 :])
+    return None
+
+
+async def _ask_interpreter(device: str | None) -> tuple[dict, dict]:
+    from tutor.interpreter import Interpreter
+
+    interp = Interpreter(device=device, spare=False)
+    try:
+        info = await interp.start()
+        result = await interp.execute(PROBE, timeout=120)
+        probe = _tagged(result.output, "TORCH_TUTOR_DOCTOR")
+        if probe is None:
+            raise RuntimeError(f"probe failed: {result.status} {result.error_type}: {result.error_message}")
+        dev = {"kind": info.kind, "name": info.name, "label": info.label,
+               "torch_version": info.torch_version, "note": info.note}
+        return dev, probe
+    finally:
+        await interp.shutdown()
+
+
+def _ask_subprocess(device: str | None) -> tuple[dict, dict]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE + "\n" + _FALLBACK_DEVICE],
+        capture_output=True, text=True, timeout=300,
+    )
+    probe, dev = _tagged(proc.stdout, "TORCH_TUTOR_DOCTOR"), _tagged(proc.stdout, "TORCH_TUTOR_DEVICE")
+    if probe is None or dev is None:
+        raise RuntimeError((proc.stderr.strip().splitlines() or ["no output"])[-1])
+    if device:
+        dev["note"] += f"; --device {device} was not tried"
+    return dev, probe
+
+
+def gather(device: str | None, extra_dirs) -> tuple[dict, list[str]]:
+    problems: list[str] = []
+    report: dict = {
+        "torch-tutor": __version__,
+        "python": f"{platform.python_version()} ({sys.executable})",
+        "textual": _version("textual"),
+        "rich": _version("rich"),
+    }
+    if report["textual"] is None:
+        problems.append("textual is not installed")
+    try:
+        dev, probe = asyncio.run(_ask_interpreter(device))
+        report["asked"] = "the sandboxed interpreter"
+    except Exception as exc:  # an install check reports; it never crashes
+        report["interpreter_error"] = f"{type(exc).__name__}: {exc}"
+        problems.append(f"the interpreter did not start: {type(exc).__name__}: {exc}")
+        try:
+            dev, probe = _ask_subprocess(device)
+            report["asked"] = "a plain Python subprocess"
+        except Exception as exc2:
+            dev, probe = {}, {}
+            problems.append(f"torch could not be imported: {exc2}")
+    report["torch"] = probe.get("torch")
+    report["torchvision"] = probe.get("torchvision")
+    if probe and not probe.get("torchvision"):
+        problems.append("torchvision is not installed")
+    report["cuda"] = {
+        "built_for": probe.get("cuda_build"), "available": probe.get("cuda_available"),
+        "devices": probe.get("cuda_devices", []),
+    }
+    report["mps"] = {"built": probe.get("mps_built"), "available": probe.get("mps_available")}
+    report["torch_threads"] = probe.get("threads")
+    report["device"] = dev
+    if dev.get("note"):
+        report["device_note"] = dev["note"]
+
+    catalog = load_catalog_for(argparse.Namespace(lessons=list(extra_dirs)))
+    report["lessons"] = {
+        "builtin": str(paths.builtin_lessons_dir()), "user": str(paths.user_lessons_dir()),
+        "env": [str(p) for p in paths.env_lesson_dirs()], "extra": [str(p) for p in extra_dirs],
+        "loaded": len(catalog.lessons), "problems": len(catalog.errors),
+    }
+    if catalog.errors:
+        problems.append(f"{len(catalog.errors)} lesson file problem(s): run `torch-tutor lint`")
+    report["files"] = {
+        "TORCH_TUTOR_HOME": os.environ.get(paths.HOME_ENV) or None,
+        "config": str(paths.config_dir()), "progress": str(paths.progress_file()),
+        "data": str(paths.data_dir()), "checkpoints": str(paths.checkpoints_dir()),
+        "cache": str(paths.cache_dir()), "mnist_cache": str(paths.mnist_cache_dir()),
+    }
+    return report, problems
+
+
+def run(args: argparse.Namespace) -> int:
+    extra = list(opt(args, "lessons", []) or [])
+    out = console()
+    with out.status("asking the interpreter (it imports torch)...") if not args.json else _Null():
+        report, problems = gather(opt(args, "device"), extra)
+    report["problems"] = problems
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 1 if problems else 0
+    _print(out, report)
+    return 1 if problems else 0
+
+
+class _Null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _yes(value) -> str:
+    return {True: "[green]yes[/]", False: "[dim]no[/]", None: "[red]unknown[/]"}[value]
+
+
+def _print(out, r: dict) -> None:
+    from rich.table import Table
+
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="bold")
+    t.add_column(overflow="fold")
+    t.add_row("torch-tutor", r["torch-tutor"])
+    t.add_row("Python", escape(r["python"]))
+    for name in ("torch", "torchvision", "textual", "rich"):
+        t.add_row(name, escape(r[name]) if r[name] else "[red]missing[/]")
+    cuda = r["cuda"]
+    devices = ", ".join(cuda["devices"]) if cuda["devices"] else ""
+    t.add_row("CUDA", f"{_yes(cuda['available'])}  [dim]build: {escape(cuda['built_for'] or 'none')}[/] {escape(devices)}")
+    t.add_row("MPS", f"{_yes(r['mps']['available'])}  [dim]built: {r['mps']['built']}[/]")
+    dev = r["device"]
+    t.add_row("device", f"[bold cyan]{escape(dev.get('label', '?'))}[/]  [dim](asked {escape(r.get('asked', 'nobody'))})[/]")
+    if r.get("device_note"):
+        t.add_row("", f"[yellow]{escape(r['device_note'])}[/]")
+    t.add_row("torch threads", str(r["torch_threads"]))
+    les = r["lessons"]
+    t.add_row("built-in lessons", escape(les["builtin"]))
+    t.add_row("user lessons", escape(les["user"]))
+    for p in les["env"]:
+        t.add_row("TORCH_TUTOR_LESSONS", escape(p))
+    for p in les["extra"]:
+        t.add_row("--lessons", escape(p))
+    t.add_row("lessons", f"{les['loaded']} loaded, {les['problems']} problem(s)")
+    files = r["files"]
+    if files["TORCH_TUTOR_HOME"]:
+        t.add_row("TORCH_TUTOR_HOME", escape(files["TORCH_TUTOR_HOME"]))
+    for key in ("progress", "data", "checkpoints", "cache", "mnist_cache", "config"):
+        t.add_row(key.replace("_", " "), escape(files[key]))
+    out.print(t)
+    if r["problems"]:
+        for p in r["problems"]:
+            out.print(f"[red]✗[/] {escape(p)}")
+    else:
+        out.print("[green]✓ everything looks fine[/]")

@@ -1,0 +1,66 @@
+"""Provides `torch-tutor lessons`: the lessons found in every folder, and the files that failed to load."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from tutor.cli.common import add_lang, add_lessons, console, escape, load_catalog_for, opt
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "lessons",
+        help="list the lessons and any load errors",
+        description="List every lesson (built-in, user folder, TORCH_TUTOR_LESSONS, --lessons) with "
+        "its id, chapter, title, step count and file, then every file that failed to load. "
+        "Exit code 1 when any file has a problem.",
+    )
+    add_lang(parser)
+    add_lessons(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.table import Table
+
+    from tutor.lessons.model import tr
+
+    lang = opt(args, "lang", "en")
+    catalog = load_catalog_for(args)
+    if args.json:
+        print(json.dumps({
+            "lessons": [
+                {
+                    "id": item.lesson.id, "chapter": tr(item.lesson.chapter, lang),
+                    "title": tr(item.lesson.title, lang), "order": item.lesson.order,
+                    "steps": len(item.lesson.steps), "requires": item.lesson.requires,
+                    "source": item.source, "path": str(item.path),
+                }
+                for item in catalog.lessons
+            ],
+            "errors": [{"path": str(e.path), "message": e.message, "loaded": e.loaded} for e in catalog.errors],
+        }, ensure_ascii=False, indent=2))
+        return 1 if catalog.errors else 0
+
+    out = console()
+    table = Table(title=f"{len(catalog.lessons)} lessons", title_justify="left")
+    for name, style in (("id", "bold cyan"), ("chapter", ""), ("title", ""), ("steps", ""), ("file", "dim")):
+        table.add_column(name, style=style or None, overflow="fold", justify="right" if name == "steps" else "left")
+    for item in catalog.lessons:
+        table.add_row(
+            escape(item.lesson.id), escape(tr(item.lesson.chapter, lang)), escape(tr(item.lesson.title, lang)),
+            str(len(item.lesson.steps)), escape(item.path.name),
+        )
+    out.print(table)
+    # Folders once, below the table, so the table stays narrow enough for 80 columns.
+    folders = dict.fromkeys((item.source, item.path.parent) for item in catalog.lessons)
+    for source, folder in folders:
+        out.print(f"[dim]{source} lessons:[/] {escape(folder)}")
+    if catalog.errors:
+        err = console(stderr=True)
+        err.print(f"[bold red]{len(catalog.errors)} problem(s) loading lessons:[/]")
+        for e in catalog.errors:
+            err.print(f"  [red]✗[/] {escape(e)}")
+        return 1
+    return 0

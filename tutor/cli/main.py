@@ -1,0 +1,134 @@
+"""Provides the `torch-tutor` entry point: argparse dispatch to the app or to a command module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from tutor import __version__
+from tutor.cli.common import add_device, add_lang, add_lessons
+
+# Each lives in tutor/cli/<name>.py with add_parser(subparsers) and run(args) -> int.
+COMMANDS = ("lessons", "lint", "check", "record", "new", "doctor", "progress")
+# Written by the training part; absent modules are simply not offered.
+OPTIONAL_COMMANDS = ("train", "data")
+# Top-level options that take a value, so a value is never mistaken for a lesson id or command.
+_VALUE_OPTIONS = ("--lang", "--lessons", "--device")
+
+USAGE = """torch-tutor [LESSON_ID] [--lang {en,zh}] [--lessons DIR]... [--device DEV]
+       torch-tutor COMMAND [options]   (torch-tutor COMMAND --help for each)"""
+
+
+class _Broken:
+    """Stands in for a command module that failed to import, and says why when it is run."""
+
+    def __init__(self, name: str, error: BaseException) -> None:
+        self.name, self.error = name, error
+
+    def add_parser(self, subparsers) -> None:
+        subparsers.add_parser(self.name, help=f"(unavailable: {self.error})")
+
+    def run(self, args: argparse.Namespace) -> int:
+        print(f"torch-tutor {self.name}: this command failed to load: {self.error!r}", file=sys.stderr)
+        return 1
+
+
+def _command_modules() -> list[tuple[str, ModuleType | _Broken]]:
+    found: list[tuple[str, ModuleType | _Broken]] = []
+    for name in COMMANDS + OPTIONAL_COMMANDS:
+        qualified = f"tutor.cli.{name}"
+        try:
+            found.append((name, importlib.import_module(qualified)))
+        except ModuleNotFoundError as exc:
+            if exc.name == qualified and name in OPTIONAL_COMMANDS:
+                continue
+            found.append((name, _Broken(name, exc)))
+        except Exception as exc:  # a bug in one command must not take the whole CLI down
+            found.append((name, _Broken(name, exc)))
+    return found
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType | _Broken]]:
+    parser = argparse.ArgumentParser(
+        prog="torch-tutor",
+        usage=USAGE,
+        description="A terminal tutor for learning PyTorch. With no command it opens the lessons "
+        "(or LESSON_ID directly).",
+    )
+    parser.add_argument("--version", action="version", version=f"torch-tutor {__version__}")
+    add_lang(parser, top=True)
+    add_lessons(parser, top=True)
+    add_device(parser, top=True)
+    subparsers = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    handlers: dict[str, ModuleType | _Broken] = {}
+    for _name, module in _command_modules():
+        before = set(subparsers.choices)
+        try:
+            module.add_parser(subparsers)
+        except Exception as exc:
+            module = _Broken(_name, exc)
+            if _name not in subparsers.choices:
+                module.add_parser(subparsers)
+        for added in set(subparsers.choices) - before:
+            handlers[added] = module
+    return parser, handlers
+
+
+def _split_lesson_id(argv: list[str], commands: Sequence[str]) -> tuple[list[str], str | None]:
+    """Take a leading LESSON_ID out of argv unless the first positional word is a command."""
+    skip = False
+    for i, token in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if token == "--":
+            return argv, None
+        if token.startswith("-"):
+            skip = token in _VALUE_OPTIONS
+            continue
+        if token in commands:
+            return argv, None
+        return argv[:i] + argv[i + 1 :], token
+    return argv, None
+
+
+def _launch(args: argparse.Namespace, lesson_id: str | None) -> int:
+    if lesson_id is not None:
+        from tutor.lessons.loader import load_catalog
+
+        catalog = load_catalog(args.lessons)
+        if catalog.get(lesson_id) is None:
+            print(
+                f"torch-tutor: '{lesson_id}' is neither a command nor a lesson id.\n"
+                f"  commands: {', '.join(COMMANDS)}\n  lessons: {', '.join(catalog.ids()) or '(none)'}",
+                file=sys.stderr,
+            )
+            return 1
+    try:
+        from tutor.app import launch
+    except ImportError as exc:
+        print(f"torch-tutor: the app is not available: {exc}", file=sys.stderr)
+        return 1
+    result = launch(lesson_id, lang=args.lang, extra_dirs=list(args.lessons), device=args.device)
+    return int(result or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser, handlers = build_parser()
+    argv, lesson_id = _split_lesson_id(argv, list(handlers))
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return _launch(args, lesson_id)
+    try:
+        return int(handlers[args.command].run(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

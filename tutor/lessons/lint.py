@@ -1,0 +1,103 @@
+"""Provides lint: fast static checks of loaded lessons (schema errors, translations, hints, syntax)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tutor.lessons.errors import LessonError
+from tutor.lessons.loader import Catalog, LoadedLesson
+from tutor.lessons.model import ErrorExpect, Lesson, RegexExpect, TensorExpect, has_lang
+
+ERROR = "error"
+WARNING = "warning"
+_NO_ZH = "no zh text; expected en and zh (required in built-in lessons and with --require-zh)"
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    severity: str  # ERROR or WARNING
+    message: str  # "<place>: <what>", like LessonError.message
+    lesson_id: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.severity}: {self.message}"
+
+
+def _syntax(source: str, place: str) -> str | None:
+    try:
+        compile(source, place, "exec")
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}, column {exc.offset}" if exc.lineno else "?"
+        return f"{place}: Python syntax error at {where}: {exc.msg}"
+    return None
+
+
+def _regex(pattern: str, place: str) -> str | None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"{place}: invalid regular expression: {exc}"
+    return None
+
+
+def _raises_syntax_error(expect: object) -> bool:
+    return isinstance(expect, ErrorExpect) and expect.type in ("SyntaxError", "IndentationError")
+
+
+def lesson_problems(lesson: Lesson, *, require_zh: bool) -> list[tuple[str, str]]:
+    """(severity, message) pairs for one valid lesson."""
+    out: list[tuple[str, str]] = []
+    if require_zh:
+        for place, text in lesson.texts():
+            if not has_lang(text, "zh"):
+                out.append((ERROR, f"{place}: {_NO_ZH}"))
+    for i, step in enumerate(lesson.steps):
+        at = f"steps[{i}]"
+        if step.is_exercise and not step.hints:
+            out.append((WARNING, f"{at}.hints: an exercise without hints; expected at least one hint"))
+        # A demo may show a SyntaxError on purpose (`x[,1]`); everything else must compile.
+        sources = [("solution", step.solution), ("check", step.check)]
+        if not _raises_syntax_error(step.expect):
+            sources.append(("code", step.code))
+        for name, source in sources:
+            if source is not None and (msg := _syntax(source, f"{at}.{name}")):
+                out.append((ERROR, msg))
+        expect = step.expect
+        if isinstance(expect, RegexExpect) and (msg := _regex(expect.pattern, f"{at}.expect.pattern")):
+            out.append((ERROR, msg))
+        if isinstance(expect, ErrorExpect) and (msg := _regex(expect.match, f"{at}.expect.match")):
+            out.append((ERROR, msg))
+        if isinstance(expect, TensorExpect) and (expect.rtol < 0 or expect.atol < 0):
+            out.append((ERROR, f"{at}.expect: rtol and atol must be >= 0"))
+    return out
+
+
+def lint_catalog(catalog: Catalog, *, require_zh: Callable[[Path], bool] | bool = False) -> list[Problem]:
+    """Every problem in ``catalog``: its load errors, then each lesson's own problems, by file."""
+    wants_zh = require_zh if callable(require_zh) else (lambda _path: bool(require_zh))
+    problems = [_from_error(e) for e in catalog.errors]
+    for item in catalog.lessons:
+        problems += [
+            Problem(item.path, severity, message, item.lesson.id)
+            for severity, message in lesson_problems(item.lesson, require_zh=wants_zh(item.path))
+        ]
+    return sorted(problems, key=lambda p: (str(p.path), p.severity != ERROR))
+
+
+def _from_error(error: LessonError) -> Problem:
+    return Problem(error.path, ERROR, error.message, error.lesson_id)
+
+
+def files_of(catalog: Catalog) -> list[tuple[Path, LoadedLesson | None]]:
+    """Every file the catalog met, with its lesson when it loaded, sorted by path."""
+    seen: dict[Path, LoadedLesson | None] = {e.path: None for e in catalog.errors}
+    seen.update({item.path: item for item in catalog.lessons})
+    return sorted(seen.items(), key=lambda kv: str(kv[0]))
+
+
+def count(problems: Iterable[Problem], severity: str) -> int:
+    return sum(1 for p in problems if p.severity == severity)
