@@ -1,0 +1,232 @@
+"""Provides the `tensor` kind (values within rtol/atol, shape, dtype) and the `shape` kind."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from .diff import build_diff, tensor_key
+from .kind_text import clip, compare_text
+from .model import Span, Verdict
+from .numeric import close, fmt_value
+from .scan import Token, line_of, scan
+from .tensor_repr import TensorRepr
+
+# Suffixes with their own rule below; any other (layout=, nnz=, ...) must be equal.
+_HANDLED = {"device", "dtype", "grad_fn", "requires_grad", "size"}
+
+
+@dataclass(frozen=True)
+class Options:
+    rtol: float = 1e-4
+    atol: float = 1e-6
+    check_device: bool = False
+    check_grad_fn: bool = False
+    shapes_only: bool = False
+
+
+def compare_tensor_output(expected: str, actual: str, options: Options) -> Verdict:
+    """Compare two outputs: printed tensors by value, the text around them word by word."""
+    exp_scan, act_scan = scan(expected), scan(actual)
+    for which, text, sc in (("expected", expected, exp_scan), ("actual", actual, act_scan)):
+        if sc.unparsed:
+            line = line_of(text, sc.unparsed[0])
+            note = f"compared as text: could not read the tensor printed at line {line} of the {which} output"
+            return compare_text(expected, actual, note=note)
+    if options.shapes_only:
+        exp_tokens = exp_scan.of_kind("tensor", "size")
+        act_tokens = act_scan.of_kind("tensor", "size")
+        if not exp_tokens:
+            return compare_text(
+                expected, actual, note="compared as text: the expected output prints no tensor"
+            )
+    else:
+        exp_tokens, act_tokens = exp_scan.tokens, act_scan.tokens
+    judge = _Judge(expected, actual, options, sum(t.kind == "tensor" for t in exp_tokens))
+    judge.run(exp_tokens, act_tokens)
+    if not judge.problems:
+        return Verdict(True, "shapes and dtypes match" if options.shapes_only else "output matches")
+    reason = _count_reason(exp_tokens, act_tokens) or judge.problems[0]
+    if len(judge.problems) > 1:
+        more = len(judge.problems) - 1
+        reason += f" (and {more} more difference{'s' if more > 1 else ''})"
+    diff = build_diff(expected, actual, judge.marks_e, judge.marks_a, key=tensor_key)
+    return Verdict(False, reason, diff)
+
+
+def _count_reason(exp: list[Token], act: list[Token]) -> str | None:
+    """A different number of tensors (or sizes) is the clearest thing to say first."""
+    for kind, noun in (("tensor", "tensor"), ("size", "torch.Size")):
+        n, m = sum(t.kind == kind for t in exp), sum(t.kind == kind for t in act)
+        if n != m:
+            return f"expected {n} {noun}{'s' if n != 1 else ''}, got {m}"
+    return None
+
+
+@dataclass
+class _Judge:
+    expected: str
+    actual: str
+    options: Options
+    n_tensors: int
+    problems: list[str] = field(default_factory=list)
+    marks_e: list[Span] = field(default_factory=list)
+    marks_a: list[Span] = field(default_factory=list)
+    _tensor_no: int = 0
+
+    def run(self, exp: list[Token], act: list[Token]) -> None:
+        keys_e, keys_a = [t.key for t in exp], [t.key for t in act]
+        if keys_e == keys_a:
+            opcodes = [("equal", 0, len(exp), 0, len(act))]
+        else:
+            matcher = difflib.SequenceMatcher(None, keys_e, keys_a, autojunk=False)
+            opcodes = matcher.get_opcodes()
+        for op, i1, i2, j1, j2 in opcodes:
+            if op == "equal":
+                for e, a in zip(exp[i1:i2], act[j1:j2]):
+                    self._pair(e, a)
+            else:
+                self._structure(op, exp[i1:i2], act[j1:j2])
+
+    def _structure(self, op: str, exp: list[Token], act: list[Token]) -> None:
+        self._tensor_no += sum(t.kind == "tensor" for t in exp)
+        self.marks_e += [(t.start, t.end) for t in exp]
+        self.marks_a += [(t.start, t.end) for t in act]
+        e_text = clip(" ".join(t.text for t in exp))
+        a_text = clip(" ".join(t.text for t in act))
+        if op == "replace":
+            line = line_of(self.expected, exp[0].start)
+            self.problems.append(f"text differs at line {line}: expected {e_text!r}, got {a_text!r}")
+        elif op == "delete":
+            line = line_of(self.expected, exp[0].start)
+            self.problems.append(f"missing output at line {line}: expected {e_text!r}")
+        else:
+            line = line_of(self.actual, act[0].start)
+            self.problems.append(f"unexpected output at line {line}: {a_text!r}")
+
+    def _pair(self, e: Token, a: Token) -> None:
+        if e.kind == "word":
+            return  # equal keys: the same text
+        if e.kind == "float":
+            if not close(e.value, a.value, self.options.rtol, self.options.atol):
+                line = line_of(self.expected, e.start)
+                self._problem(
+                    f"number differs at line {line}: expected {e.text}, got {a.text}",
+                    [(e.start, e.end)],
+                    [(a.start, a.end)],
+                )
+        elif e.kind == "size":
+            if e.value.dims != a.value.dims:
+                self._problem(
+                    f"size differs: expected {e.value.text()}, got {a.value.text()}",
+                    [(e.start, e.end)],
+                    [(a.start, a.end)],
+                )
+        else:
+            self._tensor_no += 1
+            self._tensors(e.value, a.value)
+
+    def _problem(self, reason: str, marks_e: list[Span], marks_a: list[Span]) -> None:
+        self.problems.append(reason)
+        self.marks_e += marks_e
+        self.marks_a += marks_a
+
+    def _tensors(self, e: TensorRepr, a: TensorRepr) -> None:
+        label = f"tensor {self._tensor_no} of {self.n_tensors}: " if self.n_tensors > 1 else ""
+        whole_e, whole_a = [(e.start, e.end)], [(a.start, a.end)]
+        if not _same_shape(e, a):
+            self._problem(
+                f"{label}shape differs: expected {e.shape_text()}, got {a.shape_text()}",
+                whole_e,
+                whole_a,
+            )
+            return
+        if e.dtype != a.dtype:
+            self._problem(
+                f"{label}dtype differs: expected {e.dtype}, got {a.dtype}",
+                _dtype_marks(e),
+                _dtype_marks(a),
+            )
+            return
+        if self.options.shapes_only:
+            return
+        self._values(e, a, label)
+        self._suffixes(e, a, label)
+
+    def _values(self, e: TensorRepr, a: TensorRepr, label: str) -> None:
+        if [x.index for x in e.elements] == [x.index for x in a.elements]:
+            pairs = zip(e.elements, a.elements)
+        else:
+            # Both summarised, with different numbers of corner items shown.
+            shown = {x.index: x for x in a.elements}
+            pairs = ((x, shown[x.index]) for x in e.elements if x.index in shown)
+        rtol, atol = self.options.rtol, self.options.atol
+        for x, y in pairs:
+            if not close(x.value, y.value, rtol, atol, x.slack + y.slack):
+                where = f" at [{', '.join(map(str, x.index))}]" if x.index else ""
+                self._problem(
+                    f"{label}value differs{where}: expected {fmt_value(x.value)}, got {fmt_value(y.value)}",
+                    [(x.start, x.end)],
+                    [(y.start, y.end)],
+                )
+
+    def _suffixes(self, e: TensorRepr, a: TensorRepr, label: str) -> None:
+        # Whether a tensor tracks gradients always counts; which grad_fn made it only
+        # when asked, since its name can change between torch versions.
+        if e.requires_grad != a.requires_grad:
+            self._problem(
+                f"{label}requires_grad differs: expected {e.requires_grad}, got {a.requires_grad}",
+                _suffix_marks(e, "grad_fn", "requires_grad"),
+                _suffix_marks(a, "grad_fn", "requires_grad"),
+            )
+        elif self.options.check_grad_fn and e.grad_fn != a.grad_fn:
+            self._problem(
+                f"{label}grad_fn differs: expected {_angle(e.grad_fn)}, got {_angle(a.grad_fn)}",
+                _suffix_marks(e, "grad_fn", "requires_grad"),
+                _suffix_marks(a, "grad_fn", "requires_grad"),
+            )
+        if self.options.check_device and e.device != a.device:
+            self._problem(
+                f"{label}device differs: expected {e.device}, got {a.device}",
+                _suffix_marks(e, "device"),
+                _suffix_marks(a, "device"),
+            )
+        for key in sorted((e.suffixes.keys() | a.suffixes.keys()) - _HANDLED):
+            ev = e.suffixes.get(key, ("none",))[0]
+            av = a.suffixes.get(key, ("none",))[0]
+            if ev != av:
+                self._problem(
+                    f"{label}{key} differs: expected {ev}, got {av}",
+                    _suffix_marks(e, key),
+                    _suffix_marks(a, key),
+                )
+
+
+def _same_shape(e: TensorRepr, a: TensorRepr) -> bool:
+    if len(e.shape) != len(a.shape):
+        return False
+    # A summarised dim only equals another summarised dim: torch summarises only
+    # tensors of more than 1000 elements, so a fully printed one differs in size.
+    return all(
+        (x is None and y is None) or (x is not None and x == y) for x, y in zip(e.shape, a.shape)
+    )
+
+
+def _suffix_marks(t: TensorRepr, *keys: str) -> list[Span]:
+    """The suffix's span, or the closing parenthesis where the suffix is absent."""
+    for key in keys:
+        if key in t.suffixes:
+            _, start, end = t.suffixes[key]
+            return [(start, end)]
+    return [(t.end - 1, t.end)]
+
+
+def _dtype_marks(t: TensorRepr) -> list[Span]:
+    """The dtype suffix, or the numbers themselves where torch implied the dtype by them."""
+    if "dtype" in t.suffixes or not t.elements:
+        return _suffix_marks(t, "dtype")
+    return [(x.start, x.end) for x in t.elements]
+
+
+def _angle(name: str | None) -> str:
+    return f"<{name}>" if name else "none"
