@@ -88,7 +88,9 @@ def _per_line(lines: list[tuple[str, int]], marks: Iterable[Span]) -> list[tuple
             text, off = lines[i]
             if off >= end:
                 break
-            s, e = max(start - off, 0), min(end - off, len(text))
+            # Indentation is never marked: a highlighted block should hug the text.
+            indent = len(text) - len(text.lstrip())
+            s, e = max(start - off, indent), min(end - off, len(text))
             if s < e:
                 per[i].append((s, e))
     return [tuple(_merge(spans)) for spans in per]

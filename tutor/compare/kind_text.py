@@ -38,4 +38,4 @@ def first_difference(exp: list[str], act: list[str]) -> str:
 def clip(text: str, width: int = 60) -> str:
     """Shorten for a one-line reason."""
     text = text.strip()
-    return text if len(text) <= width else text[: width - 3] + "..."
+    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
