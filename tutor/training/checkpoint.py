@@ -1,0 +1,59 @@
+"""Provides saving a model's state_dict so ``torch.load(path, weights_only=True)`` restores it into the notes' classes."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from tutor import paths
+
+
+def portable_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
+    # CPU, contiguous (not channels_last) tensors: loadable anywhere, by any plain copy of the class.
+    return {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+
+
+def _atomic_save(obj: object, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        if isinstance(obj, (dict, list)) and path.suffix == ".json":
+            Path(tmp).write_text(json.dumps(obj, indent=2))
+        else:
+            torch.save(obj, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def checkpoint_name(model_spec: str) -> str:
+    if model_spec in ("fcn", "cnn"):
+        return model_spec
+    path, _, cls = model_spec.partition(":")
+    return f"{Path(path).stem}-{cls or 'Net'}"
+
+
+def save_checkpoint(
+    model: nn.Module, model_spec: str, info: dict, *, extra: str | None = None, keep: bool = True
+) -> list[str]:
+    """Save to the user data dir (``<name>.pt``, with ``<name>.json`` describing the run) if ``keep``, and to ``extra``."""
+    state = portable_state_dict(model)
+    target = paths.checkpoints_dir() / f"{checkpoint_name(model_spec)}.pt"
+    targets = ([target] if keep else []) + ([Path(extra).expanduser()] if extra else [])
+    for path in targets:
+        _atomic_save(state, path)
+    if keep:
+        _atomic_save(info, target.with_suffix(".json"))
+    return [str(p) for p in targets]
+
+
+def load_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
+    """Load a saved state_dict safely (weights only: no code runs)."""
+    return torch.load(path, map_location="cpu", weights_only=True)

@@ -1,0 +1,66 @@
+"""Provides the training settings (no torch), with the notes' defaults, checked on the way in."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+
+# One pass over the 60,000 MNIST training images at batch 64: the notes' one epoch.
+DEFAULT_STEPS = 938
+
+
+@dataclass
+class TrainConfig:
+    """Everything one training run needs. ``steps`` and ``epochs`` are exclusive; neither means DEFAULT_STEPS."""
+
+    model: str = "cnn"  # "fcn", "cnn" or "path/to/file.py[:Class]"
+    epochs: int | None = None
+    steps: int | None = None
+    batch_size: int = 64  # the notes' settings: SGD, lr 0.01, momentum 0.5, batch 64
+    lr: float = 0.01
+    momentum: float = 0.5
+    device: str = "auto"  # "auto" picks cuda, then mps, then cpu
+    data_dir: str | None = None
+    threads: int | None = None  # torch intra-op threads; None: all cores
+    seed: int = 0
+    save: str | None = None  # an extra copy of the state_dict
+    checkpoint: bool = True  # keep the state_dict in the user data dir
+    holdout: int = 500  # sample digits held out when no real test set is found
+    nice: int = 0  # added niceness, so a UI on the same cores stays responsive
+    update_interval: float = 0.1  # seconds between metric messages
+    sample_digits: int = 24  # test digits sent back with predictions
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.epochs is not None and self.steps is not None:
+            problems.append("give --epochs or --steps, not both")
+        for name in ("epochs", "steps", "batch_size", "threads"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                problems.append(f"{name} must be a whole number ≥ 1, got {value!r}")
+        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
+            problems.append(f"lr must be a positive number, got {self.lr!r}")
+        if not (isinstance(self.momentum, (int, float)) and 0 <= self.momentum < 1):
+            problems.append(f"momentum must be in [0, 1), got {self.momentum!r}")
+        if self.device not in ("auto", "cpu", "cuda", "mps") and not self.device.startswith("cuda:"):
+            problems.append(f"device must be auto, cpu, cuda, cuda:N or mps, got {self.device!r}")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown training settings: {', '.join(unknown)}")
+        return cls(**data)
+
+    def total_steps(self, train_size: int) -> int:
+        if self.steps is not None:
+            return self.steps
+        if self.epochs is not None:
+            return self.epochs * math.ceil(train_size / self.batch_size)
+        return DEFAULT_STEPS

@@ -1,0 +1,1 @@
+"""Provides the bundled MNIST sample as package data (see README.md here)."""

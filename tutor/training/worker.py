@@ -1,0 +1,85 @@
+"""Provides the training worker process: ``python -m tutor.training.worker``, commands on stdin, JSON-lines events on stdout."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import sys
+import threading
+import traceback
+
+
+def main() -> int:
+    # Keep the real stdout for the protocol alone; anything else that prints (torch warnings,
+    # a learner's model file) goes to stderr, which the client drains.
+    proto = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    # The client stops us with a "stop" command; a terminal's Ctrl+C is the client's business.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    from tutor.training.protocol import decode, encode
+
+    lock = threading.Lock()
+
+    def emit(event: dict) -> None:
+        data = encode(event)
+        with lock:
+            try:
+                proto.write(data)
+            except BrokenPipeError:
+                os._exit(0)  # the client is gone: nobody to train for
+
+    import torch
+
+    from tutor.training.config import TrainConfig
+    from tutor.training.loop import Control, Trainer
+
+    runs: queue.Queue = queue.Queue()
+    current: list[Control] = [Control()]
+
+    def read_commands() -> None:
+        for line in sys.stdin.buffer:
+            if not line.strip():
+                continue
+            try:
+                msg = decode(line)
+                cmd = msg.get("cmd")
+                if cmd == "start":
+                    control = Control()
+                    current[0] = control
+                    runs.put((msg.get("config") or {}, control))
+                elif cmd in ("pause", "resume", "stop"):
+                    getattr(current[0], cmd)()
+                elif cmd == "quit":
+                    break
+                else:
+                    emit({"event": "error", "message": f"unknown command {cmd!r}"})
+            except ValueError as exc:
+                emit({"event": "error", "message": f"bad command line: {exc}"})
+        current[0].stop()  # stdin closed or quit: end any run, then exit
+        runs.put(None)
+
+    threading.Thread(target=read_commands, name="commands", daemon=True).start()
+    emit({"event": "ready", "torch": torch.__version__, "pid": os.getpid(), "threads": torch.get_num_threads()})
+
+    niced = 0
+    while (item := runs.get()) is not None:
+        settings, control = item
+        try:
+            config = TrainConfig.from_dict(settings)
+            if config.nice > niced:
+                os.nice(config.nice - niced)
+                niced = config.nice
+            Trainer(config, emit, control).run()
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, the worker lives on
+            emit({
+                "event": "error", "message": str(exc) or type(exc).__name__,
+                "detail": traceback.format_exc(),
+            })
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
