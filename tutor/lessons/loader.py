@@ -19,13 +19,13 @@ from tutor.lessons.model import Lesson, lesson_from_data
 if sys.version_info >= (3, 11):
     import tomllib
 
-    _toml_loads = tomllib.loads
+    toml_loads = tomllib.loads
     _TomlError: tuple[type[Exception], ...] = (tomllib.TOMLDecodeError,)
 else:  # pragma: no cover - Python 3.10 has no tomllib; tomlkit is a dependency anyway
     import tomlkit
     import tomlkit.exceptions
 
-    def _toml_loads(text: str) -> dict:
+    def toml_loads(text: str) -> dict:
         return tomlkit.parse(text).unwrap()
 
     _TomlError = (tomlkit.exceptions.ParseError,)
@@ -81,7 +81,7 @@ def read_data(path: Path) -> dict[str, Any] | LessonError:
         return utf8_error(path, raw, exc)
     text = text.removeprefix("\ufeff")  # a BOM is harmless; editors on Windows add one
     try:
-        return _toml_loads(text)
+        return toml_loads(text)
     except _TomlError as exc:
         return toml_error(path, text, exc)
 

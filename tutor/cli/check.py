@@ -1,0 +1,186 @@
+"""Provides `torch-tutor check`: run every lesson as a learner would and report per step."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+from tutor.cli.common import (
+    add_device,
+    add_lang,
+    add_lessons,
+    console,
+    escape,
+    load_catalog_for,
+    opt,
+)
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "check",
+        help="run lessons in the sandboxed interpreter and judge every step",
+        description="Run each lesson's steps in order in the sandboxed interpreter (one fresh "
+        "namespace per lesson), as a learner would, and judge each against its expectation. "
+        "For every exercise, prove that the starter code fails its check and the reference "
+        "solution passes it (the starter runs first). Steps that need CUDA are skipped with a "
+        "note elsewhere. Exit code 1 on any failure or load error.",
+    )
+    parser.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH",
+        help="lesson files or folders (default: every lesson folder)",
+    )
+    parser.add_argument("--only", action="append", metavar="ID", help="check only lesson ID (repeatable)")
+    add_lessons(parser)
+    add_device(parser)
+    add_lang(parser)
+    parser.add_argument("--json", action="store_true", help="print one JSON object per step, then a summary")
+
+
+class _Rich:
+    """Per-step lines above a progress bar."""
+
+    def __init__(self, total: int) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self.out = console()
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=self.out, transient=True,
+        )
+        self.task = self.progress.add_task("checking", total=total)
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+    def device(self, label: str, note: str) -> None:
+        self.out.print(f"cells run on [bold cyan]{escape(label)}[/]" + (f"  [yellow]{escape(note)}[/]" if note else ""))
+
+    def load_error(self, error) -> None:
+        self.out.print(f"[red]✗[/] {escape(error)}")
+
+    def lesson(self, item) -> None:
+        self.progress.update(self.task, description=f"checking {item.lesson.id}")
+        self.out.print(f"[bold]{escape(item.lesson.id)}[/] [dim]{escape(item.path)}[/]")
+
+    def record(self, r) -> None:
+        self.progress.advance(self.task)
+        mark = {True: "[green]✓[/]", False: "[red]✗[/]", None: "[yellow]-[/]"}[r.passed]
+        title = f" {escape(r.title)}" if r.title else ""
+        ms = f" [dim]{r.elapsed * 1000:.0f} ms[/]" if r.elapsed else ""
+        if r.passed:
+            self.out.print(f"  {mark} {r.place} {r.role}{title}{ms}")
+            return
+        self.out.print(f"  {mark} {r.place} {r.role}{title}: {escape(r.reason)}{ms}")
+        for line in r.diff.splitlines():
+            colour = {"-": "red", "+": "green"}.get(line[:1], "dim")
+            self.out.print(f"      [{colour}]{escape(line)}[/]")
+
+    def summary(self, s: dict) -> None:
+        ok = not (s["failed"] or s["load_errors"])
+        colour = "green" if ok else "red"
+        self.out.print(
+            f"[bold {colour}]{s['lessons']} lesson(s): {s['passed']} passed, {s['failed']} failed, "
+            f"{s['skipped']} skipped, {s['load_errors']} load error(s) in {s['seconds']:.1f} s[/]"
+        )
+
+
+class _Json:
+    """One JSON object per line, for scripts and CI."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def _emit(self, obj: dict) -> None:
+        print(json.dumps(obj, ensure_ascii=False), flush=True)
+
+    def device(self, label: str, note: str) -> None:
+        self._emit({"device": label, "note": note})
+
+    def load_error(self, error) -> None:
+        self._emit({"load_error": error.message, "path": str(error.path)})
+
+    def lesson(self, item) -> None:
+        pass
+
+    def record(self, r) -> None:
+        self._emit({
+            "lesson": r.lesson_id, "step": r.index, "role": r.role, "passed": r.passed,
+            "reason": r.reason, "elapsed": round(r.elapsed, 4), "diff": r.diff,
+        })
+
+    def summary(self, s: dict) -> None:
+        self._emit({"summary": s})
+
+
+async def _check(args: argparse.Namespace) -> int:
+    from tutor.cli.runner import check_lesson, planned
+    from tutor.interpreter import Interpreter
+
+    started = time.perf_counter()
+    catalog = load_catalog_for(args, args.paths)
+    lessons = [i for i in catalog.lessons if not args.only or i.lesson.id in args.only]
+    errors = [e for e in catalog.errors if not args.only or e.lesson_id in args.only]
+    if args.only and (missing := set(args.only) - {i.lesson.id for i in lessons}):
+        print(f"torch-tutor check: no lesson with id {', '.join(sorted(missing))}", file=sys.stderr)
+        return 1
+    if not lessons and not errors:
+        print("torch-tutor check: no lessons found", file=sys.stderr)
+        return 1
+    lang = opt(args, "lang", "en")
+    reporter = (_Json if args.json else _Rich)(sum(planned(i) for i in lessons))
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+
+    interp = Interpreter(device=opt(args, "device"), spare=False)
+    try:
+        with reporter:
+            try:
+                info = await interp.start()
+            except Exception as exc:  # no worker, no check: say why instead of a traceback
+                print(f"torch-tutor check: the interpreter did not start: {type(exc).__name__}: {exc}",
+                      file=sys.stderr)
+                return 1
+            reporter.device(info.label, info.note)
+            for error in errors:
+                reporter.load_error(error)
+
+            def on_record(record) -> None:
+                key = {True: "passed", False: "failed", None: "skipped"}[record.passed]
+                counts[key] += 1
+                reporter.record(record)
+
+            for item in lessons:
+                reporter.lesson(item)
+                await check_lesson(interp, item, lang=lang, on_record=on_record)
+            summary = {
+                "lessons": len(lessons), **counts, "load_errors": len(errors),
+                "device": info.label, "seconds": round(time.perf_counter() - started, 2),
+            }
+            reporter.summary(summary)
+    finally:
+        await interp.shutdown()
+    return 1 if counts["failed"] or errors else 0
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(_check(args))

@@ -1,0 +1,126 @@
+"""Provides `torch-tutor record PATH`: fill in expected outputs from a real run, keeping the file's
+comments and formatting."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+
+from tutor.cli.common import add_device, console, escape, opt
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "record",
+        help="fill in expected outputs from a real run",
+        description="Run the lesson in PATH in the sandboxed interpreter (demo code and exercise "
+        "solutions, in order) and write each demo step's observed output into the file with "
+        "tomlkit, keeping comments and formatting. Steps with a text, tensor or shape expectation "
+        "get their `output` replaced; steps without one get `[steps.expect]` with kind tensor when "
+        "the output shows tensors, else text. regex, error and ok expectations are left alone. "
+        "Exit code 1 when a step fails to run (its output is not recorded).",
+    )
+    parser.add_argument("path", type=Path, metavar="PATH", help="the lesson file")
+    add_device(parser)
+    parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+async def _observe(item, device: str | None, out) -> tuple[dict[int, str], list[str], str]:
+    """Run the lesson; return recordable outputs by step index, problems, and the device label."""
+    from tutor.cli.runner import lost_namespace
+    from tutor.compare import compare
+    from tutor.interpreter import Interpreter
+    from tutor.judge import describe_failure, needs_skip
+    from tutor.lessons.recorder import RECORDABLE
+
+    lesson = item.lesson
+    outputs: dict[int, str] = {}
+    problems: list[str] = []
+    interp = Interpreter(device=device, spare=False)
+    try:
+        info = await interp.start()
+        await interp.reset_namespace(lesson.id)
+        for index, step in enumerate(lesson.steps):
+            if not step.runnable:
+                continue
+            place = f"steps[{index}]"
+            if (where := needs_skip(step, interp)) is not None:
+                out.print(f"  [yellow]-[/] {place}: needs CUDA, cells run on {escape(where)}; left as it is")
+                continue
+            code = step.solution if step.is_exercise else step.code
+            result = await interp.execute(code or "", timeout=step.timeout, namespace=lesson.id)
+            if lost_namespace(result):
+                problems.append(f"{place}: {describe_failure(result)}; the interpreter restarted, stopping")
+                break
+            kind = type(step.expect).__struct_config__.tag if step.expect is not None else None
+            if kind is not None and kind not in RECORDABLE:
+                # regex, error and ok are the author's to write; only say whether they hold.
+                verdict = compare(step.expect, result.observed())
+                if not verdict.passed:
+                    problems.append(f"{place}: {verdict.reason} (a {kind} expectation is yours to fix)")
+                continue
+            if not result.ok:
+                problems.append(f"{place}: {describe_failure(result)}; output not recorded")
+                continue
+            if step.is_exercise and step.expect is None:
+                continue  # exercises are judged by their check
+            outputs[index] = result.text()
+        return outputs, problems, info.label
+    finally:
+        await interp.shutdown()
+
+
+def run(args: argparse.Namespace) -> int:
+    from tutor.lessons.loader import LessonError, load_file, toml_loads
+    from tutor.lessons.model import lesson_from_data
+    from tutor.lessons.recorder import record_outputs
+
+    out, err = console(), console(stderr=True)
+    path: Path = args.path
+    item = load_file(path)
+    if isinstance(item, LessonError):
+        err.print(f"[red]✗[/] {escape(item)}")
+        return 1
+    original = path.read_text(encoding="utf-8")
+    out.print(f"recording [bold]{escape(item.lesson.id)}[/] from {escape(path)}")
+    try:
+        outputs, problems, label = asyncio.run(_observe(item, opt(args, "device"), out))
+    except Exception as exc:
+        err.print(f"[red]✗[/] the interpreter failed: {escape(type(exc).__name__)}: {escape(exc)}")
+        return 1
+    new, changes = record_outputs(original, outputs)
+    for change in changes:
+        colour = {"added": "green", "updated": "cyan", "unchanged": "dim"}[change.action]
+        out.print(f"  [{colour}]{change.action}[/] steps[{change.step}] ({change.kind})")
+    for problem in problems:
+        err.print(f"  [red]✗[/] {escape(problem)}")
+
+    # What we write must still be a valid lesson; otherwise keep the author's file untouched.
+    lesson_from_data(toml_loads(new))
+    changed = sum(c.action != "unchanged" for c in changes)
+    if args.dry_run:
+        out.print(f"dry run on {escape(label)}: {changed} output(s) would change; nothing written")
+    elif new != original:
+        try:
+            _write_atomically(path, new)
+        except OSError as exc:
+            err.print(f"[red]✗[/] cannot write {escape(path)}: {escape(exc.strerror or exc)}")
+            return 1
+        out.print(f"[green]✓[/] wrote {changed} output(s) to {escape(path)} (run on {escape(label)})")
+    else:
+        out.print(f"[green]✓[/] nothing to change (run on {escape(label)})")
+    return 1 if problems else 0

@@ -1,0 +1,117 @@
+"""Provides the lesson runner behind `check` and `record`: steps in order, one namespace per lesson."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutor.judge import StepOutcome, judge_step, needs_skip
+from tutor.lessons.loader import LoadedLesson
+from tutor.lessons.model import tr
+
+# What one record proves: a demo matches; an exercise's starter fails its check; its solution passes.
+DEMO, STARTER, SOLUTION = "demo", "starter", "solution"
+
+
+@dataclass
+class StepRecord:
+    lesson_id: str
+    index: int
+    role: str  # DEMO, STARTER or SOLUTION
+    title: str
+    passed: bool | None  # None: skipped
+    reason: str
+    elapsed: float = 0.0
+    diff: str = ""
+    outcome: StepOutcome | None = field(default=None, repr=False)
+
+    @property
+    def place(self) -> str:
+        return f"steps[{self.index}]"
+
+
+def planned(item: LoadedLesson) -> int:
+    """How many records checking ``item`` produces (for the progress bar)."""
+    return sum(2 if s.is_exercise else 1 for s in item.lesson.steps if s.runnable)
+
+
+def lost_namespace(result: Any) -> bool:
+    """Whether the worker restarted during this cell (crash, or a timeout that ended in a kill)."""
+    if result is None:
+        return False
+    if result.status == "crashed":
+        return True
+    detail = (getattr(result, "detail", "") or "").lower()
+    return result.status in ("timeout", "limit") and ("kill" in detail or "restart" in detail)
+
+
+async def _replay(interp: Any, namespace: str, history: list[tuple[str, Any]]) -> None:
+    # The learner's namespace died with the worker: rebuild it as "run the steps up to here again".
+    await interp.reset_namespace(namespace)
+    for code, step in history:
+        await interp.execute(code, timeout=step.timeout, namespace=namespace)
+
+
+def _elapsed(outcome: StepOutcome) -> float:
+    return sum(r.elapsed for r in (outcome.result, outcome.check) if r is not None)
+
+
+def _diff(outcome: StepOutcome) -> str:
+    if outcome.verdict is None or outcome.verdict.passed:
+        return ""
+    return outcome.verdict.diff_text(markers=True)
+
+
+async def check_lesson(
+    interp: Any,
+    item: LoadedLesson,
+    *,
+    lang: str = "en",
+    on_record: Callable[[StepRecord], Awaitable[None] | None] | None = None,
+) -> list[StepRecord]:
+    """Run every step of ``item`` as a learner would, in its own fresh namespace."""
+    lesson = item.lesson
+    namespace = lesson.id
+    await interp.reset_namespace(namespace)
+    history: list[tuple[str, Any]] = []
+    records: list[StepRecord] = []
+
+    async def emit(record: StepRecord) -> None:
+        records.append(record)
+        if on_record is not None:
+            maybe = on_record(record)
+            if maybe is not None:
+                await maybe
+
+    for index, step in enumerate(lesson.steps):
+        if not step.runnable:
+            continue
+        title = tr(step.title, lang) if step.title is not None else ""
+        roles = [STARTER, SOLUTION] if step.is_exercise else [DEMO]
+        if needs_skip(step, interp) is not None:
+            outcome = await judge_step(interp, step, "", namespace=namespace, lang=lang)
+            for role in roles:
+                await emit(StepRecord(lesson.id, index, role, title, None, outcome.reason, outcome=outcome))
+            continue
+        for role in roles:
+            # The starter runs before the solution, so nothing the solution defines can make it pass.
+            code = {DEMO: step.code, STARTER: step.starter, SOLUTION: step.solution}[role] or ""
+            outcome = await judge_step(interp, step, code, namespace=namespace, lang=lang)
+            if role == STARTER:
+                passed = outcome.passed is False
+                reason = (
+                    f"the starter fails its check, as it should ({outcome.reason})"
+                    if passed
+                    else "the starter already passes its check; the check must reject it"
+                )
+            else:
+                passed, reason = outcome.passed, outcome.reason
+            await emit(StepRecord(
+                lesson.id, index, role, title, passed, reason, _elapsed(outcome),
+                _diff(outcome) if role != STARTER else "", outcome,
+            ))
+            if lost_namespace(outcome.result) or lost_namespace(outcome.check):
+                await _replay(interp, namespace, history)
+        history.append((step.solution if step.is_exercise else step.code or "", step))
+    return records

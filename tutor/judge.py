@@ -1,0 +1,124 @@
+"""Provides judge_step: run one lesson step through an interpreter and judge it (for the app and `check`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tutor.compare import Verdict, compare
+
+if TYPE_CHECKING:
+    from tutor.interpreter import ExecResult
+    from tutor.lessons.model import Step
+
+# The few sentences judge says itself; the comparison engine words the rest.
+_MESSAGES = {
+    "en": {
+        "needs_cuda": "skipped: this step needs CUDA, and cells run on {device}",
+        "nothing": "nothing to run",
+        "ran": "ran without error",
+        "checks_passed": "all checks passed",
+        "check_failed": "check failed: {message}",
+        "check_failed_bare": "a check failed (its assertion has no message)",
+        "check_raised": "the check raised {error}",
+        "code_raised": "your code raised {error}",
+        "did_not_finish": "{who} did not finish: {what}",
+        "your_code": "your code",
+        "the_check": "the check",
+    },
+    "zh": {
+        "needs_cuda": "已跳过：这一步需要 CUDA，而代码运行在 {device} 上",
+        "nothing": "没有可运行的代码",
+        "ran": "运行成功，没有错误",
+        "checks_passed": "所有检查都通过了",
+        "check_failed": "检查未通过：{message}",
+        "check_failed_bare": "有一项检查未通过（该断言没有说明）",
+        "check_raised": "检查代码出错：{error}",
+        "code_raised": "你的代码出错：{error}",
+        "did_not_finish": "{who}没有运行完：{what}",
+        "your_code": "你的代码",
+        "the_check": "检查代码",
+    },
+}
+
+
+def _t(lang: str, key: str, **kw: Any) -> str:
+    return _MESSAGES.get(lang, _MESSAGES["en"]).get(key, _MESSAGES["en"][key]).format(**kw)
+
+
+@dataclass
+class StepOutcome:
+    passed: bool | None  # None: skipped (needs cuda) or nothing to judge
+    reason: str
+    result: ExecResult | None
+    verdict: Verdict | None
+    check: ExecResult | None = None  # the exercise check's run
+
+    @property
+    def skipped(self) -> bool:
+        return self.passed is None
+
+
+def _error(result: ExecResult) -> str:
+    message = (result.error_message or "").strip()
+    return f"{result.error_type}: {message}" if message else str(result.error_type)
+
+
+def _unfinished(result: ExecResult) -> str:
+    """What happened to a cell that did not end normally (timeout, crash, limit, interrupt)."""
+    detail = result.detail or (result.error_message or "")
+    return f"{result.status} ({detail})" if detail else result.status
+
+
+def describe_failure(result: ExecResult, lang: str = "en", *, who: str = "your_code") -> str:
+    if result.status == "error":
+        key = "code_raised" if who == "your_code" else "check_raised"
+        return _t(lang, key, error=_error(result))
+    return _t(lang, "did_not_finish", who=_t(lang, who), what=_unfinished(result))
+
+
+def needs_skip(step: Step, interp: Any) -> str | None:
+    """Why ``step`` cannot run on this interpreter's device, or None."""
+    device = getattr(interp, "device", None)
+    if step.needs_cuda and getattr(device, "kind", None) != "cuda":
+        label = getattr(device, "label", None) or getattr(device, "kind", None) or "an unknown device"
+        return label
+    return None
+
+
+async def judge_step(interp: Any, step: Step, code: str, *, namespace: str, lang: str = "en") -> StepOutcome:
+    """Run ``code`` as ``step``'s cell in ``namespace`` and judge it.
+
+    Demo: compare the output with ``expect`` (none: it must not fail). Exercise: run the learner's
+    code, then ``check`` in the same namespace; an AssertionError's message is the reason, and
+    ``expect``, if given, is compared too. A ``needs_cuda`` step is skipped off CUDA.
+    """
+    if (device := needs_skip(step, interp)) is not None:
+        return StepOutcome(None, _t(lang, "needs_cuda", device=device), None, None)
+    if not step.runnable and not code.strip():
+        return StepOutcome(None, _t(lang, "nothing"), None, None)
+
+    result = await interp.execute(code, timeout=step.timeout, namespace=namespace)
+    verdict = compare(step.expect, result.observed()) if step.expect is not None else None
+
+    if not step.is_exercise:
+        if verdict is not None:
+            return StepOutcome(verdict.passed, verdict.reason, result, verdict)
+        if result.ok:
+            return StepOutcome(True, _t(lang, "ran"), result, None)
+        return StepOutcome(False, describe_failure(result, lang), result, None)
+
+    if not result.ok and (verdict is None or not verdict.passed):
+        # The check would only trip over what the code failed to define; the code's error says more.
+        return StepOutcome(False, describe_failure(result, lang), result, verdict)
+
+    check = await interp.execute(step.check or "", timeout=step.timeout, namespace=namespace)
+    if check.status == "error" and check.error_type == "AssertionError":
+        message = (check.error_message or "").strip()
+        reason = _t(lang, "check_failed", message=message) if message else _t(lang, "check_failed_bare")
+        return StepOutcome(False, reason, result, verdict, check)
+    if not check.ok:
+        return StepOutcome(False, describe_failure(check, lang, who="the_check"), result, verdict, check)
+    if verdict is not None and not verdict.passed:
+        return StepOutcome(False, verdict.reason, result, verdict, check)
+    return StepOutcome(True, _t(lang, "checks_passed"), result, verdict, check)
