@@ -57,7 +57,11 @@ def test_missing_suffix_marks_the_closing_parenthesis():
 
 def test_text_diff_marks_changed_characters():
     v = compare(TextExpect(output="shape: (3, 4)\nok\n"), Observed("shape: (4, 3)\nok\n"))
-    assert [(d.sign, d.text) for d in v.diff] == [("-", "shape: (3, 4)"), ("+", "shape: (4, 3)"), (" ", "ok")]
+    assert [(d.sign, d.text) for d in v.diff] == [
+        ("-", "shape: (3, 4)"),
+        ("+", "shape: (4, 3)"),
+        (" ", "ok"),
+    ]
     assert marked(v.diff[0]) == ["3", "4"] and marked(v.diff[1]) == ["4", "3"]
 
 

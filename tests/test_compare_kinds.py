@@ -42,8 +42,14 @@ def test_text_ignores_trailing_whitespace_and_blank_lines():
 def test_text_is_exact_otherwise():
     v = compare(TextExpect(output=out("ones_3x4")), Observed(out("zeros_3x4")))
     assert not v.passed
-    assert v.reason == "line 1 differs: expected 'tensor([[1., 1., 1., 1.],', got 'tensor([[0., 0., 0., 0.],'"
-    assert compare(TextExpect(output=" a"), Observed("a")).reason == "line 1 differs: expected 'a', got 'a'"
+    assert (
+        v.reason
+        == "line 1 differs: expected 'tensor([[1., 1., 1., 1.],', got 'tensor([[0., 0., 0., 0.],'"
+    )
+    assert (
+        compare(TextExpect(output=" a"), Observed("a")).reason
+        == "line 1 differs: expected 'a', got 'a'"
+    )
 
 
 def test_text_missing_and_extra_lines():
@@ -100,7 +106,9 @@ def test_tensor_tolerance_is_configurable():
     assert compare(strict, Observed("tensor([1.0000, 2.0000])")).passed
     loose = TensorExpect(output="tensor([1.0000, 2.0000])", rtol=0.1)
     assert compare(loose, Observed("tensor([1.0500, 2.1000])")).passed
-    v = compare(TensorExpect(output="tensor([1.0000, 2.0000])"), Observed("tensor([1.0500, 2.1000])"))
+    v = compare(
+        TensorExpect(output="tensor([1.0000, 2.0000])"), Observed("tensor([1.0500, 2.1000])")
+    )
     assert v.reason == "value differs at [0]: expected 1.0, got 1.05 (and 1 more difference)"
 
 
@@ -132,8 +140,16 @@ def test_tensor_tolerance_is_configurable():
         ("int64", "int32", "dtype differs: expected torch.int64, got torch.int32"),
         ("arange2000", "arange2000_int", "dtype differs: expected torch.float32, got torch.int64"),
         ("grad_fn", "detached", "requires_grad differs: expected True, got False"),
-        ("size_3x4", "size_4x3", "size differs: expected torch.Size([3, 4]), got torch.Size([4, 3])"),
-        ("mixed", "mixed_offset", "value differs at [0, 0]: expected 0.0, got 0.5 (and 6 more differences)"),
+        (
+            "size_3x4",
+            "size_4x3",
+            "size differs: expected torch.Size([3, 4]), got torch.Size([4, 3])",
+        ),
+        (
+            "mixed",
+            "mixed_offset",
+            "value differs at [0, 0]: expected 0.0, got 0.5 (and 6 more differences)",
+        ),
         ("mixed", "mixed_label", "text differs at line 3: expected 'mean:', got 'avg:'"),
         ("max_return", "ones_3x4", "expected 2 tensors, got 1 (and 2 more differences)"),
     ],
@@ -157,7 +173,9 @@ def test_mixed_output_reports_every_difference():
     v = tensor_verdict("mixed", "mixed_offset")
     # Six values and the printed mean.
     assert v.reason.endswith("(and 6 more differences)")
-    assert "number differs at line 3: expected 2.5, got 3.0" in _all_reasons("mixed", "mixed_offset")
+    assert "number differs at line 3: expected 2.5, got 3.0" in _all_reasons(
+        "mixed", "mixed_offset"
+    )
 
 
 def _all_reasons(expected: str, actual: str) -> list[str]:
@@ -194,7 +212,9 @@ def test_unparsable_tensor_falls_back_to_text():
     )
     v = compare(TensorExpect(output=out("ones_3x4")), Observed("tensor([[1., 1.,\n"))
     assert not v.passed
-    assert v.reason.endswith("(compared as text: could not read the tensor printed at line 1 of the actual output)")
+    assert v.reason.endswith(
+        "(compared as text: could not read the tensor printed at line 1 of the actual output)"
+    )
     assert v.reason.startswith("line 1 differs: ")
 
 
@@ -218,12 +238,17 @@ def test_shape_fails_on_shape_dtype_size_and_count():
     assert shape_verdict("size_3x4", "size_4x3").reason == (
         "size differs: expected torch.Size([3, 4]), got torch.Size([4, 3])"
     )
-    assert shape_verdict("max_return", "rand_3x4_seed0").reason.startswith("expected 2 tensors, got 1")
+    assert shape_verdict("max_return", "rand_3x4_seed0").reason.startswith(
+        "expected 2 tensors, got 1"
+    )
 
 
 def test_shape_without_tensors_compares_text():
     v = compare(ShapeExpect(output="hello\n"), Observed("hello\n"))
-    assert (v.passed, v.reason) == (True, "output matches (compared as text: the expected output prints no tensor)")
+    assert (v.passed, v.reason) == (
+        True,
+        "output matches (compared as text: the expected output prints no tensor)",
+    )
 
 
 # ---- regex and ok ---------------------------------------------------------------------------
@@ -251,7 +276,12 @@ def test_ok_and_none():
     "observed, reason",
     [
         (
-            Observed("", "error", "RuntimeError", "a Tensor with 3 elements cannot be converted to Scalar"),
+            Observed(
+                "",
+                "error",
+                "RuntimeError",
+                "a Tensor with 3 elements cannot be converted to Scalar",
+            ),
             "raised RuntimeError: a Tensor with 3 elements cannot be converted to Scalar",
         ),
         (Observed("", "error", "KeyError", ""), "raised KeyError"),
@@ -259,12 +289,20 @@ def test_ok_and_none():
         (Observed("", "timeout", None, "killed after 2 s"), "timed out (killed after 2 s)"),
         (Observed("", "interrupted"), "was interrupted"),
         (Observed("", "crashed", None, "SIGSEGV"), "crashed (SIGSEGV)"),
-        (Observed("", "limit", "MemoryError", "memory limit 2048 MB"), "hit a resource limit: memory limit 2048 MB"),
+        (
+            Observed("", "limit", "MemoryError", "memory limit 2048 MB"),
+            "hit a resource limit: memory limit 2048 MB",
+        ),
         (Observed("", "lost"), "ended with status 'lost'"),
     ],
 )
 def test_a_cell_that_did_not_finish_fails_every_output_kind(observed, reason):
-    for expect in (OkExpect(), TextExpect(output=""), TensorExpect(output=""), RegexExpect(pattern="")):
+    for expect in (
+        OkExpect(),
+        TextExpect(output=""),
+        TensorExpect(output=""),
+        RegexExpect(pattern=""),
+    ):
         v = compare(expect, observed)
         assert (v.passed, v.reason) == (False, reason)
 

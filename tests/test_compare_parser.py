@@ -123,7 +123,13 @@ def test_suffixes_grad_and_device():
 def test_text_around_tensors_is_tokenised():
     result = scan(out("mixed"))
     kinds = [(t.kind, t.text) for t in result.tokens if t.kind != "tensor"]
-    assert kinds == [("word", "x"), ("word", "="), ("word", "mean:"), ("float", "2.5"), ("size", "torch.Size([2, 3])")]
+    assert kinds == [
+        ("word", "x"),
+        ("word", "="),
+        ("word", "mean:"),
+        ("float", "2.5"),
+        ("size", "torch.Size([2, 3])"),
+    ]
     multi = scan(out("max_return"))
     assert [t.kind for t in multi.tokens].count("tensor") == 2
     assert scan(out("parameter")).tokens[0].text == "Parameter"

@@ -7,14 +7,18 @@ import difflib
 import re
 from collections.abc import Callable, Iterable
 
+from .align import opcodes
 from .model import DiffLine, Span
 
 CONTEXT = 3  # matching lines kept around each change in long diffs
 LONG = 40  # diffs with more rows than this get their long matching runs folded
+MAX_ROWS = 400  # a display has no use for more; the rest is counted
 _CHAR_DIFF_LIMIT = 2000  # longer lines are marked whole rather than diffed char by char
 
 _SPACE = re.compile(r"\s+")
-_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*(?:e[-+]?\d+)?|nan|inf)(?:[-+](?:\d+\.?\d*(?:e[-+]?\d+)?|nan|inf)j)?")
+_NUMBER = re.compile(
+    r"[-+]?(?:\d+\.?\d*(?:e[-+]?\d+)?|nan|inf)(?:[-+](?:\d+\.?\d*(?:e[-+]?\d+)?|nan|inf)j)?"
+)
 
 
 def text_key(line: str) -> str:
@@ -43,13 +47,11 @@ def build_diff(
     act_lines = _lines(actual)
     exp_marks = _per_line(exp_lines, marks_expected)
     act_marks = _per_line(act_lines, marks_actual)
-    matcher = difflib.SequenceMatcher(
-        None, [key(t) for t, _ in exp_lines], [key(t) for t, _ in act_lines], autojunk=False
-    )
     rows: list[DiffLine] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    keys_e, keys_a = [key(t) for t, _ in exp_lines], [key(t) for t, _ in act_lines]
+    for op, i1, i2, j1, j2 in opcodes(keys_e, keys_a):
         if op == "equal":
-            for i, j in zip(range(i1, i2), range(j1, j2)):
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=False):
                 if exp_marks[i] or act_marks[j]:
                     rows.append(DiffLine("-", exp_lines[i][0], exp_marks[i]))
                     rows.append(DiffLine("+", act_lines[j][0], act_marks[j]))
@@ -62,7 +64,12 @@ def build_diff(
             _mark_pairs(minus, plus)
         rows += [DiffLine("-", t, m) for t, m in minus]
         rows += [DiffLine("+", t, m) for t, m in plus]
-    return tuple(_fold(rows)) if len(rows) > LONG else tuple(rows)
+    if len(rows) > LONG:
+        rows = _fold(rows)
+    if len(rows) > MAX_ROWS:
+        hidden = len(rows) - MAX_ROWS
+        rows = rows[:MAX_ROWS] + [DiffLine(" ", f"... ({hidden} more lines not shown)")]
+    return tuple(rows)
 
 
 def _lines(text: str) -> list[tuple[str, int]]:

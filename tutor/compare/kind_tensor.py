@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 
+from .align import opcodes
 from .diff import build_diff, tensor_key
 from .kind_text import clip, compare_text
 from .model import Span, Verdict
@@ -75,15 +75,9 @@ class _Judge:
     _tensor_no: int = 0
 
     def run(self, exp: list[Token], act: list[Token]) -> None:
-        keys_e, keys_a = [t.key for t in exp], [t.key for t in act]
-        if keys_e == keys_a:
-            opcodes = [("equal", 0, len(exp), 0, len(act))]
-        else:
-            matcher = difflib.SequenceMatcher(None, keys_e, keys_a, autojunk=False)
-            opcodes = matcher.get_opcodes()
-        for op, i1, i2, j1, j2 in opcodes:
+        for op, i1, i2, j1, j2 in opcodes([t.key for t in exp], [t.key for t in act]):
             if op == "equal":
-                for e, a in zip(exp[i1:i2], act[j1:j2]):
+                for e, a in zip(exp[i1:i2], act[j1:j2], strict=False):
                     self._pair(e, a)
             else:
                 self._structure(op, exp[i1:i2], act[j1:j2])
@@ -96,7 +90,9 @@ class _Judge:
         a_text = clip(" ".join(t.text for t in act))
         if op == "replace":
             line = line_of(self.expected, exp[0].start)
-            self.problems.append(f"text differs at line {line}: expected {e_text!r}, got {a_text!r}")
+            self.problems.append(
+                f"text differs at line {line}: expected {e_text!r}, got {a_text!r}"
+            )
         elif op == "delete":
             line = line_of(self.expected, exp[0].start)
             self.problems.append(f"missing output at line {line}: expected {e_text!r}")
@@ -155,7 +151,7 @@ class _Judge:
 
     def _values(self, e: TensorRepr, a: TensorRepr, label: str) -> None:
         if [x.index for x in e.elements] == [x.index for x in a.elements]:
-            pairs = zip(e.elements, a.elements)
+            pairs = zip(e.elements, a.elements, strict=False)
         else:
             # Both summarised, with different numbers of corner items shown.
             shown = {x.index: x for x in a.elements}
@@ -208,7 +204,8 @@ def _same_shape(e: TensorRepr, a: TensorRepr) -> bool:
     # A summarised dim only equals another summarised dim: torch summarises only
     # tensors of more than 1000 elements, so a fully printed one differs in size.
     return all(
-        (x is None and y is None) or (x is not None and x == y) for x, y in zip(e.shape, a.shape)
+        (x is None and y is None) or (x is not None and x == y)
+        for x, y in zip(e.shape, a.shape, strict=False)
     )
 
 

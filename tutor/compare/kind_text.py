@@ -25,7 +25,7 @@ def compare_text(expected: str, actual: str, *, note: str = "") -> Verdict:
 
 def first_difference(exp: list[str], act: list[str]) -> str:
     """One line naming the first line that differs."""
-    for n, (e, a) in enumerate(zip(exp, act), start=1):
+    for n, (e, a) in enumerate(zip(exp, act, strict=False), start=1):
         if e != a:
             return f"line {n} differs: expected {clip(e)!r}, got {clip(a)!r}"
     if len(exp) > len(act):

@@ -11,7 +11,12 @@ Span = tuple[int, int]
 
 # torch leaves the dtype out for these (torch/_tensor_str.py: has_default_dtype),
 # assuming the default dtype is float32.
-_IMPLIED_DTYPE = {"b": "torch.bool", "i": "torch.int64", "f": "torch.float32", "c": "torch.complex64"}
+_IMPLIED_DTYPE = {
+    "b": "torch.bool",
+    "i": "torch.int64",
+    "f": "torch.float32",
+    "c": "torch.complex64",
+}
 _MAX_DEPTH = 32
 
 _WS = re.compile(r"\s*")

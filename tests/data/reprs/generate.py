@@ -164,7 +164,10 @@ def main() -> None:
     errors = {name: _error(code) for name, code in ERRORS.items()}
     (HERE / "errors.json").write_text(json.dumps(errors, indent=2) + "\n")
     (HERE / "VERSION").write_text(f"torch {torch.__version__}\n")
-    print(f"wrote {len(CASES) + len(CUDA_CASES)} reprs and {len(errors)} errors to {HERE}", file=sys.stderr)
+    print(
+        f"wrote {len(CASES) + len(CUDA_CASES)} reprs and {len(errors)} errors to {HERE}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":
