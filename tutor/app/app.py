@@ -1,0 +1,186 @@
+"""Provides TutorApp, the Textual app, and launch(), the entry point the CLI calls."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from tutor.app.commands import TutorCommands
+from tutor.app.lesson_state import LessonState
+from tutor.app.runtime import InterpreterHost
+from tutor.app.screens.home import HomeScreen
+from tutor.lessons.loader import Catalog, load_catalog
+from tutor.progress import ProgressStore
+
+
+class TutorApp(App[int]):
+    """The lesson browser and the step-through lesson screen over one sandboxed interpreter."""
+
+    CSS_PATH = "tutor.tcss"
+    TITLE = "torch-tutor"
+    COMMANDS = App.COMMANDS | {TutorCommands}
+    # Below 100 columns or 30 rows the lesson panels stack in one scrolling column.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("f10", "toggle_theme", "Light/dark", id="theme", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    interp_state: reactive[str] = reactive("starting")
+    """starting / ready / busy / restarting / stopped / failed, mirrored from the interpreter."""
+    device_label: reactive[str] = reactive("")
+    torch_version: reactive[str] = reactive("")
+
+    def __init__(
+        self,
+        catalog: Catalog | None = None,
+        *,
+        lesson_id: str | None = None,
+        lang: str = "en",
+        extra_dirs: Iterable[Path | str] = (),
+        device: str | None = None,
+        progress: ProgressStore | None = None,
+        interpreter_options: dict[str, Any] | None = None,
+        stable: bool = False,
+    ) -> None:
+        """``stable`` hides timings and machine details so snapshots are the same everywhere."""
+        super().__init__()
+        self.catalog = catalog if catalog is not None else load_catalog(list(extra_dirs))
+        self.start_lesson = lesson_id
+        self.lang = lang
+        self.stable = stable
+        self.progress = progress if progress is not None else ProgressStore.load()
+        self.host = InterpreterHost(device=device, options=interpreter_options)
+        self.sessions: dict[str, LessonState] = {}
+
+    def get_default_screen(self) -> HomeScreen:
+        return HomeScreen()
+
+    def on_mount(self) -> None:
+        for warning in self.progress.warnings:
+            self.notify(warning, title="Progress", severity="warning", timeout=12)
+        if self.start_lesson:
+            self.open_lesson(self.start_lesson)
+        # After the first frame, so the home screen never waits for the worker process.
+        self.call_after_refresh(self.start_interpreter)
+        self.set_interval(0.2, self.sync_interp_state)
+
+    async def on_unmount(self) -> None:
+        await self.host.shutdown()
+
+    # --- interpreter --------------------------------------------------------------------------
+
+    def sync_interp_state(self) -> None:
+        self.interp_state = self.host.state
+
+    def _show_device(self, info: Any) -> None:
+        self.device_label = getattr(info, "label", "") or ""
+        self.torch_version = getattr(info, "torch_version", "") or ""
+        note = getattr(info, "note", "")
+        if note:
+            self.notify(note, title="Device", severity="warning", timeout=10)
+
+    @work(group="interpreter", exclusive=True, exit_on_error=False)
+    async def start_interpreter(self) -> None:
+        self.interp_state = "starting"
+        try:
+            self._show_device(await self.host.start())
+        except Exception:
+            self.notify(f"The interpreter could not start: {self.host.error}", title="Interpreter",
+                        severity="error", timeout=15)
+        self.sync_interp_state()
+
+    @work(group="interpreter", exclusive=True, exit_on_error=False)
+    async def restart_interpreter(self) -> None:
+        self.interp_state = "restarting"
+        try:
+            self._show_device(await self.host.restart())
+        except Exception:
+            self.notify(f"The interpreter could not restart: {self.host.error}", title="Interpreter",
+                        severity="error", timeout=15)
+        else:
+            self.notify("Interpreter restarted: every variable is gone. "
+                        "F9 runs this lesson's steps up to here again.", title="Interpreter")
+        self.sync_interp_state()
+
+    # --- lessons ------------------------------------------------------------------------------
+
+    def session(self, lesson_id: str) -> LessonState | None:
+        """The learner's state in a lesson, kept while the app runs (edited cells, hints shown)."""
+        if lesson_id not in self.sessions:
+            loaded = self.catalog.get(lesson_id)
+            if loaded is None:
+                return None
+            self.sessions[lesson_id] = LessonState(loaded, index=self.progress.position(lesson_id))
+        return self.sessions[lesson_id]
+
+    def open_lesson(self, lesson_id: str, step: int | None = None) -> None:
+        from tutor.app.screens.lesson import LessonScreen
+
+        state = self.session(lesson_id)
+        if state is None:
+            self.notify(f"No lesson with id '{lesson_id}'.", severity="error")
+            return
+        if step is not None:
+            state.go(step)
+        while isinstance(self.screen, LessonScreen) or self.screen.is_modal:
+            self.pop_screen()
+        self.push_screen(LessonScreen(state))
+
+    def continue_learning(self) -> None:
+        last = self.progress.last()
+        if last is not None and self.catalog.get(last[0]) is not None:
+            self.open_lesson(*last)
+        elif self.catalog.lessons:
+            self.open_lesson(self.catalog.lessons[0].lesson.id)
+        else:
+            self.notify("There are no lessons to open.", severity="warning")
+
+    def save_progress(self) -> None:
+        if not self.progress.save():
+            self.notify(self.progress.warnings[-1], title="Progress", severity="error", timeout=12)
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from tutor.app.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    def action_open_training(self) -> None:
+        try:
+            from tutor.app.training import TrainingScreen
+
+            screen = TrainingScreen()
+        except Exception as exc:  # the training part is optional; say why it is missing
+            self.notify(f"training screen unavailable: {exc}", severity="error", timeout=10)
+            return
+        self.push_screen(screen)
+
+    def action_restart_interpreter(self) -> None:
+        self.restart_interpreter()
+
+
+def launch(
+    lesson_id: str | None = None,
+    lang: str = "en",
+    extra_dirs: Iterable[Path | str] = (),
+    device: str | None = None,
+) -> int:
+    """Run the app in this terminal until the learner quits; the exit code."""
+    app = TutorApp(lesson_id=lesson_id, lang=lang or "en", extra_dirs=extra_dirs, device=device)
+    result = app.run()
+    return int(result or app.return_code or 0)

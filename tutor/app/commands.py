@@ -1,0 +1,64 @@
+"""Provides TutorCommands: the command palette's entries for the tutor's main actions and lessons."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tutor.lessons.model import tr
+
+# (name, help, screen action) for the lesson screen; run through the screen so keys and palette agree.
+LESSON_COMMANDS = (
+    ("Run the cell", "F5 or Ctrl+R", "run"),
+    ("Interrupt the running cell", "F4", "interrupt"),
+    ("Show the next hint", "F2", "hint"),
+    ("Show the solution", "F3, after one attempt", "solution"),
+    ("Reset the cell", "Ctrl+L: the original code again", "reset_cell"),
+    ("Next step", "Ctrl+N", "next"),
+    ("Previous step", "Ctrl+O", "previous"),
+    ("Go to step…", "Ctrl+G", "jump"),
+    ("Rerun the steps up to here", "F9: rebuild the variables after a restart", "rerun"),
+    ("Back to the lessons", "Esc", "back"),
+)
+
+
+class TutorCommands(Provider):
+    """Lesson actions when a lesson is open; opening lessons, training, theme and help everywhere."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        from tutor.app.screens.lesson import LessonScreen
+
+        app = self.app
+        screen = self.screen
+        found: list[tuple[str, str, Callable[[], object]]] = []
+        if isinstance(screen, LessonScreen):
+            for name, help_text, action in LESSON_COMMANDS:
+                found.append((name, help_text, partial(screen.run_action, action)))
+        found += [
+            ("Restart the interpreter", "F8: a fresh worker; every variable is lost",
+             app.action_restart_interpreter),
+            ("Continue where you left off", "the last lesson and step", app.continue_learning),
+            ("MNIST training", "train the FCN and the CNN live (t on the lesson list)",
+             app.action_open_training),
+            ("Toggle light / dark theme", "F10", app.action_toggle_theme),
+            ("Help: all keys", "F1", app.action_help),
+        ]
+        for item in app.catalog.lessons:
+            lesson = item.lesson
+            found.append((f"Open lesson: {tr(lesson.title, app.lang)}",
+                          f"{lesson.id} · {tr(lesson.chapter, app.lang)}",
+                          partial(app.open_lesson, lesson.id)))
+        return found
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

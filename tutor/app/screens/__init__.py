@@ -1,0 +1,1 @@
+"""Provides the app's screens: home (lesson browser), lesson, help and jump-to-step."""

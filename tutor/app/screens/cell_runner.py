@@ -1,0 +1,209 @@
+"""Provides CellRunner: the lesson screen's run / interrupt / restart / rerun actions, all in workers."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rich.text import Text
+from textual import work
+
+from tutor.app.widgets.code_cell import CodeCell
+from tutor.app.widgets.expected_panel import expect_kind
+from tutor.app.widgets.output_panel import OutputPanel
+from tutor.app.widgets.verdict import VerdictView
+from tutor.judge import StepOutcome, judge_step
+
+# How long a run waits for a starting or restarting interpreter before giving up.
+START_WAIT = 120.0
+
+
+class _Streaming:
+    """Hands judge_step an interpreter whose first execute (the learner's code) streams to the panel.
+
+    The check that follows an exercise runs without streaming: its output is not the learner's.
+    """
+
+    def __init__(self, interp: Any, panel: OutputPanel) -> None:
+        self._interp = interp
+        self._panel = panel
+        self._first = True
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._interp, name)
+
+    async def execute(self, code: str, **kwargs: Any) -> Any:
+        if self._first:
+            self._first = False
+            kwargs.setdefault("on_output", self._panel.append_output)
+            kwargs.setdefault("on_display", self._panel.add_display)
+        return await self._interp.execute(code, **kwargs)
+
+
+class CellRunner:
+    """Mixed into LessonScreen (needs ``self.state``, ``self.lesson``, ``self.lang``)."""
+
+    running: bool = False
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def action_run(self) -> None:
+        if self.running:
+            self.notify("A cell is already running: F4 stops it.", severity="warning")
+            return
+        if not self.state.step.runnable:
+            self.notify("Nothing to run in this step.")
+            return
+        self.keep_cell()
+        self.running = True
+        self.run_cell(self.state.index, self.query_one(CodeCell).text)
+
+    def action_interrupt(self) -> None:
+        if not self.running:
+            self.notify("Nothing is running.")
+            return
+        self.query_one(VerdictView).show_message("⏹ Interrupting…", "bold yellow")
+        self.run_worker(self.app.host.interrupt(), group="interrupt", exit_on_error=False)
+
+    def action_restart(self) -> None:
+        self.app.restart_interpreter()
+
+    def action_rerun(self) -> None:
+        if self.running:
+            self.notify("Wait for the running cell (or stop it with F4).", severity="warning")
+            return
+        if self.state.index == 0:
+            self.notify("This is the first step: there is nothing before it to run.")
+            return
+        self.running = True
+        self.rerun_steps()
+
+    # --- workers ------------------------------------------------------------------------------
+
+    async def _ready(self) -> bool:
+        """Wait for the interpreter; False (with a message) if it cannot run cells."""
+        host = self.app.host
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + START_WAIT
+        if host.state in ("starting", "restarting"):
+            self.query_one(VerdictView).show_message("◌ Waiting for the interpreter to start…", "yellow")
+        while host.state in ("starting", "restarting") and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        if host.state == "stopped":
+            self.app.restart_interpreter()
+            await asyncio.sleep(0.1)
+            while host.state in ("starting", "restarting", "stopped") and loop.time() < deadline:
+                await asyncio.sleep(0.05)
+        if host.state in ("ready", "busy"):
+            return True
+        why = host.error or f"it is {host.state}"
+        self.query_one(VerdictView).show_message(
+            f"✗ The interpreter cannot run cells ({why}). F8 restarts it.", "bold red")
+        return False
+
+    async def _replay(self, upto: int, *, everything: bool = False) -> list[str]:
+        """Run the steps before ``upto`` that this namespace has not seen; problems, as lines."""
+        host, ns = self.app.host, self.lesson.id
+        runnable = [s.runnable for s in self.lesson.steps]
+        todo = list(range(upto)) if everything else host.missing(ns, upto, runnable)
+        todo = [i for i in todo if runnable[i]]
+        problems = []
+        verdict = self.query_one(VerdictView)
+        for i in todo:
+            code = self.state.replay_code(i)
+            if code is None:
+                continue
+            verdict.show_message(f"◌ Running step {i + 1} first, to rebuild the variables it makes…", "yellow")
+            step = self.lesson.steps[i]
+            result = await host.interp.execute(code, timeout=step.timeout, namespace=ns)
+            host.note_result(ns, i, result.status)
+            expected_error = expect_kind(step.expect) == "error"
+            if result.status != "ok" and not (result.status == "error" and expected_error):
+                problems.append(f"step {i + 1}: {result.status}"
+                                f"{f' ({result.error_type})' if result.error_type else ''}")
+            if result.status in ("crashed", "timeout", "interrupted"):
+                break
+        return problems
+
+    @work(group="cell", exit_on_error=False)
+    async def run_cell(self, index: int, code: str) -> None:
+        output, verdict = self.query_one(OutputPanel), self.query_one(VerdictView)
+        st = self.state.steps[index]
+        step = self.lesson.steps[index]
+        try:
+            if not await self._ready():
+                return
+            host = self.app.host
+            async with host.lock:
+                problems = await self._replay(index)
+                if self.state.index == index:
+                    output.clear()
+                    verdict.show_message("◌ Running… (F4 stops it)", "bold cyan")
+                streaming = _Streaming(host.interp, output) if self.state.index == index else host.interp
+                outcome: StepOutcome = await judge_step(
+                    streaming, step, code, namespace=self.lesson.id, lang=self.lang)
+            status = outcome.result.status if outcome.result is not None else "ok"
+            host.note_result(self.lesson.id, index, status)
+            st.attempts += 1
+            st.outcome = outcome
+            if outcome.passed:
+                st.passed = True
+                self.app.progress.mark_done(self.lesson.id, index)
+                self.app.save_progress()
+            if self.state.index == index:
+                self._draw_outcome(outcome, problems)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the UI must outlive any failure of a run
+            self.log.error(f"run failed: {exc!r}")
+            if self.state.index == index:
+                verdict.show_message(f"✗ The run failed inside the tutor: {type(exc).__name__}: {exc}",
+                                     "bold red")
+        finally:
+            self.running = False
+            self.app.sync_interp_state()
+            if self.app.host.state == "stopped":
+                self.app.restart_interpreter()
+
+    def _draw_outcome(self, outcome: StepOutcome, problems: list[str]) -> None:
+        output, verdict = self.query_one(OutputPanel), self.query_one(VerdictView)
+        if outcome.result is not None:
+            output.show_result(outcome.result, stable=self.app.stable)
+        else:
+            output.clear(outcome.reason)
+        verdict.show_outcome(outcome)
+        if problems:
+            self.notify("Earlier steps had problems when re-run: " + "; ".join(problems),
+                        severity="warning", timeout=10)
+        status = getattr(outcome.result, "status", "ok")
+        if status in ("crashed", "timeout"):
+            self.notify("The worker was restarted and its variables are gone; the next run "
+                        "re-runs the steps before this one first.", severity="warning", timeout=10)
+        self.refresh_step_bar()
+        self.query_one("#lesson-body").scroll_to_widget(verdict, animate=False, top=True)
+
+    @work(group="cell", exit_on_error=False)
+    async def rerun_steps(self) -> None:
+        verdict = self.query_one(VerdictView)
+        index = self.state.index
+        try:
+            if not await self._ready():
+                return
+            host = self.app.host
+            async with host.lock:
+                await host.reset_namespace(self.lesson.id)
+                problems = await self._replay(index, everything=True)
+            ran = len([s for s in self.lesson.steps[:index] if s.runnable])
+            if problems:
+                verdict.show_message(Text(f"Re-ran steps 1–{index}, with problems: " + "; ".join(problems),
+                                          style="bold yellow"))
+            else:
+                verdict.show_message(Text(f"✓ Re-ran {ran} earlier step(s): the variables are back.",
+                                          style="bold green"))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            verdict.show_message(f"✗ Re-running failed: {type(exc).__name__}: {exc}", "bold red")
+        finally:
+            self.running = False
+            self.app.sync_interp_state()

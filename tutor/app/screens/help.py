@@ -1,0 +1,70 @@
+"""Provides HelpScreen: every key of every screen, read from the bindings so it never goes stale."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+# The editor's own keys (Textual's TextArea) that learners need most.
+EDITOR_KEYS = [
+    ("Esc", "leave the editor (then Tab / Shift+Tab move between panels)"),
+    ("Tab", "indent (inside the editor)"),
+    ("Ctrl+Z / Ctrl+Y", "undo / redo"),
+    ("Ctrl+C / Ctrl+X / Ctrl+V", "copy / cut / paste"),
+    ("F7", "select everything in the cell"),
+]
+GENERAL_KEYS = [
+    ("Ctrl+P", "command palette: every action by name"),
+    ("Tab / Shift+Tab", "move between panels; the mouse works too"),
+    ("↑ ↓ PgUp PgDn", "scroll the focused panel"),
+]
+
+
+def _key(app, keys: str) -> str:
+    return " / ".join(app.get_key_display(Binding(k, "")) for k in keys.split(","))
+
+
+class HelpScreen(ModalScreen[None]):
+    """Esc, q or F1 closes it."""
+
+    BINDINGS = [
+        Binding("escape,q,f1,question_mark", "dismiss", "Close", id="help.close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-dialog", classes="dialog"):
+            yield Static(id="help-body")
+
+    def on_mount(self) -> None:
+        from tutor.app.app import TutorApp
+        from tutor.app.screens.home import HomeScreen
+        from tutor.app.screens.lesson import LessonScreen
+
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        sections = [
+            ("Everywhere", TutorApp.BINDINGS, GENERAL_KEYS),
+            ("Lesson list", HomeScreen.BINDINGS, []),
+            ("Lesson", LessonScreen.BINDINGS, []),
+            ("Code cell editor", [], EDITOR_KEYS),
+        ]
+        for title, bindings, extra in sections:
+            table.add_row(Text(title, style="bold underline"), "")
+            # One row per action: "F5 / Ctrl+R  Run".
+            rows: dict[str, tuple[list[str], str]] = {}
+            for binding in bindings:
+                keys, _ = rows.setdefault(binding.action, ([], binding.description))
+                keys.append(_key(self.app, binding.key))
+            for keys, description in rows.values():
+                table.add_row(" / ".join(keys), description)
+            for keys, what in extra:
+                table.add_row(keys, what)
+            table.add_row("", "")
+        table.add_row("", Text("Esc closes this help.", style="italic"))
+        self.query_one("#help-body", Static).update(table)

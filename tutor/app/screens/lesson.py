@@ -1,0 +1,220 @@
+"""Provides LessonScreen: one step at a time, with explanation, code cell, output, expected and verdict."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tutor.app.lesson_state import LessonState
+from tutor.app.screens.cell_runner import CellRunner
+from tutor.app.widgets.cell_toolbar import CellToolbar
+from tutor.app.widgets.code_cell import CodeCell
+from tutor.app.widgets.expected_panel import ExpectedPanel
+from tutor.app.widgets.explanation import Explanation
+from tutor.app.widgets.hints import HintsView
+from tutor.app.widgets.output_panel import OutputPanel
+from tutor.app.widgets.status_bar import StatusBar
+from tutor.app.widgets.step_bar import StepBar
+from tutor.app.widgets.verdict import VerdictView
+from tutor.lessons.model import tr
+
+
+class LessonScreen(CellRunner, Screen):
+    """Keys that work inside the editor are F-keys and Ctrl combinations (they pass through tmux/SSH)."""
+
+    BINDINGS = [
+        Binding("f5,ctrl+r", "run", "Run", id="lesson.run"),
+        Binding("f4", "interrupt", "Stop", id="lesson.interrupt"),
+        Binding("f2", "hint", "Hint", id="lesson.hint"),
+        Binding("f3", "solution", "Solution", id="lesson.solution"),
+        Binding("ctrl+n", "next", "Next", id="lesson.next"),
+        Binding("ctrl+o", "previous", "Prev", id="lesson.previous"),
+        Binding("ctrl+g", "jump", "Go to step", id="lesson.jump"),
+        Binding("ctrl+l", "reset_cell", "Reset cell", id="lesson.reset_cell", show=False),
+        Binding("f8", "restart", "Restart interpreter", id="lesson.restart", show=False),
+        Binding("f9", "rerun", "Rerun steps to here", id="lesson.rerun", show=False),
+        Binding("escape", "back", "Lessons", id="lesson.back", show=False),
+        Binding("e", "edit", "Edit the cell", id="lesson.edit", show=False),
+        Binding("n", "next", "Next", id="lesson.next_letter", show=False),
+        Binding("p", "previous", "Previous", id="lesson.previous_letter", show=False),
+        Binding("question_mark", "app.help", "Help", id="lesson.help", show=False),
+    ]
+
+    def __init__(self, state: LessonState) -> None:
+        super().__init__()
+        self.state = state
+
+    @property
+    def lesson(self):
+        return self.state.lesson
+
+    @property
+    def lang(self) -> str:
+        return self.app.lang
+
+    def compose(self) -> ComposeResult:
+        yield StepBar(id="step-bar")
+        with VerticalScroll(id="lesson-body"):
+            with Container(id="top-row"):
+                yield Explanation(id="explanation")
+                with Vertical(id="cell-col"):
+                    yield CodeCell(id="cell")
+                    yield CellToolbar(id="toolbar")
+                    yield Static(id="cell-note")
+            yield VerdictView(id="verdict")
+            with Container(id="io-row"):
+                yield OutputPanel(id="output")
+                yield ExpectedPanel(id="expected")
+            yield HintsView(id="hints")
+        yield StatusBar()
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        await self.show_step()
+        self.remember_position()
+
+    # --- drawing ------------------------------------------------------------------------------
+
+    async def show_step(self) -> None:
+        """Draw the current step from the lesson and the learner's state in it."""
+        step, st = self.state.step, self.state.state
+        done = self.app.progress.done(self.lesson.id)
+        self.query_one(StepBar).show(
+            tr(self.lesson.title, self.lang), tr(step.title, self.lang),
+            self.state.index, self.state.total, done,
+        )
+        cell = self.query_one(CodeCell)
+        cell.load(st.code)
+        for widget in (cell, self.query_one(CellToolbar), self.query_one("#io-row")):
+            widget.display = step.runnable
+        note = "" if step.runnable else "Nothing to run in this step: Ctrl+N (or n) goes on."
+        cell_note = self.query_one("#cell-note", Static)
+        cell_note.update(note)
+        cell_note.display = bool(note)
+        self.query_one(ExpectedPanel).show(step)
+        output, verdict = self.query_one(OutputPanel), self.query_one(VerdictView)
+        if st.outcome is not None and st.outcome.result is not None:
+            output.clear()
+            output.show_result(st.outcome.result, stable=self.app.stable)
+        else:
+            output.clear("Press F5 (or Ctrl+R) to run the cell.")
+        if st.outcome is not None:
+            verdict.show_outcome(st.outcome)
+        else:
+            verdict.clear()
+        self.query_one("#lesson-body").scroll_home(animate=False)
+        await self.query_one(Explanation).show(tr(step.text, self.lang))
+        await self.show_hints()
+        if step.runnable:
+            cell.focus()
+        else:
+            self.query_one("#lesson-body").focus()
+
+    def show_hints(self):
+        st = self.state.state
+        return self.query_one(HintsView).show(self.state.step, self.lang, st.hints_shown, st.solution_shown)
+
+    def refresh_step_bar(self) -> None:
+        step = self.state.step
+        self.query_one(StepBar).show(
+            tr(self.lesson.title, self.lang), tr(step.title, self.lang),
+            self.state.index, self.state.total, self.app.progress.done(self.lesson.id),
+        )
+
+    # --- navigation ---------------------------------------------------------------------------
+
+    def keep_cell(self) -> None:
+        if self.state.step.runnable:
+            self.state.state.code = self.query_one(CodeCell).text
+
+    def remember_position(self) -> None:
+        self.app.progress.set_position(self.lesson.id, self.state.index)
+        self.app.save_progress()
+
+    async def action_goto(self, index: int) -> None:
+        self.keep_cell()
+        if self.state.go(index):
+            await self.show_step()
+            self.remember_position()
+
+    async def action_next(self) -> None:
+        if not self.state.step.runnable:
+            # Reading a text-only step is all it asks.
+            self.app.progress.mark_done(self.lesson.id, self.state.index)
+        if self.state.index == self.state.total - 1:
+            self.app.save_progress()
+            self.refresh_step_bar()
+            done = len(self.app.progress.done(self.lesson.id))
+            self.notify(f"That was the last step ({done}/{self.state.total} done). Esc: back to the lessons.")
+            return
+        await self.action_goto(self.state.index + 1)
+
+    async def action_previous(self) -> None:
+        if self.state.index == 0:
+            self.notify("This is the first step.")
+            return
+        await self.action_goto(self.state.index - 1)
+
+    def action_jump(self) -> None:
+        from tutor.app.screens.jump import JumpScreen
+
+        done = self.app.progress.done(self.lesson.id)
+        titles = [tr(s.title, self.lang) or tr(s.text, self.lang).strip().split("\n")[0][:60]
+                  for s in self.lesson.steps]
+
+        async def chosen(index: int | None) -> None:
+            if index is not None:
+                await self.action_goto(index)
+
+        self.app.push_screen(JumpScreen(titles, done, self.state.index), chosen)
+
+    def action_back(self) -> None:
+        self.keep_cell()
+        self.remember_position()
+        self.dismiss()
+
+    def action_edit(self) -> None:
+        if self.state.step.runnable:
+            self.query_one(CodeCell).focus()
+
+    # --- hints, solution, cell ----------------------------------------------------------------
+
+    async def action_hint(self) -> None:
+        step = self.state.step
+        if not step.hints:
+            self.notify("This step has no hints.")
+            return
+        if not self.state.next_hint():
+            self.notify(f"That was the last hint ({len(step.hints)}).")
+            return
+        await self.show_hints()
+        self.query_one("#lesson-body").scroll_to_widget(self.query_one(HintsView), animate=False)
+
+    async def action_solution(self) -> None:
+        step, st = self.state.step, self.state.state
+        if not step.solution:
+            self.notify("This step has no solution to show (it is not an exercise).")
+            return
+        if st.attempts == 0:
+            self.notify("Run your own attempt first (F5): the solution opens after one try.",
+                        severity="warning")
+            return
+        st.solution_shown = True
+        await self.show_hints()
+        self.query_one("#lesson-body").scroll_to_widget(self.query_one(HintsView), animate=False)
+
+    def action_use_solution(self) -> None:
+        if self.state.step.solution and self.state.state.solution_shown:
+            self.query_one(CodeCell).load(self.state.step.solution.strip("\n"))
+            self.keep_cell()
+
+    def action_reset_cell(self) -> None:
+        if not self.state.step.runnable:
+            return
+        self.query_one(CodeCell).load(self.state.reset_cell())
+        self.state.state.outcome = None
+        self.query_one(OutputPanel).clear("The cell is back to its original code.")
+        self.query_one(VerdictView).clear()

@@ -1,0 +1,33 @@
+"""Provides CodeCell: the editable Python cell (TextArea with highlighting and line numbers)."""
+
+from __future__ import annotations
+
+from textual.widgets import TextArea
+
+
+class CodeCell(TextArea):
+    """The learner's code. Esc leaves the editor so the screen's letter keys work again."""
+
+    DEFAULT_CSS = """
+    CodeCell {
+        height: 1fr;
+        min-height: 4;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        # The "css" theme follows the app's light/dark theme.
+        super().__init__(
+            "",
+            language="python",
+            theme="css",
+            soft_wrap=False,
+            tab_behavior="indent",
+            show_line_numbers=True,
+            id=id,
+        )
+        self.border_title = "Code  (F5 / Ctrl+R runs)"
+
+    def load(self, code: str) -> None:
+        self.load_text(code)
+        self.move_cursor(self.document.end)

@@ -1,0 +1,99 @@
+"""Provides LessonList: chapters and lessons in order, with progress, prerequisites and load errors."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tutor.lessons.loader import Catalog, LoadedLesson
+from tutor.lessons.model import tr
+from tutor.progress import ProgressStore
+
+ERROR_PREFIX = "error:"
+
+
+def lesson_progress(progress: ProgressStore, loaded: LoadedLesson) -> tuple[int, int]:
+    total = len(loaded.lesson.steps)
+    done = len({i for i in progress.done(loaded.lesson.id) if 0 <= i < total})
+    return done, total
+
+
+def _matches(loaded: LoadedLesson, query: str, lang: str) -> bool:
+    lesson = loaded.lesson
+    haystack = " ".join([
+        lesson.id, tr(lesson.title, lang), tr(lesson.title, "en"), tr(lesson.chapter, lang),
+        tr(lesson.summary, lang), tr(lesson.summary, "en"),
+    ]).lower()
+    return all(word in haystack for word in query.lower().split())
+
+
+class LessonList(OptionList):
+    """An option per lesson (id = lesson id); chapter headings and broken files are not selectable."""
+
+    DEFAULT_CSS = """
+    LessonList {
+        height: 1fr;
+        border: none;
+        padding: 0 1;
+    }
+    """
+
+    def show(self, catalog: Catalog, progress: ProgressStore, lang: str, query: str = "") -> int:
+        """Fill the list; the number of lessons shown."""
+        highlighted = self.highlighted_option.id if self.highlighted_option else None
+        self.clear_options()
+        titles = {item.lesson.id: tr(item.lesson.title, lang) for item in catalog.lessons}
+        shown = 0
+        chapter = None
+        options: list[Option | None] = []
+        for loaded in catalog.lessons:
+            if query and not _matches(loaded, query, lang):
+                continue
+            name = tr(loaded.lesson.chapter, lang)
+            if name != chapter:
+                chapter = name
+                options.append(Option(Text(name, style="bold underline"), disabled=True))
+            options.append(Option(self._prompt(loaded, progress, lang, titles), id=loaded.lesson.id))
+            shown += 1
+        broken = [e for e in catalog.errors if not e.loaded]
+        if broken and not query:
+            options.append(Option(Text("Lessons that failed to load", style="bold underline red"),
+                                  disabled=True))
+            for i, error in enumerate(broken):
+                prompt = Text.assemble(("  ⚠ ", "bold red"), (error.path.name, "bold"), ": ",
+                                       (error.message, "red"))
+                options.append(Option(prompt, id=f"{ERROR_PREFIX}{i}", disabled=True))
+        if not shown and query:
+            options.append(Option(Text(f"No lesson matches '{query}'.", style="italic"), disabled=True))
+        self.add_options(options)
+        if highlighted and any(o and o.id == highlighted for o in options):
+            self.highlighted = self.get_option_index(highlighted)
+        return shown
+
+    def has_lesson(self, lesson_id: str) -> bool:
+        try:
+            self.get_option_index(lesson_id)
+        except Exception:
+            return False
+        return True
+
+    def _prompt(self, loaded: LoadedLesson, progress: ProgressStore, lang: str,
+                titles: dict[str, str]) -> Text:
+        lesson = loaded.lesson
+        done, total = lesson_progress(progress, loaded)
+        mark = ("✓", "bold green") if done == total else (("◐", "yellow") if done else ("○", "dim"))
+        text = Text.assemble("  ", mark, " ", (tr(lesson.title, lang), "bold"),
+                             (f"  {done}/{total}", "green" if done == total else "dim"))
+        text.append(f"\n      {tr(lesson.summary, lang)}", style="dim")
+        if lesson.requires:
+            needs = []
+            for req in lesson.requires:
+                finished = req in titles and self._finished(progress, req)
+                needs.append(f"{titles.get(req, req)}{' ✓' if finished else ''}")
+            text.append(f"\n      needs: {', '.join(needs)}", style="italic")
+        return text
+
+    def _finished(self, progress: ProgressStore, lesson_id: str) -> bool:
+        loaded = self.app.catalog.get(lesson_id)
+        return loaded is not None and lesson_progress(progress, loaded)[0] == len(loaded.lesson.steps)

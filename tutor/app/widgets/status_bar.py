@@ -1,0 +1,55 @@
+"""Provides StatusBar: the interpreter's state, the device and the torch version, on every screen."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+# Shapes as well as colours, so the state reads the same with NO_COLOR.
+_STATES = {
+    "starting": ("◌", "yellow"),
+    "ready": ("●", "green"),
+    "busy": ("◉", "cyan"),
+    "restarting": ("◌", "yellow"),
+    "stopped": ("○", "red"),
+    "failed": ("✗", "red"),
+}
+
+
+class StatusBar(Static):
+    """One line: ``● ready · cpu (AMD EPYC 7B13) · torch 2.14.1``."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        width: 1fr;
+        padding: 0 1;
+        background: $panel;
+        color: $text-muted;
+    }
+    """
+
+    def on_mount(self) -> None:
+        for name in ("interp_state", "device_label", "torch_version"):
+            self.watch(self.app, name, self.refresh_text, init=False)
+        self.refresh_text()
+
+    def refresh_text(self, *_: object) -> None:
+        app = self.app
+        state = getattr(app, "interp_state", "starting")
+        symbol, colour = _STATES.get(state, ("?", "red"))
+        text = Text.assemble((f"{symbol} {state}", f"bold {colour}"))
+        if getattr(app, "stable", False):
+            # Snapshot mode: no machine-specific text.
+            device = "cpu" if getattr(app, "device_label", "") else ""
+            version = "torch" if getattr(app, "torch_version", "") else ""
+        else:
+            device, version = app.device_label, app.torch_version and f"torch {app.torch_version}"
+        for part in (device, version):
+            if part:
+                text.append("  ·  ")
+                text.append(part)
+        lang = getattr(app, "lang", "en")
+        if lang != "en":
+            text.append(f"  ·  {lang}")
+        self.update(text)

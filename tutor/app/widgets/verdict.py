@@ -1,0 +1,79 @@
+"""Provides VerdictView: ✓ or ✗ with the one-line reason, and the diff with differing spans marked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+# Colour plus a text style, so the marks still show with NO_COLOR.
+MARK_STYLE = "bold reverse"
+_SIGN_STYLE = {"-": "red", "+": "green", " ": "dim"}
+_STATUS_SYMBOL = {"interrupted": "⏹", "timeout": "⏱", "crashed": "✗", "limit": "✗"}
+
+
+def render_diff(diff: Any) -> Text:
+    """A Verdict's diff lines as Rich text: ``-`` expected, ``+`` actual, differing spans reversed."""
+    text = Text(no_wrap=True, overflow="ignore")
+    text.append("- expected   + your output\n", style="italic dim")
+    for i, line in enumerate(diff):
+        style = _SIGN_STYLE.get(line.sign, "")
+        row = Text(f"{line.sign} {line.text}", style=style)
+        for start, end in line.marks:
+            row.stylize(MARK_STYLE, start + 2, end + 2)
+        text.append_text(row)
+        if i < len(diff) - 1:
+            text.append("\n")
+    return text
+
+
+def headline(outcome: Any) -> Text:
+    """The verdict line for a StepOutcome."""
+    result = getattr(outcome, "result", None)
+    status = getattr(result, "status", "ok")
+    reason = outcome.reason or ""
+    if outcome.passed:
+        return Text.assemble(("✓ Passed", "bold green"), f"  {reason}" if reason else "")
+    if outcome.passed is None:
+        return Text.assemble(("– ", "bold yellow"), (reason or "Nothing to judge.", "yellow"))
+    symbol = _STATUS_SYMBOL.get(status, "✗")
+    return Text.assemble((f"{symbol} ", "bold red"), (reason or "Not yet.", "bold red"))
+
+
+class VerdictView(VerticalScroll):
+    """Hidden until a cell has run; then the verdict, and the diff when there is one."""
+
+    DEFAULT_CSS = """
+    VerdictView {
+        height: auto;
+        max-height: 12;
+        padding: 0 1;
+    }
+    VerdictView > #verdict-diff { width: auto; min-width: 100%; }
+    """
+
+    def compose(self):
+        yield Static(id="verdict-line")
+        yield Static(id="verdict-diff")
+
+    def clear(self) -> None:
+        self.show_message("")
+
+    def show_message(self, message: str | Text, style: str = "") -> None:
+        line = message if isinstance(message, Text) else Text(message, style=style)
+        self.query_one("#verdict-line", Static).update(line)
+        self.query_one("#verdict-diff", Static).update("")
+        self.query_one("#verdict-diff", Static).display = False
+        self.display = bool(line.plain)
+
+    def show_outcome(self, outcome: Any) -> None:
+        self.display = True
+        self.query_one("#verdict-line", Static).update(headline(outcome))
+        verdict = getattr(outcome, "verdict", None)
+        diff = getattr(verdict, "diff", ()) if verdict is not None and not outcome.passed else ()
+        widget = self.query_one("#verdict-diff", Static)
+        widget.display = bool(diff)
+        widget.update(render_diff(diff) if diff else "")
+        self.scroll_home(animate=False)
