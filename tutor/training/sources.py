@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -143,7 +143,12 @@ def load_plan(data_dir: str | Path | None = None, *, holdout: int = DEFAULT_HOLD
         cache = paths.mnist_cache_dir()
         found = find_files(cache) if cache.is_dir() else {}
         if found:
-            return _plan(found, f"cache {cache}", holdout, seed)
+            try:
+                return _plan(found, f"cache {cache}", holdout, seed)
+            except IdxError as exc:
+                # A half-finished download must not stop training: say so, and use the sample.
+                plan = _plan({}, "bundled sample", holdout, seed)
+                return replace(plan, source=f"bundled sample (cache unusable: {exc})")
         return _plan({}, "bundled sample", holdout, seed)
     except IdxError as exc:
         raise DataError(str(exc)) from exc

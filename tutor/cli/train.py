@@ -1,0 +1,184 @@
+"""Provides `torch-tutor train`: headless MNIST training in the worker, with a Rich progress bar or JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+
+from tutor.cli.common import add_device, console, escape, opt
+from tutor.training.config import DEFAULT_STEPS, TrainConfig
+
+
+def _model(value: str) -> str:
+    if value in ("fcn", "cnn") or value.endswith(".py") or ".py:" in value:
+        return value
+    raise argparse.ArgumentTypeError(f"{value!r}: use fcn, cnn or path/to/file.py[:ClassName]")
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "train",
+        help="train the notes' FCN or CNN on MNIST, without the TUI",
+        description="Train the notes' FCN or CNN on MNIST in a worker process and report live metrics. "
+        "Data: --data DIR, else the user cache (torch-tutor data download), else the bundled "
+        "5,000-digit sample. The state_dict is kept in the user data dir and loads with "
+        "torch.load(path, weights_only=True) into the notes' own Net class. "
+        "Exit code 1 on any problem, 130 when stopped with Ctrl+C.",
+    )
+    parser.add_argument("--model", type=_model, default="cnn",
+                        help="fcn, cnn (default) or path/to/file.py[:ClassName] holding your own nn.Module")
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--epochs", type=int, metavar="N", help="passes over the training set")
+    length.add_argument("--steps", type=int, metavar="N", help=f"optimizer steps (default {DEFAULT_STEPS})")
+    parser.add_argument("--data", metavar="DIR", help="MNIST IDX files: a folder, its raw/ or MNIST/raw/")
+    parser.add_argument("--batch-size", type=int, default=64, metavar="N", help="default 64, as in the notes")
+    parser.add_argument("--lr", type=float, default=0.01, help="SGD learning rate (default 0.01)")
+    parser.add_argument("--momentum", type=float, default=0.5, help="SGD momentum (default 0.5)")
+    add_device(parser)
+    parser.add_argument("--threads", type=int, metavar="N", help="torch threads (default: all cores)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--save", metavar="PATH", help="also write the state_dict to PATH")
+    parser.add_argument("--no-checkpoint", action="store_true", help="do not keep a copy in the user data dir")
+    parser.add_argument("--json", action="store_true",
+                        help="one JSON object per line; the last holds test_acc and samples_per_s")
+
+
+def config_from(args: argparse.Namespace) -> TrainConfig:
+    return TrainConfig(
+        model=args.model, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
+        lr=args.lr, momentum=args.momentum, device=opt(args, "device") or "auto",
+        data_dir=args.data, threads=args.threads, seed=args.seed, save=args.save,
+        checkpoint=not args.no_checkpoint,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        config = config_from(args)
+    except ValueError as exc:
+        console(stderr=True).print(f"[red]torch-tutor train:[/] {escape(exc)}")
+        return 1
+    return asyncio.run(_train(config, as_json=args.json))
+
+
+def _compact(event: dict) -> dict:
+    # The digit images are for the screen; a script gets everything else.
+    return {k: v for k, v in event.items() if k != "digits"}
+
+
+async def _train(config: TrainConfig, *, as_json: bool) -> int:
+    from tutor.training.client import TrainingClient, WorkerError
+    from tutor.training.state import RunState
+
+    state = RunState(status="starting")
+    err = console(stderr=True)
+    view = None if as_json else _RichView()
+    client = TrainingClient()
+    loop = asyncio.get_running_loop()
+    stopping = []
+
+    def on_sigint() -> None:
+        if not stopping:
+            stopping.append(True)
+            if client.running:
+                asyncio.ensure_future(client.stop())
+
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGINT, on_sigint)
+    try:
+        try:
+            await client.start()
+        except WorkerError as exc:
+            err.print(f"[red]torch-tutor train:[/] {escape(exc)}")
+            return 1
+        await client.train(config)
+        async for event in client.events():
+            state.apply(event)
+            if as_json:
+                sys.stdout.write(json.dumps(_compact(event)) + "\n")
+                sys.stdout.flush()
+            elif view is not None:
+                view.show(event, state)
+    finally:
+        if view is not None:
+            view.close()
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGINT)
+        await client.close()
+    if state.status == "done":
+        if view is not None:
+            view.summary(state.result or {})
+        return 0
+    if state.status == "stopped":
+        err.print(f"stopped at step {state.progress.get('step', 0)}; no checkpoint written")
+        return 130
+    if not as_json:
+        err.print(f"[red]torch-tutor train:[/] {escape(state.error or 'failed')}")
+    return 1
+
+
+class _RichView:
+    """Two progress bars (epoch, overall) with live loss, accuracy and throughput."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.out = console()
+        self.progress = Progress(
+            TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"), TimeRemainingColumn(), console=self.out,
+        )
+        self.overall = self.epoch = None
+
+    def show(self, event: dict, state) -> None:
+        kind = event["event"]
+        if kind == "start":
+            self.out.print(
+                f"[bold]{escape(event['model'])}[/] ({event['params']:,} parameters) on "
+                f"{escape(event['device'])}, {event['threads']} threads\n"
+                f"data: {escape(event['source'])} · {escape(event['split'])}\n"
+                f"{event['total_steps']} steps of {event['batch_size']} ({event['epochs']} epochs of "
+                f"{event['steps_per_epoch']} steps), SGD lr {event['lr']} momentum {event['momentum']}"
+            )
+            self.progress.start()
+            self.overall = self.progress.add_task("overall", total=event["total_steps"], info="")
+            self.epoch = self.progress.add_task("epoch 1", total=event["steps_per_epoch"], info="")
+        elif kind == "progress" and self.overall is not None:
+            info = (f"loss {event['loss']:.3f} · acc {event['train_acc']:.1%} · "
+                    f"{event['samples_per_s']:,.0f} samples/s")
+            self.progress.update(self.overall, completed=event["step"], info=info)
+            self.progress.update(self.epoch, completed=event["epoch_step"], total=event["steps_per_epoch"],
+                                 description=f"epoch {event['epoch']}", info="")
+        elif kind == "epoch":
+            self.progress.console.print(
+                f"epoch {event['epoch']}/{event['epochs']} (step {event['step']}): test accuracy "
+                f"{event['test_acc']:.2%}, test loss {event['test_loss']:.4f}, train accuracy {event['train_acc']:.1%}"
+            )
+        elif kind in ("paused", "resumed"):
+            self.progress.console.print(f"{kind} at step {event['step']}")
+
+    def close(self) -> None:
+        self.progress.stop()
+
+    def summary(self, result: dict) -> None:
+        from rich.table import Table
+
+        table = Table(title="confusion matrix (rows: true digit, columns: predicted)", title_justify="left")
+        table.add_column("", style="bold")
+        for d in range(10):
+            table.add_column(str(d), justify="right")
+        for d, row in enumerate(result["confusion"]):
+            table.add_row(str(d), *[f"[bold]{n}[/]" if i == d else (f"[red]{n}[/]" if n else "·")
+                                    for i, n in enumerate(row)])
+        self.out.print(table)
+        self.out.print(
+            f"[bold green]test accuracy {result['test_acc']:.2%}[/] ({result['test_correct']:,}/"
+            f"{result['test_total']:,}) · {result['samples_per_s']:,.0f} samples/s · "
+            f"{result['train_time']:.1f} s training + {result['eval_time']:.1f} s testing"
+        )
+        for path in result.get("saved", []):
+            self.out.print(f"state_dict saved: {escape(path)}")
