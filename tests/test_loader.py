@@ -255,3 +255,16 @@ def test_builtin_lessons_load_cleanly():
     cat = load_catalog(user=False, env=False)
     assert cat.errors == [], [str(e) for e in cat.errors]
     assert all(item.source == "builtin" for item in cat.lessons)
+
+
+def test_the_documented_example_is_a_valid_lesson(tmp_path):
+    doc = (Path(__file__).parents[1] / "docs" / "lesson-format.md").read_text(encoding="utf-8")
+    example = doc.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = write(tmp_path, "example.toml", example)
+    result = load_file(path)
+    assert isinstance(result, LoadedLesson), str(result)
+    from tutor.lessons.lint import lesson_problems
+
+    assert lesson_problems(result.lesson, require_zh=False) == []
+    kinds = [type(s.expect).__name__ for s in result.lesson.steps]
+    assert kinds == ["NoneType", "TensorExpect", "ErrorExpect", "NoneType", "TensorExpect"]
