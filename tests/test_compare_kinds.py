@@ -48,7 +48,7 @@ def test_text_is_exact_otherwise():
     )
     assert (
         compare(TextExpect(output=" a"), Observed("a")).reason
-        == "line 1 differs: expected 'a', got 'a'"
+        == "line 1 differs: expected ' a', got 'a'"
     )
 
 
@@ -317,3 +317,54 @@ def test_error_status_still_shows_the_partial_output_diff():
 def test_unknown_expectation_type_is_a_programming_error():
     with pytest.raises(TypeError, match="not an expectation: str"):
         compare("text", Observed(""))
+
+
+def test_half_precision_tolerates_one_ulp():
+    # torch.tensor([1.5, 2.0], dtype=torch.float16) one float16 ulp (2**-10 * 2) away.
+    ulp_away = out("float16").replace("2.0000", "2.0020")
+    assert compare(TensorExpect(output=out("float16")), Observed(ulp_away)).passed
+    v = compare(
+        TensorExpect(output=out("float16")), Observed(out("float16").replace("2.0000", "2.0100"))
+    )
+    assert v.reason == "value differs at [1]: expected 2.0, got 2.01"
+
+
+def test_reasons_are_one_line():
+    v = compare(TensorExpect(output=out("max_return")), Observed("nothing\n"))
+    assert "\n" not in v.reason
+    assert v.reason.startswith("expected 2 tensors, got 0")
+
+
+def test_garbage_outputs_never_raise():
+    import random
+
+    rng = random.Random(99)
+    pieces = [
+        "tensor(",
+        "[",
+        "]",
+        "1.",
+        "nan",
+        ",",
+        " ",
+        "\n",
+        "...",
+        ")",
+        "torch.Size([",
+        "3",
+        "e-4",
+        "'",
+        "=",
+        "x",
+    ]
+    real = [out(n) for n in ("ones100", "grad_fn_cuda", "mixed", "max_return")]
+    for _ in range(500):
+        garbage = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        other = rng.choice(real + [garbage])
+        for expect in (
+            TensorExpect(output=garbage),
+            ShapeExpect(output=garbage),
+            TensorExpect(output=other),
+        ):
+            v = compare(expect, Observed(rng.choice([garbage, other])))
+            assert isinstance(v.passed, bool) and "\n" not in v.reason

@@ -26,9 +26,9 @@ def compare(expect: object, observed: Observed) -> Verdict:
         return compare_error(expect.type, expect.match, observed)
     if observed.status != "ok":
         # Still show how far the output got against what was expected.
-        diff = _judge_output(expect, observed.output).diff
+        diff = _judge_output(expect, observed.output or "").diff
         return Verdict(False, describe_status(observed), diff)
-    return _judge_output(expect, observed.output)
+    return _judge_output(expect, observed.output or "")
 
 
 def _judge_output(expect: object, output: str) -> Verdict:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from .diff import build_diff
 from .model import Verdict
+
+_BREAKS = re.compile(r"\s*\n\s*")
 
 
 def normalise(text: str) -> list[str]:
@@ -36,6 +40,6 @@ def first_difference(exp: list[str], act: list[str]) -> str:
 
 
 def clip(text: str, width: int = 60) -> str:
-    """Shorten for a one-line reason."""
-    text = text.strip()
+    """Shorten for a one-line reason; line breaks become spaces, other spacing stays."""
+    text = _BREAKS.sub(" ", text.strip("\n")).rstrip()
     return text if len(text) <= width else text[: width - 3].rstrip() + "..."
