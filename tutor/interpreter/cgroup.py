@@ -1,0 +1,145 @@
+"""Provides containment of a worker's process tree: a pids cgroup where writable, else killpg.
+
+Each worker starts in its own session (so its process group id is its pid) and, where this
+process may create cgroups, in its own pids cgroup with ``pids.max`` set. The cgroup bounds a
+fork bomb (fork fails with EAGAIN at the limit) and lets :func:`kill_tree` find every process
+the worker ever started, even ones that left the process group with ``setsid()``. Without a
+writable pids hierarchy (most desktops, macOS) killing the process group is what remains.
+bubblewrap is not used: it would hide the worker's real pid, which the client signals.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import signal
+import time
+from pathlib import Path
+
+PREFIX = "torch-tutor-"
+_counter = itertools.count()
+
+
+def default_max_pids() -> int:
+    # torch starts a thread per core (intra-op) plus inter-op and driver threads; threads count.
+    return max(256, 4 * (os.cpu_count() or 1) + 128)
+
+
+def _pids_base() -> Path | None:
+    """The cgroup folder this process is in, in a hierarchy that has the pids controller."""
+    try:
+        mounts = Path("/proc/self/mountinfo").read_text().splitlines()
+        membership = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return None
+    v1_mount = v2_mount = None
+    for line in mounts:
+        left, _, right = line.partition(" - ")
+        fields, rfields = left.split(), right.split()
+        if len(fields) < 5 or len(rfields) < 3:
+            continue
+        if rfields[0] == "cgroup" and "pids" in rfields[2].split(","):
+            v1_mount = fields[4]
+        elif rfields[0] == "cgroup2" and v2_mount is None:
+            v2_mount = fields[4]
+    for line in membership:
+        hid, controllers, rel = line.split(":", 2)
+        if v1_mount and "pids" in controllers.split(","):
+            return Path(v1_mount + rel)
+        if v2_mount and hid == "0" and controllers == "":
+            base = Path(v2_mount + rel)
+            try:  # only a delegated subtree with pids enabled for children is usable
+                if "pids" in (base / "cgroup.subtree_control").read_text().split():
+                    return base
+            except OSError:
+                pass
+    return None
+
+
+class PidsGroup:
+    """One worker's pids cgroup."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def create(cls, max_pids: int | None = None) -> PidsGroup | None:
+        """A fresh cgroup with pids.max set, or None where this process may not make one."""
+        base = _pids_base()
+        if base is None:
+            return None
+        _remove_stale(base)
+        path = base / f"{PREFIX}{os.getpid()}-{next(_counter)}"
+        try:
+            path.mkdir()
+        except OSError:
+            return None
+        try:
+            (path / "pids.max").write_text(str(max_pids or default_max_pids()))
+        except OSError:
+            with contextlib.suppress(OSError):
+                path.rmdir()
+            return None
+        return cls(path)
+
+    def add(self, pid: int) -> bool:
+        try:
+            (self.path / "cgroup.procs").write_text(str(pid))
+            return True
+        except OSError:
+            return False
+
+    def procs(self) -> list[int]:
+        try:
+            return [int(p) for p in (self.path / "cgroup.procs").read_text().split()]
+        except (OSError, ValueError):
+            return []
+
+    def kill_all(self, deadline: float = 2.0) -> None:
+        """SIGKILL everything in the group, again and again until it is empty (forks race us)."""
+        kill_file = self.path / "cgroup.kill"  # cgroup v2, Linux 5.14+
+        if kill_file.exists():
+            with contextlib.suppress(OSError):
+                kill_file.write_text("1")
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            pids = self.procs()
+            if not pids:
+                return
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            time.sleep(0.002)
+
+    def remove(self) -> bool:
+        try:
+            self.path.rmdir()
+            return True
+        except FileNotFoundError:
+            return True
+        except OSError:
+            return False
+
+
+def kill_tree(pid: int, group: PidsGroup | None) -> None:
+    """Kill a worker with everything it started: its process group, then its cgroup."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGKILL)
+    if group is not None:
+        group.kill_all()
+
+
+def _remove_stale(base: Path) -> None:
+    """Empty cgroups left by torch-tutor processes that died without cleaning up."""
+    try:
+        entries = list(base.glob(PREFIX + "*"))
+    except OSError:
+        return
+    for entry in entries:
+        owner = entry.name[len(PREFIX) :].split("-", 1)[0]
+        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            with contextlib.suppress(OSError):
+                entry.rmdir()

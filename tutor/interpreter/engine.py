@@ -1,0 +1,348 @@
+"""Provides the engine behind the client: the active worker, the spare, cells, limits, restarts.
+
+Every method runs on the engine's own event loop (see client.py), so the state needs no locks
+beyond the one that lets one cell run at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutor.interpreter import limits
+from tutor.interpreter.process import WorkerProcess, WorkerStartError, describe_exit
+from tutor.interpreter.results import (
+    CRASHED, INTERRUPTED, LIMIT, TIMEOUT, DeviceInfo, ExecResult,
+)  # fmt: skip
+
+KILL_AFTER = 2.0  # seconds an interrupt gets to land before kill + restart
+RESEND_EVERY = 0.25  # SIGINT is repeated: one sent before the cell started would be lost
+WATCH_EVERY = 0.1  # RSS watchdog period
+LOST = "the worker restarted and the namespace was lost (variables from earlier cells are gone)"
+
+Emit = Callable[[str, Any], None]  # ("output", text) or ("display", data)
+
+
+@dataclass
+class Settings:
+    device: str | None
+    default_timeout: float
+    memory_limit: int  # bytes; 0 means no limit
+    output_limit: int
+    spare: bool
+    workdir: str
+    sandbox: bool = True
+
+
+@dataclass
+class Cell:
+    id: int
+    emit: Emit
+    timeout: float
+    done: asyncio.Future[dict[str, Any] | None]  # the result message; None if the worker died
+    output: list[str] = field(default_factory=list)
+    kept: int = 0
+    displays: list[dict[str, Any]] = field(default_factory=list)
+    stopping: str = ""  # why the client stopped it: "timeout" | "interrupt" | "memory" | "restart"
+    killed: bool = False
+    exit_code: int | None = None
+    exit_note: str = ""
+    memory_seen: int = 0
+
+
+class Engine:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.state = "stopped"
+        self.device: DeviceInfo | None = None
+        self.generation = 0  # +1 on every new worker; namespaces do not survive a new worker
+        self.active: WorkerProcess | None = None
+        self.spare: WorkerProcess | None = None
+        self.notice = ""  # why the worker was replaced between cells, told with the next result
+        self._ids = itertools.count(1)
+        self._lock: asyncio.Lock | None = None
+        self._booting: asyncio.Task[WorkerProcess] | None = None
+        self._spare_task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    # -- workers ---------------------------------------------------------------------------
+
+    def _config(self) -> dict[str, Any]:
+        s = self.settings
+        return {"device": s.device, "memory_limit": s.memory_limit,
+                "output_limit": s.output_limit, "sandbox": s.sandbox}  # fmt: skip
+
+    async def _spawn(self) -> WorkerProcess:
+        worker = WorkerProcess(self._config(), self.settings.workdir, self._message, self._exited)
+        await worker.start()
+        return worker
+
+    async def start(self) -> DeviceInfo:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        self._closing = False
+        if self.active is None or not self.active.alive:
+            await self._promote(cold_only=True)
+        assert self.device is not None
+        return self.device
+
+    async def _promote(self, cold_only: bool = False) -> WorkerProcess:
+        """Wait for a ready active worker: the spare if there is one, else a cold start."""
+        return await asyncio.shield(self._start_promote(cold_only))
+
+    def _start_promote(self, cold_only: bool = False) -> asyncio.Task[WorkerProcess]:
+        if self._booting is None:
+            self.state = "starting" if self.generation == 0 else "restarting"
+            task = asyncio.get_running_loop().create_task(self._take_worker(cold_only))
+            task.add_done_callback(self._booted)
+            self._booting = task
+        return self._booting
+
+    def _booted(self, task: asyncio.Task[WorkerProcess]) -> None:
+        if self._booting is task:
+            self._booting = None
+        if not task.cancelled():
+            task.exception()  # seen here, so asyncio does not warn about it; awaiters re-raise it
+
+    async def _take_worker(self, cold_only: bool) -> WorkerProcess:
+        spare, self.spare = self.spare, None
+        if spare is not None and not spare.alive:
+            spare = None
+        if spare is None and self._spare_task is not None and not cold_only:
+            with contextlib.suppress(Exception):
+                await self._spare_task  # a spare half-way through booting is nearer than a new one
+            spare, self.spare = self.spare, None
+        try:
+            worker = spare if spare is not None and spare.alive else await self._spawn()
+        except WorkerStartError:
+            self.state = "stopped"
+            raise
+        self.active = worker
+        self.device = worker.device
+        self.generation += 1
+        self.state = "ready"
+        self._plan_spare()
+        return worker
+
+    def _plan_spare(self) -> None:
+        if not self.settings.spare or self._closing or self.spare is not None:
+            return
+        if self._spare_task is not None and not self._spare_task.done():
+            return
+        if self.active and not limits.spare_allowed(self.active.ready.get("memory", {}).get("rss")):
+            return
+        self._spare_task = asyncio.get_running_loop().create_task(self._boot_spare())
+
+    async def _boot_spare(self) -> None:
+        try:
+            worker = await self._spawn()
+        except WorkerStartError:
+            return
+        if self._closing or self.spare is not None:
+            await worker.kill()
+        else:
+            self.spare = worker
+
+    def _retire(self, old: WorkerProcess) -> None:
+        """Take ``old`` out of service now; it and all its processes are killed in the background."""
+        if old is self.active:
+            self.active = None
+        if old is self.spare:
+            self.spare = None
+        asyncio.get_running_loop().create_task(old.kill())
+
+    async def _ready_worker(self) -> WorkerProcess:
+        if self.active is not None and self.active.alive and self._booting is None:
+            return self.active
+        return await self._promote()
+
+    def _exited(self, worker: WorkerProcess, code: int) -> None:
+        cell = worker.cell
+        running = cell is not None and not cell.done.done()
+        if cell is not None and running:
+            cell.exit_code = code
+            cell.done.set_result(None)
+        if worker is self.spare:
+            self.spare = None
+        if worker is self.active and not self._closing:
+            # The next cell gets a fresh worker (the spare, if booted). A death between cells
+            # (a learner thread, the system OOM killer) is told with the next result.
+            if not running:
+                self.notice = f"the worker stopped between cells ({describe_exit(code)}); {LOST}"
+            self._retire(worker)
+            self._start_promote()
+
+    def _message(self, worker: WorkerProcess, message: dict[str, Any]) -> None:
+        cell = worker.cell
+        if cell is None or message.get("id") != cell.id:
+            return  # output of a background thread or child after its cell ended
+        kind = message.get("type")
+        if kind == "stream":
+            text = str(message.get("text", ""))
+            # The worker caps output; this second cap only guards against a tampered channel.
+            if cell.kept < 2 * self.settings.output_limit + 4096:
+                cell.kept += len(text)
+                cell.output.append(text)
+                cell.emit("output", text)
+        elif kind == "display" and isinstance(message.get("data"), dict):
+            cell.displays.append(message["data"])
+            cell.emit("display", message["data"])
+        elif kind == "exiting":
+            cell.exit_note = f"the cell called sys.exit({message.get('code')})"
+        elif kind in ("result", "done") and not cell.done.done():
+            cell.done.set_result(message)
+
+    # -- cells -----------------------------------------------------------------------------
+
+    async def execute(self, code: str, timeout: float | None, namespace: str, emit: Emit) -> ExecResult:
+        if self.active is None and self._booting is None:
+            await self.start()
+        assert self._lock is not None
+        async with self._lock:
+            worker = await self._ready_worker()
+            timeout = self.settings.default_timeout if timeout is None else timeout
+            cell = Cell(next(self._ids), emit, timeout, asyncio.get_running_loop().create_future())
+            worker.cell = cell
+            self.state = "busy"
+            started = time.perf_counter()
+            watchdog = asyncio.get_running_loop().create_task(self._watch_memory(worker, cell))
+            try:
+                if not worker.send({"op": "exec", "id": cell.id, "code": code, "ns": namespace}):
+                    cell.exit_code = worker.returncode if worker.returncode is not None else -9
+                    cell.done.set_result(None)
+                try:
+                    await asyncio.wait_for(asyncio.shield(cell.done), timeout if timeout > 0 else None)
+                except asyncio.TimeoutError:
+                    await self._stop(worker, cell, "timeout")
+                message = cell.done.result()
+            except asyncio.CancelledError:
+                # The caller gave up: the cell must still end before anything else runs.
+                await asyncio.shield(self._stop(worker, cell, "interrupt"))
+                raise
+            finally:
+                watchdog.cancel()
+                worker.cell = None
+                if self.state == "busy":
+                    self.state = "ready"
+            return self._result(cell, message, time.perf_counter() - started)
+
+    async def interrupt(self) -> None:
+        worker = self.active
+        if worker is not None and worker.cell is not None and not worker.cell.stopping:
+            asyncio.get_running_loop().create_task(self._stop(worker, worker.cell, "interrupt"))
+
+    async def _stop(self, worker: WorkerProcess, cell: Cell, why: str) -> None:
+        """SIGINT (repeated) for up to KILL_AFTER seconds, then kill the worker's whole tree."""
+        if not cell.stopping:
+            cell.stopping = why
+        deadline = time.monotonic() + KILL_AFTER
+        while not cell.done.done() and time.monotonic() < deadline:
+            worker.interrupt()
+            await asyncio.wait([cell.done], timeout=min(RESEND_EVERY, deadline - time.monotonic()))
+        if not cell.done.done():
+            cell.killed = True
+            await worker.kill()
+
+    async def _watch_memory(self, worker: WorkerProcess, cell: Cell) -> None:
+        memory = worker.ready.get("memory", {})
+        budget, baseline = memory.get("budget") or 0, memory.get("rss")
+        if not budget or baseline is None:
+            return
+        ceiling = baseline + budget + limits.RSS_SLACK
+        while not cell.done.done():
+            await asyncio.sleep(WATCH_EVERY)
+            used = limits.rss(worker.pid)
+            if used is not None and used > ceiling and not cell.done.done():
+                cell.stopping, cell.killed, cell.memory_seen = "memory", True, used
+                await worker.kill()
+                return
+
+    async def restart(self) -> DeviceInfo:
+        if self._lock is None:
+            return await self.start()
+        worker = self.active
+        if worker is not None:
+            if worker.cell is not None:
+                worker.cell.stopping, worker.cell.killed = "restart", True
+            self._retire(worker)
+        await self._promote()
+        assert self.device is not None
+        return self.device
+
+    async def reset_namespace(self, namespace: str) -> None:
+        if self._lock is None:
+            return
+        async with self._lock:
+            worker = await self._ready_worker()
+            done = asyncio.get_running_loop().create_future()
+            cell = Cell(next(self._ids), lambda kind, data: None, 0, done)
+            worker.cell = cell
+            try:
+                if worker.send({"op": "reset", "id": cell.id, "ns": namespace}):
+                    await asyncio.wait([done], timeout=10)
+            finally:
+                worker.cell = None
+
+    async def shutdown(self) -> None:
+        self._closing = True
+        if self.active is not None and self.active.cell is not None:
+            self.active.cell.stopping, self.active.cell.killed = "restart", True
+        tasks = [t for t in (self._spare_task, self._booting) if t is not None and not t.done()]
+        for task in tasks:
+            task.cancel()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.gather(*tasks, return_exceptions=True)
+        workers = [w for w in (self.active, self.spare) if w is not None]
+        self.active = self.spare = None
+        # A busy worker would not read the shutdown request: kill it at once.
+        stops = [w.kill() if w.cell is not None else w.stop() for w in workers]
+        await asyncio.gather(*stops, return_exceptions=True)
+        self.state = "stopped"
+
+    # -- results ---------------------------------------------------------------------------
+
+    def _result(self, cell: Cell, message: dict[str, Any] | None, elapsed: float) -> ExecResult:
+        result = ExecResult(status="ok", output="".join(cell.output), elapsed=elapsed,
+                            displays=cell.displays)  # fmt: skip
+        notice, self.notice = self.notice, ""
+        if message is not None:
+            for key in ("status", "value", "error_type", "error_message", "traceback", "detail"):
+                if message.get(key) is not None:
+                    setattr(result, key, message[key])
+            result.truncated = bool(message.get("truncated"))
+            result.dropped_bytes = int(message.get("dropped_bytes") or 0)
+            if result.status == INTERRUPTED and cell.stopping == "timeout":
+                result.status = TIMEOUT
+                result.detail = f"interrupted after the {cell.timeout:g} s timeout"
+            elif result.status == INTERRUPTED:
+                result.detail = "interrupted"
+        else:
+            result.status, result.detail = self._death(cell)
+        if notice:
+            result.detail = f"{result.detail}; {notice}" if result.detail else notice
+        return result
+
+    def _death(self, cell: Cell) -> tuple[str, str]:
+        """Status and detail for a cell whose worker died or was killed."""
+        after = f"killed after {KILL_AFTER:g} s: the interrupt did not land (a long C call, or code that catches KeyboardInterrupt); {LOST}"
+        if cell.stopping == "timeout" and cell.killed:
+            return TIMEOUT, f"timed out after {cell.timeout:g} s and {after}"
+        if cell.stopping == "interrupt" and cell.killed:
+            return INTERRUPTED, after
+        if cell.stopping == "memory":
+            limit = self.settings.memory_limit // limits.MIB
+            return LIMIT, (f"killed: memory use reached {cell.memory_seen // limits.MIB} MiB, "
+                           f"over the {limit} MiB limit; {LOST}")  # fmt: skip
+        if cell.stopping == "restart":
+            return INTERRUPTED, f"stopped by a restart; {LOST}"
+        how = describe_exit(cell.exit_code if cell.exit_code is not None else -9)
+        if cell.exit_note:
+            how = f"{cell.exit_note}: {how}"
+        elif cell.exit_code == -9:
+            how += ", killed from outside (perhaps the system ran out of memory)"
+        return CRASHED, f"the worker crashed ({how}); {LOST}"

@@ -1,0 +1,211 @@
+"""Provides the worker process, where torch lives: ``python -m tutor.interpreter.worker CONFIG``.
+
+Boot order matters. The protocol pipes move to private fds first (fd 0 becomes /dev/null, fd 1
+and 2 the capture pipe), the sandbox goes on before torch is imported or any thread starts (so
+everything inherits it), and the memory cap comes last, relative to the baseline after torch is
+imported and warmed up. Then the worker answers one request at a time on its main thread.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+from typing import Any
+
+from tutor.interpreter import cells, limits, sandbox
+from tutor.interpreter.capture import Capture, Channel
+from tutor.interpreter.protocol import ProtocolError, decode
+from tutor.interpreter.show import Show
+
+_PR_SET_PDEATHSIG = 1
+
+
+class Interrupts:
+    """SIGINT raises KeyboardInterrupt only while a cell runs, never inside worker code."""
+
+    def __init__(self) -> None:
+        self.active = False
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        if self.active:
+            raise KeyboardInterrupt
+
+
+def _no_input(prompt: object = "") -> str:
+    raise RuntimeError(
+        "input() is not available in torch-tutor cells: nobody can type into a running cell. "
+        "Assign the value in the code instead, e.g. n = 5"
+    )
+
+
+class Worker:
+    """Runs requests from the client, one at a time."""
+
+    def __init__(self, channel: Channel, capture: Capture, config: dict[str, Any]) -> None:
+        import random
+
+        import numpy
+        import torch
+
+        from tutor.interpreter.device import detect
+
+        self.channel = channel
+        self.capture = capture
+        self.output_limit = int(config.get("output_limit", 100_000))
+        self.interrupts = Interrupts()
+        self.cell: int | None = None
+        self.device, self.device_info = detect(config.get("device"))
+        self.show = Show(self._display)
+        self.runner = cells.CellRunner(self._fresh_namespace)
+        self._seeders = (lambda: torch.manual_seed(0), lambda: random.seed(0),
+                         lambda: numpy.random.seed(0))  # fmt: skip
+        self._torch = torch
+
+    def _fresh_namespace(self) -> dict[str, Any]:
+        return {"__name__": "__main__", "__builtins__": builtins, "torch": self._torch,
+                "device": self.device, "show": self.show}  # fmt: skip
+
+    def _display(self, data: dict[str, Any]) -> None:
+        if self.cell is not None:
+            self.channel.send({"type": "display", "id": self.cell, "data": data})
+
+    def warm_up(self) -> None:
+        """Start torch's thread pool and its printing code now, not in the learner's first cell."""
+        torch = self._torch
+        x = torch.ones(64, 64)
+        repr(x @ x)
+        repr(torch.ones(3, 4))
+        for seed in self._seeders:
+            seed()
+
+    def serve(self, stream: Any) -> None:
+        for line in iter(stream.readline, b""):
+            try:
+                message = decode(line)
+            except ProtocolError:
+                continue
+            op = message.get("op")
+            if op == "exec":
+                self.execute(message)
+            elif op == "reset":
+                self.runner.reset(str(message.get("ns", "main")))
+                self.channel.send({"type": "done", "id": message.get("id")})
+            elif op == "ping":
+                self.channel.send({"type": "done", "id": message.get("id")})
+            elif op == "shutdown":
+                break
+
+    def execute(self, message: dict[str, Any]) -> None:
+        cell = int(message["id"])
+        ns = self.runner.namespace(str(message.get("ns", "main")))
+        self.capture.begin(cell, self.output_limit)
+        self.show.new_cell()
+        self.cell = cell
+        started = time.perf_counter()
+        result: dict[str, Any] = {"status": "ok"}
+        exit_code: int | None = None
+        try:
+            try:
+                self.interrupts.active = True
+                for seed in self._seeders:
+                    seed()
+                body, expr = self.runner.compile(str(message.get("code", "")))
+                result["value"] = self.runner.run(body, expr, ns)
+            finally:
+                self.interrupts.active = False
+        except SystemExit as exc:
+            exit_code = _exit_code(exc)
+        except BaseException as exc:  # the cell's own exception, KeyboardInterrupt included
+            result.update(self.runner.describe(exc))
+            if result["status"] == "limit":
+                result["detail"] = "the allocation did not fit in the memory limit"
+        finally:
+            self.cell = None
+        kept, dropped = self.capture.finish()
+        if exit_code is not None:
+            self.channel.send({"type": "exiting", "id": cell, "code": exit_code})
+            os._exit(exit_code)
+        dropped += self._cap(result)
+        result.update(type="result", id=cell, elapsed=time.perf_counter() - started,
+                      truncated=dropped > 0, dropped_bytes=dropped)  # fmt: skip
+        self.channel.send(result)
+
+    def _cap(self, result: dict[str, Any]) -> int:
+        """Cut the value, message and traceback to the output limit; returns bytes dropped."""
+        dropped = 0
+        for key in ("value", "error_message", "traceback"):
+            text = result.get(key)
+            if isinstance(text, str) and len(text) > self.output_limit:
+                dropped += len(text[self.output_limit :].encode("utf-8", "replace"))
+                result[key] = text[: self.output_limit]
+        return dropped
+
+
+def _exit_code(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)  # sys.exit("message") prints it and exits with 1
+    return 1
+
+
+def _die_with_parent(parent: int | None) -> None:
+    """A worker whose client vanished (even by SIGKILL) must not run on, busy or not."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if parent and os.getppid() != parent:
+        os._exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv if argv is None else argv
+    config = json.loads(argv[1]) if len(argv) > 1 else {}
+    sys.argv = [""]
+    boot = time.perf_counter()
+    # The protocol must never share fds 0/1/2 with the learner: move it to private fds.
+    proto_in, proto_out, diag = os.dup(0), os.dup(1), os.dup(2)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    try:
+        _die_with_parent(config.get("parent"))
+        channel = Channel(proto_out)
+        capture = Capture(channel)
+        box = sandbox.confine(os.getcwd()) if config.get("sandbox", True) else {"note": "off"}
+        signal.signal(signal.SIGINT, interrupts := Interrupts())
+        builtins.input = _no_input
+        started = time.perf_counter()
+        worker = Worker(channel, capture, config)
+        torch_s = time.perf_counter() - started
+        worker.interrupts = interrupts
+        capture.start()
+        worker.warm_up()
+        budget = int(config.get("memory_limit") or 0)
+        cap = limits.set_data_limit(budget) if budget else None
+        channel.send({
+            "type": "ready", "pid": os.getpid(), "device": worker.device_info, "sandbox": box,
+            "memory": {"rss": limits.rss(os.getpid()), "data_limit": cap, "budget": budget},
+            "timings": {"torch_and_device": torch_s, "boot": time.perf_counter() - boot},
+        })  # fmt: skip
+    except BaseException:
+        os.write(diag, traceback.format_exc().encode("utf-8", "replace"))
+        os._exit(70)
+    worker.serve(os.fdopen(proto_in, "rb"))
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
