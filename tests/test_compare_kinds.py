@@ -163,6 +163,21 @@ def test_tensor_fails_with_reason(expected, actual, reason):
     assert v.diff, "a failing verdict carries a diff"
 
 
+def test_other_suffixes_must_be_equal():
+    assert tensor_verdict("quantized", "quantized").passed
+    v = tensor_verdict("quantized", "quantized_scale")
+    assert v.reason == "scale differs: expected 0.1, got 0.2"
+    assert [d.text[s:e] for d in v.diff for s, e in d.marks] == ["scale=0.1", "scale=0.2"]
+
+
+def test_missing_output():
+    v = compare(
+        TensorExpect(output="x: tensor([1., 2.])\ndone\n"), Observed("x: tensor([1., 2.])\n")
+    )
+    assert v.reason == "missing output at line 2: expected 'done'"
+    assert [(d.sign, d.text) for d in v.diff] == [(" ", "x: tensor([1., 2.])"), ("-", "done")]
+
+
 def test_several_tensors_name_the_one_that_differs():
     changed = out("max_return").replace("indices=tensor([1, 0])", "indices=tensor([1, 1])")
     v = compare(TensorExpect(output=out("max_return")), Observed(changed))

@@ -96,6 +96,10 @@ CASES = {
     "max_return": lambda: torch.tensor([[1.0, 5.0], [3.0, 2.0]]).max(dim=1),
     "wide": lambda: torch.arange(30.0) * 1000.123,
     "neg_zero": lambda: torch.tensor([-0.0, 1.0]),
+    "quantized": lambda: torch.quantize_per_tensor(torch.tensor([1.0, 2.0]), 0.1, 0, torch.quint8),
+    "quantized_scale": lambda: torch.quantize_per_tensor(
+        torch.tensor([1.0, 2.0]), 0.2, 0, torch.quint8
+    ),
     "mixed": lambda: _mixed(0.0, "mean:"),
     "mixed_offset": lambda: _mixed(0.5, "mean:"),
     "mixed_label": lambda: _mixed(0.0, "avg:"),
