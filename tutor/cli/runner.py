@@ -97,6 +97,7 @@ async def check_lesson(
         for role in roles:
             # The starter runs before the solution, so nothing the solution defines can make it pass.
             code = {DEMO: step.code, STARTER: step.starter, SOLUTION: step.solution}[role] or ""
+            generation = getattr(interp, "generation", None)
             outcome = await judge_step(interp, step, code, namespace=namespace, lang=lang)
             if role == STARTER:
                 passed = outcome.passed is False
@@ -111,7 +112,8 @@ async def check_lesson(
                 lesson.id, index, role, title, passed, reason, _elapsed(outcome),
                 _diff(outcome) if role != STARTER else "", outcome,
             ))
-            if lost_namespace(outcome.result) or lost_namespace(outcome.check):
+            restarted = getattr(interp, "generation", None) != generation
+            if restarted or lost_namespace(outcome.result) or lost_namespace(outcome.check):
                 await _replay(interp, namespace, history)
         history.append((step.solution if step.is_exercise else step.code or "", step))
     return records

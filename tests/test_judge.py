@@ -1,0 +1,148 @@
+"""Tests for judge_step with a real interpreter worker: demos, exercises, errors, timeouts, skips."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from pathlib import Path
+
+import pytest
+
+from tutor.judge import StepOutcome, judge_step
+from tutor.lessons.loader import load_file
+from tutor.lessons.model import ErrorExpect, Step, TensorExpect, TextExpect
+
+interpreter = pytest.importorskip("tutor.interpreter.client", reason="the interpreter has not landed yet")
+
+FIXTURE = Path(__file__).parent / "lessons_fixtures" / "good" / "basics.toml"
+_names = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def interp():
+    # The client runs its engine on its own thread, so one worker serves every test's loop.
+    it = interpreter.Interpreter(spare=False)
+    asyncio.run(it.start())
+    yield it
+    asyncio.run(it.shutdown())
+
+
+@pytest.fixture
+def ns(interp):
+    return f"judge-{next(_names)}"
+
+
+async def judge(interp, step: Step, code: str, ns: str, lang: str = "en") -> StepOutcome:
+    return await judge_step(interp, step, code, namespace=ns, lang=lang)
+
+
+SEVENS = load_file(FIXTURE).lesson.steps[4]
+
+
+async def test_demo_that_matches(interp, ns):
+    step = Step(text="t", code="torch.arange(3) * 2", expect=TensorExpect(output="tensor([0, 2, 4])"))
+    out = await judge(interp, step, step.code, ns)
+    assert out.passed is True and out.reason == "output matches"
+    assert out.result.status == "ok" and out.verdict.passed and out.check is None
+
+
+async def test_demo_edited_into_a_wrong_answer_shows_the_diff(interp, ns):
+    step = Step(text="t", code="torch.arange(3) * 2", expect=TensorExpect(output="tensor([0, 2, 4])"))
+    out = await judge(interp, step, "torch.arange(3) * 3", ns)
+    assert out.passed is False
+    assert out.reason == "value differs at [1]: expected 2, got 3 (and 1 more difference)"
+    assert out.verdict.diff_text(markers=True) == "- tensor([0, [[2]], [[4]]])\n+ tensor([0, [[3]], [[6]]])"
+
+
+async def test_demo_without_expect_must_only_run(interp, ns):
+    step = Step(text="t", code="a = 1")
+    assert (await judge(interp, step, "a = 1", ns)).reason == "ran without error"
+    out = await judge(interp, step, "print(undefined_name)", ns)
+    assert out.passed is False
+    assert out.reason == "your code raised NameError: name 'undefined_name' is not defined"
+
+
+async def test_demo_that_raises_on_purpose(interp, ns):
+    step = Step(text="t", code="torch.arange(3).item()", expect=ErrorExpect(type="ValueError", match="converted to Scalar"))
+    out = await judge(interp, step, step.code, ns)
+    assert out.passed is True
+    assert "a known rename" in out.reason  # torch 2 raises RuntimeError; the lesson said ValueError
+
+
+async def test_exercise_solution_and_any_correct_answer_pass(interp, ns):
+    for code in (SEVENS.solution, "y = torch.ones(3, 4) * 7", "y = 7 * torch.ones(3, 4)", "y = torch.tensor([[7.0] * 4] * 3)"):
+        out = await judge(interp, SEVENS, code, ns)
+        assert out.passed is True, (code, out.reason)
+        assert out.reason == "all checks passed" and out.check.status == "ok"
+
+
+async def test_exercise_assertion_message_is_the_reason(interp, ns):
+    out = await judge(interp, SEVENS, SEVENS.starter, ns)
+    assert out.passed is False and out.reason == "check failed: y should be a tensor"
+    out = await judge(interp, SEVENS, "y = torch.full((3, 4), 7)", ns)
+    assert out.reason == "check failed: y has dtype torch.int64; expected torch.float32"
+    out = await judge(interp, SEVENS, "y = torch.full((4, 3), 7.0)", ns)
+    assert out.reason == "check failed: y has shape (4, 3); expected (3, 4)"
+
+
+async def test_exercise_code_error_stops_before_the_check(interp, ns):
+    out = await judge(interp, SEVENS, "y = 1 / 0", ns)
+    assert out.passed is False and out.check is None
+    assert out.reason == "your code raised ZeroDivisionError: division by zero"
+
+
+async def test_exercise_check_error_other_than_assertion(interp, ns):
+    step = Step(text="t", starter="", solution="w = 1", check="assert w == 1, 'w should be 1'")
+    out = await judge(interp, step, "v = 1", ns)
+    assert out.passed is False
+    assert out.reason == "the check raised NameError: name 'w' is not defined"
+    bare = Step(text="t", starter="", solution="w = 1", check="assert w == 1")
+    out = await judge(interp, bare, "w = 2", ns)
+    assert out.reason == "a check failed (its assertion has no message)"
+
+
+async def test_exercise_with_expect_compares_output_too(interp, ns):
+    step = Step(text="t", starter="", solution="z = 2\nprint(z)", check="assert z == 2", expect=TextExpect(output="2"))
+    assert (await judge(interp, step, "z = 2\nprint(z)", ns)).passed is True
+    out = await judge(interp, step, "z = 2\nprint('two')", ns)
+    assert out.passed is False and out.check.status == "ok"
+    assert out.reason == "line 1 differs: expected '2', got 'two'"
+
+
+async def test_step_timeout(interp, ns):
+    step = Step(text="t", code="while True: pass", timeout=0.5)
+    out = await judge(interp, step, step.code, ns)
+    assert out.passed is False
+    assert out.result.status == "timeout"
+    assert out.reason.startswith("your code did not finish: timeout")
+    # The interpreter lives on for the next cell.
+    again = await judge(interp, Step(text="t", code="1"), "1 + 1", ns)
+    assert again.passed is True
+
+
+async def test_namespace_persists_between_steps(interp, ns):
+    await judge(interp, Step(text="t", code="q = torch.ones(2)"), "q = torch.ones(2)", ns)
+    step = Step(text="t", code="q * 3", expect=TensorExpect(output="tensor([3., 3.])"))
+    assert (await judge(interp, step, step.code, ns)).passed is True
+
+
+async def test_needs_cuda_is_skipped_off_cuda(interp, ns):
+    step = Step(text="t", code="torch.ones(2, device='cuda').sum().item()", expect=TextExpect(output="2.0"), needs_cuda=True)
+    out = await judge(interp, step, step.code, ns)
+    if interp.device.kind == "cuda":
+        assert out.passed is True
+    else:
+        assert out.passed is None and out.skipped and out.result is None
+        assert out.reason == f"skipped: this step needs CUDA, and cells run on {interp.device.label}"
+
+
+async def test_reasons_in_chinese(interp, ns):
+    out = await judge(interp, SEVENS, SEVENS.solution, ns, lang="zh")
+    assert out.reason == "所有检查都通过了"
+    out = await judge(interp, SEVENS, "y = 1 / 0", ns, lang="zh")
+    assert out.reason == "你的代码出错：ZeroDivisionError: division by zero"
+
+
+async def test_reading_step_has_nothing_to_judge(interp, ns):
+    out = await judge(interp, Step(text="just read"), "", ns)
+    assert out.passed is None and out.reason == "nothing to run"
