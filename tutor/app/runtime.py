@@ -32,6 +32,7 @@ class InterpreterHost:
         self.device: Any = None  # DeviceInfo once started
         self.error: str = ""  # why the last start or restart failed
         self.ran: dict[str, set[int]] = {}
+        self._generation: int | None = None
         self.lock = asyncio.Lock()  # one cell (or replay) at a time
 
     @property
@@ -75,8 +76,17 @@ class InterpreterHost:
         if self.interp is not None:
             await self.interp.reset_namespace(namespace)
 
+    def _check_generation(self) -> None:
+        # The client counts workers: a new one (restart, kill after a stuck interrupt) has
+        # empty namespaces.
+        generation = getattr(self.interp, "generation", None)
+        if generation != self._generation:
+            self.ran.clear()
+            self._generation = generation
+
     def note_result(self, namespace: str, step: int, status: str) -> None:
         """Record a run; a crash or a kill empties every namespace."""
+        self._check_generation()
         if status in NAMESPACE_LOST:
             self.ran.clear()
         else:
@@ -84,6 +94,7 @@ class InterpreterHost:
 
     def missing(self, namespace: str, upto: int, runnable: list[bool]) -> list[int]:
         """Runnable steps before ``upto`` that have not run in ``namespace`` since the last start."""
+        self._check_generation()
         done = self.ran.get(namespace, set())
         return [i for i in range(upto) if runnable[i] and i not in done]
 

@@ -44,6 +44,7 @@ class CellRunner:
     """Mixed into LessonScreen (needs ``self.state``, ``self.lesson``, ``self.lang``)."""
 
     running: bool = False
+    finished_runs: int = 0  # counts finished runs and reruns (tests wait on it)
 
     # --- actions ------------------------------------------------------------------------------
 
@@ -161,6 +162,7 @@ class CellRunner:
                                      "bold red")
         finally:
             self.running = False
+            self.finished_runs += 1
             self.app.sync_interp_state()
             if self.app.host.state == "stopped":
                 self.app.restart_interpreter()
@@ -206,4 +208,5 @@ class CellRunner:
             verdict.show_message(f"✗ Re-running failed: {type(exc).__name__}: {exc}", "bold red")
         finally:
             self.running = False
+            self.finished_runs += 1
             self.app.sync_interp_state()

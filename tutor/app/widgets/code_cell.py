@@ -28,6 +28,11 @@ class CodeCell(TextArea):
         )
         self.border_title = "Code  (F5 / Ctrl+R runs)"
 
+    def on_mount(self) -> None:
+        # A blinking cursor would make snapshots differ from run to run.
+        if getattr(self.app, "stable", False):
+            self.cursor_blink = False
+
     def load(self, code: str) -> None:
         self.load_text(code)
         self.move_cursor(self.document.end)

@@ -22,7 +22,8 @@ class HintsView(Vertical):
     }
     HintsView Markdown { margin: 0; padding: 0; }
     HintsView #solution-code { margin: 0 0 0 2; }
-    HintsView #solution-row { height: auto; }
+    HintsView #solution-row { height: auto; margin-top: 1; }
+    HintsView #solution-title { width: auto; }
     """
 
     def compose(self) -> ComposeResult:

@@ -1,0 +1,77 @@
+"""Provides what the app tests share: the fixture lessons, an app factory and wait helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from tutor.app import TutorApp
+from tutor.lessons.loader import Catalog, load_catalog
+
+LESSONS = Path(__file__).parent / "app_lessons"
+# Generous: the machine is shared, and a worker boot imports torch (~1.5 s alone).
+WAIT = 60.0
+
+
+def fixture_catalog() -> Catalog:
+    """Only tests/app_lessons: built-in lessons may change without touching these tests."""
+    return load_catalog([LESSONS], builtin=False, user=False, env=False)
+
+
+def make_app(**kwargs: Any) -> TutorApp:
+    """The app over the fixture lessons, in stable mode (no timings or machine names)."""
+    kwargs.setdefault("stable", True)
+    # No spare worker: half the processes on a 2-core machine; restarts are cold (~1.5 s).
+    kwargs.setdefault("interpreter_options", {"spare": False})
+    return TutorApp(fixture_catalog(), **kwargs)
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await pilot.pause(0.05)
+
+
+async def wait_ready(pilot: Pilot) -> None:
+    app = pilot.app
+    await wait_for(pilot, lambda: app.interp_state == "ready", "the interpreter to be ready")
+
+
+async def wait_finished(pilot: Pilot, before: int) -> None:
+    """Wait until the lesson screen has finished more runs than ``before``."""
+    screen = pilot.app.screen
+    await wait_for(pilot, lambda: screen.finished_runs > before, "the cell to finish")
+    await pilot.pause(0.1)
+
+
+async def run_step(pilot: Pilot, key: str = "f5") -> Any:
+    """Press the run key, wait for the run to finish; the current step's outcome."""
+    screen = pilot.app.screen
+    before = screen.finished_runs
+    await pilot.press(key)
+    await wait_finished(pilot, before)
+    return screen.state.state.outcome
+
+
+def screen_text(app: TutorApp) -> str:
+    """What the terminal shows, as plain text (for asserting on visible words)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def set_cell(app: TutorApp, code: str) -> None:
+    app.screen.query_one("#cell").load_text(code)
+
+
+def notifications(app: TutorApp) -> list[str]:
+    return [n.message for n in app._notifications]
+
+
+def run_sync(coro: Any) -> Any:
+    return asyncio.run(coro)

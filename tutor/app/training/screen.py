@@ -1,0 +1,253 @@
+"""Provides TrainingScreen: train the notes' FCN or CNN on MNIST in a worker process and watch it learn."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Label, ProgressBar, Static, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState
+
+from tutor.app.training.confusion import confusion_table, worst_confusions
+from tutor.app.training.digits import DigitGrid
+from tutor.app.training.loss_plot import LossPlot
+from tutor.app.training.messages import TrainingUpdated
+from tutor.app.training.settings import SettingsBar
+from tutor.app.training.stats import StatsPanel
+from tutor.training.client import TrainingClient, WorkerError
+from tutor.training.state import RunState
+
+# Training shares the cores with this UI. Measured with benchmarks/bench_training.py --latency
+# (docs/performance.md): leaving one core to the UI and lowering the worker's priority keeps
+# key-to-redraw latency well under 100 ms while training.
+UI_THREADS = max(1, (os.cpu_count() or 2) - 1)
+UI_NICE = 10
+
+
+class TrainingScreen(Screen):
+    """s starts, p pauses or resumes, x stops, m switches CNN/FCN, v switches live/results, Esc goes back."""
+
+    CSS_PATH = "training.tcss"
+    AUTO_FOCUS = "#btn-start"
+    BINDINGS = [
+        Binding("s", "start", "Start", id="training.start"),
+        Binding("p", "pause", "Pause/resume", id="training.pause"),
+        Binding("x", "stop", "Stop", id="training.stop"),
+        Binding("m", "model", "CNN/FCN", id="training.model"),
+        Binding("v", "view", "Live/results", id="training.view"),
+        Binding("escape", "back", "Back", id="training.back"),
+    ]
+
+    def __init__(
+        self, *, data_dir: str | None = None, device: str | None = None, model: str = "cnn",
+        threads: int | None = None, nice: int = UI_NICE,
+    ) -> None:
+        super().__init__()
+        self.data_dir = data_dir
+        self.device = device or "auto"
+        self.nice = nice
+        self._model = model
+        self._threads = threads or UI_THREADS
+        self.state = RunState()
+        self.client: TrainingClient | None = None
+        self._booting: asyncio.Task | None = None
+        self._data_line = "data: looking…"
+        self._results_shown = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text.assemble(("MNIST training", "bold"), "  ·  the notes' FCN and CNN, live"),
+                     id="train-title")
+        yield SettingsBar(model=self._model, threads=self._threads, id="settings")
+        yield Static(id="train-info")
+        with TabbedContent(id="train-tabs", initial="tab-live"):
+            with TabPane("Live", id="tab-live"), Horizontal(id="live-row"):
+                yield LossPlot(id="loss-plot")
+                yield StatsPanel(id="stats")
+            with TabPane("Results", id="tab-results"), VerticalScroll(id="results"):
+                yield Static("Results appear here when a run finishes.", id="confusion")
+                yield DigitGrid(id="digits")
+        with Horizontal(classes="bar-row"):
+            yield Label("epoch", id="epoch-label", classes="bar-label")
+            yield ProgressBar(id="epoch-bar", show_eta=False)
+        with Horizontal(classes="bar-row"):
+            yield Label("overall", classes="bar-label")
+            yield ProgressBar(id="overall-bar", show_eta=False)
+            yield Button("▶ Start", id="btn-start", compact=True, variant="success")
+            yield Button("⏸ Pause", id="btn-pause", compact=True)
+            yield Button("■ Stop", id="btn-stop", compact=True, variant="error")
+        yield Footer()
+
+    @property
+    def stable(self) -> bool:
+        return bool(getattr(self.app, "stable", False))
+
+    def on_mount(self) -> None:
+        self._booting = asyncio.create_task(self._boot())
+        self.describe_data()
+        self.redraw()
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+
+    # --- the worker process ---------------------------------------------------------------------
+
+    async def _boot(self) -> TrainingClient:
+        client = TrainingClient()
+        await client.start()
+        self.client = client
+        self._show_info()
+        return client
+
+    async def _ready_client(self) -> TrainingClient:
+        if self.client is not None and self.client.running:
+            return self.client
+        if self._booting is None or self._booting.done() and self.client is not None:
+            self._booting = asyncio.create_task(self._boot())  # first use, or the last worker died
+        return await self._booting
+
+    @work(thread=True, group="training-data", exit_on_error=False)
+    def describe_data(self) -> None:
+        # numpy only: the UI process never imports torch.
+        from tutor.training.sources import DataError, load_plan
+
+        try:
+            plan = load_plan(self.data_dir)
+            line = f"data: {plan.source} · {plan.split}"
+        except DataError as exc:
+            line = f"data: {exc}"
+        self.app.call_from_thread(self._set_data_line, line)
+
+    def _set_data_line(self, line: str) -> None:
+        self._data_line = line
+        self._show_info()
+
+    @work(group="training", exclusive=True, exit_on_error=False)
+    async def run_training(self, config) -> None:
+        try:
+            client = await self._ready_client()
+            await client.train(config)
+            async for event in client.events():
+                self.state.apply(event)
+                self.post_message(TrainingUpdated())
+        except WorkerError as exc:
+            self.state.apply({"event": "error", "message": str(exc)})
+            self.post_message(TrainingUpdated())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The one place where an unexpected failure in this screen's workers becomes visible.
+        if event.state == WorkerState.ERROR and event.worker.group.startswith("training"):
+            self.state.apply({"event": "error", "message": repr(event.worker.error)})
+            self.notify(f"training failed: {event.worker.error!r}", severity="error", timeout=10)
+            self.redraw()
+
+    # --- drawing ----------------------------------------------------------------------------
+
+    def on_training_updated(self, _message: TrainingUpdated) -> None:
+        self.redraw()
+
+    def _show_info(self) -> None:
+        s = self.state.start
+        if s:
+            device = f"{s['device']} · {s['threads']} thread{'s' if s['threads'] != 1 else ''}"
+            data = f"data: {s['source']} · {s['split']}"
+        else:
+            ready = self.client.ready if self.client else None
+            device = f"torch {ready['torch']} ready · device {self.device}" if ready else "starting the worker…"
+            data = self._data_line
+        if self.stable:
+            device = "device"
+        self.query_one("#train-info", Static).update(Text.assemble(("device: ", "bold"), device, "\n", data))
+
+    def redraw(self) -> None:
+        st = self.state
+        self.query_one(LossPlot).show(list(st.losses), [(e["step"], e["test_loss"]) for e in st.epochs])
+        self.query_one(StatsPanel).show(st, stable=self.stable)
+        p = st.progress
+        epoch_bar, overall_bar = self.query_one("#epoch-bar", ProgressBar), self.query_one("#overall-bar", ProgressBar)
+        if p:
+            epoch_bar.update(total=p["steps_per_epoch"], progress=p["epoch_step"])
+            overall_bar.update(total=p["total_steps"], progress=p["step"])
+            self.query_one("#epoch-label", Label).update(f"epoch {p['epoch']}/{p['epochs']}")
+        elif st.status in ("idle", "starting"):
+            epoch_bar.update(total=None, progress=0)
+            overall_bar.update(total=None, progress=0)
+        self.query_one("#btn-pause", Button).label = "▶ Resume" if st.status == "paused" else "⏸ Pause"
+        self._show_info()
+        if st.status == "done" and st.result and not self._results_shown:
+            self._show_results(st.result)
+
+    def _show_results(self, result: dict) -> None:
+        self._results_shown = True
+        summary = Text.assemble(
+            ("test accuracy ", "bold"), (f"{result['test_acc']:.2%}", "bold green"),
+            f" ({result['test_correct']:,}/{result['test_total']:,}) · most confused: "
+            f"{worst_confusions(result['confusion'])}\n",
+            (f"state_dict: {', '.join(result.get('saved', [])) or 'not saved'}", "dim"),
+        )
+        table = confusion_table(result["confusion"])
+        from rich.console import Group
+
+        self.query_one("#confusion", Static).update(Group(summary, table))
+        self.query_one(DigitGrid).show(result.get("digits", {}))
+        self.query_one(TabbedContent).active = "tab-results"
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        if self.state.status in ("starting", "running", "paused"):
+            self.notify("Training is already running: x stops it.", severity="warning")
+            return
+        try:
+            config = self.query_one(SettingsBar).config(
+                data_dir=self.data_dir, device=self.device, nice=self.nice,
+            )
+        except (ValueError, TypeError) as exc:
+            self.notify(str(exc), title="Settings", severity="error")
+            return
+        self.state = RunState(status="starting")
+        self._results_shown = False
+        self.query_one(TabbedContent).active = "tab-live"
+        self.redraw()
+        self.run_training(config)
+
+    async def action_pause(self) -> None:
+        if self.client is None or not self.client.running:
+            return
+        if self.state.status == "running":
+            await self.client.pause()
+        elif self.state.status == "paused":
+            await self.client.resume()
+
+    async def action_stop(self) -> None:
+        if self.client is not None and self.client.running and not self.state.finished:
+            await self.client.stop()
+
+    def action_model(self) -> None:
+        model = self.query_one(SettingsBar).toggle_model()
+        self.notify(f"model: {model.upper()} (s starts)", timeout=2)
+
+    def action_view(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        tabs.active = "tab-results" if tabs.active == "tab-live" else "tab-live"
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    @on(Button.Pressed, "#btn-start")
+    def _start_pressed(self) -> None:
+        self.action_start()
+
+    @on(Button.Pressed, "#btn-pause")
+    async def _pause_pressed(self) -> None:
+        await self.action_pause()
+
+    @on(Button.Pressed, "#btn-stop")
+    async def _stop_pressed(self) -> None:
+        await self.action_stop()

@@ -1,0 +1,57 @@
+"""Provides SettingsBar: model, length, batch size, lr, momentum and threads, read into a TrainConfig."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Select
+
+from tutor.training.config import DEFAULT_STEPS, TrainConfig
+
+# (id, label, default, input type, tooltip)
+FIELDS = (
+    ("steps", "steps", str(DEFAULT_STEPS), "integer", "optimizer steps (ignored when epochs is set)"),
+    ("epochs", "epochs", "", "integer", "passes over the training set; empty: use steps"),
+    ("batch_size", "batch", "64", "integer", "batch size (the notes: 64)"),
+    ("lr", "lr", "0.01", "number", "SGD learning rate (the notes: 0.01)"),
+    ("momentum", "mom", "0.5", "number", "SGD momentum (the notes: 0.5)"),
+    ("threads", "threads", "", "integer", "torch threads for training"),
+)
+
+
+class SettingsBar(Horizontal):
+    """One compact row of settings; ``config()`` raises ValueError with a readable message."""
+
+    def __init__(self, *, model: str = "cnn", threads: int | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._model = model
+        self._threads = threads
+
+    def compose(self) -> ComposeResult:
+        yield Label("model", classes="setting-label")
+        yield Select([("CNN", "cnn"), ("FCN", "fcn")], value=self._model, allow_blank=False,
+                     compact=True, id="set-model", tooltip="the notes' CNN or FCN (m switches)")
+        for key, label, default, kind, tip in FIELDS:
+            if key == "threads" and self._threads:
+                default = str(self._threads)
+            yield Label(label, classes="setting-label")
+            yield Input(default, type=kind, compact=True, id=f"set-{key}", tooltip=tip, classes="setting")
+
+    def toggle_model(self) -> str:
+        select = self.query_one("#set-model", Select)
+        select.value = "fcn" if select.value == "cnn" else "cnn"
+        return str(select.value)
+
+    def config(self, **extra) -> TrainConfig:
+        values: dict = {"model": str(self.query_one("#set-model", Select).value)}
+        for key, label, _default, kind, _tip in FIELDS:
+            text = self.query_one(f"#set-{key}", Input).value.strip()
+            if not text:
+                continue
+            try:
+                values[key] = int(text) if kind == "integer" else float(text)
+            except ValueError:
+                raise ValueError(f"{label}: {text!r} is not a number") from None
+        if "epochs" in values:
+            values.pop("steps", None)
+        return TrainConfig(**values, **extra)
