@@ -62,7 +62,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType | _Bro
     add_lang(parser, top=True)
     add_lessons(parser, top=True)
     add_device(parser, top=True)
-    subparsers = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND", prog="torch-tutor")
     handlers: dict[str, ModuleType | _Broken] = {}
     for _name, module in _command_modules():
         before = set(subparsers.choices)
