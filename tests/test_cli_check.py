@@ -202,3 +202,10 @@ def test_doctor_text_output(tmp_path):
     done = tutor(tmp_path, "doctor")
     for label in ("Python", "torch", "torchvision", "textual", "CUDA", "MPS", "device", "progress", "built-in lessons"):
         assert any(line.startswith(f"{label} ") for line in done.stdout.splitlines()), label
+
+
+def test_check_with_a_refused_device_is_exit_1(tmp_path):
+    done = tutor(tmp_path, "check", str(GOOD), "--device", "bogus")
+    assert done.returncode == 1
+    assert "--device='bogus' refused" in done.stdout
+    assert "the --device asked for was refused" in done.stdout

@@ -91,12 +91,14 @@ class _Rich:
             self.out.print(f"      [{colour}]{escape(line)}[/]")
 
     def summary(self, s: dict) -> None:
-        ok = not (s["failed"] or s["load_errors"])
+        ok = not (s["failed"] or s["load_errors"] or s["device_refused"])
         colour = "green" if ok else "red"
         self.out.print(
             f"[bold {colour}]{s['lessons']} lesson(s): {s['passed']} passed, {s['failed']} failed, "
             f"{s['skipped']} skipped, {s['load_errors']} load error(s) in {s['seconds']:.1f} s[/]"
         )
+        if s["device_refused"]:
+            self.out.print("[bold red]the --device asked for was refused (see above)[/]")
 
 
 class _Json:
@@ -161,6 +163,8 @@ async def _check(args: argparse.Namespace) -> int:
                       file=sys.stderr)
                 return 1
             reporter.device(info.label, info.note)
+            # An explicit --device that the worker refused means the run is not what was asked for.
+            refused = bool(opt(args, "device") and info.note)
             for error in errors:
                 reporter.load_error(error)
 
@@ -173,13 +177,13 @@ async def _check(args: argparse.Namespace) -> int:
                 reporter.lesson(item)
                 await check_lesson(interp, item, lang=lang, on_record=on_record)
             summary = {
-                "lessons": len(lessons), **counts, "load_errors": len(errors),
+                "lessons": len(lessons), **counts, "load_errors": len(errors), "device_refused": refused,
                 "device": info.label, "seconds": round(time.perf_counter() - started, 2),
             }
             reporter.summary(summary)
     finally:
         await interp.shutdown()
-    return 1 if counts["failed"] or errors else 0
+    return 1 if counts["failed"] or errors or refused else 0
 
 
 def run(args: argparse.Namespace) -> int:

@@ -154,6 +154,8 @@ def gather(device: str | None, extra_dirs) -> tuple[dict, list[str]]:
     report["device"] = dev
     if dev.get("note"):
         report["device_note"] = dev["note"]
+        if device:
+            problems.append(f"--device {device}: {dev['note']}")
 
     catalog = load_catalog_for(argparse.Namespace(lessons=list(extra_dirs)))
     report["lessons"] = {
