@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import time
@@ -187,4 +186,6 @@ async def _check(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio  # here, not at the top: CLI start-up stays fast for every other command
+
     return asyncio.run(_check(args))

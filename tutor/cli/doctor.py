@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import platform
-import subprocess
 import sys
-from importlib import metadata
 
 from tutor import __version__, paths
 from tutor.cli.common import add_device, add_lessons, console, escape, load_catalog_for, opt
@@ -76,6 +73,8 @@ def add_parser(subparsers) -> None:
 
 
 def _version(name: str) -> str | None:
+    from importlib import metadata
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
@@ -107,6 +106,8 @@ async def _ask_interpreter(device: str | None) -> tuple[dict, dict]:
 
 
 def _ask_subprocess(device: str | None) -> tuple[dict, dict]:
+    import subprocess
+
     proc = subprocess.run(
         [sys.executable, "-c", PROBE + "\n" + _FALLBACK_DEVICE],
         capture_output=True, text=True, timeout=300,
@@ -129,6 +130,8 @@ def gather(device: str | None, extra_dirs) -> tuple[dict, list[str]]:
     }
     if report["textual"] is None:
         problems.append("textual is not installed")
+    import asyncio
+
     try:
         dev, probe = asyncio.run(_ask_interpreter(device))
         report["asked"] = "the sandboxed interpreter"

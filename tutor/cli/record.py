@@ -4,7 +4,6 @@ comments and formatting."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import tempfile
 from pathlib import Path
@@ -97,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     original = path.read_text(encoding="utf-8")
     out.print(f"recording [bold]{escape(item.lesson.id)}[/] from {escape(path)}")
+    import asyncio
+
     try:
         outputs, problems, label = asyncio.run(_observe(item, opt(args, "device"), out))
     except Exception as exc:
