@@ -247,3 +247,24 @@ def test_progress_with_a_corrupt_file_warns_and_goes_on(capsys):
     assert code == 0
     assert "warning:" in err and "moved it to" in err
     assert "no progress yet" in out
+
+
+# --- the app launcher ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        ([], (None, "en", [], None)),
+        (["fixture-basics", "--lessons", str(GOOD)], ("fixture-basics", "en", [GOOD], None)),
+        (["--lang", "zh", "--device", "cpu", "--lessons", str(GOOD), "fixture-basics"], ("fixture-basics", "zh", [GOOD], "cpu")),
+    ],
+)
+def test_no_command_starts_the_app_with_the_options(monkeypatch, argv, expected):
+    # Only the hand-over is replaced here: the app itself is tested by its own Pilot tests.
+    import tutor.app
+
+    seen = []
+    monkeypatch.setattr(tutor.app, "launch", lambda lesson_id, **kw: seen.append((lesson_id, kw)) or 0)
+    assert main(argv) == 0
+    lesson_id, kw = seen[0]
+    assert (lesson_id, kw["lang"], kw["extra_dirs"], kw["device"]) == expected
