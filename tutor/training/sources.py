@@ -99,7 +99,7 @@ def hold_out(digits: Digits, count: int, seed: int = 0, *, base: str = "bundled 
     mask[test_idx] = False
     test_idx.sort()
     train = Digits(digits.images[mask], digits.labels[mask], f"{base} ({int(mask.sum()):,})")
-    test = Digits(digits.images[test_idx], digits.labels[test_idx], f"held out of {base} ({len(test_idx):,})")
+    test = Digits(digits.images[test_idx], digits.labels[test_idx], f"{base} hold-out ({len(test_idx):,})")
     return train, test
 
 

@@ -8,7 +8,7 @@ from rich.text import Text
 
 def confusion_table(matrix: list[list[int]]) -> Table:
     table = Table(
-        title="confusion matrix · rows: true digit · columns: predicted", title_justify="left",
+        title="confusion matrix (row: true, column: predicted)", title_justify="left",
         box=None, padding=(0, 1), show_edge=False,
     )
     table.add_column("", style="bold", justify="right")

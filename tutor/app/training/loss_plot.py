@@ -46,6 +46,8 @@ class LossPlot(PlotextPlot):
             smooth = _bucket(losses, window)
             plt.plot([min(len(losses), (i + 1) * window) for i in range(len(smooth))], smooth,
                      marker="braille", label="average")
+            ticks = sorted({max(1, round(len(losses) * f)) for f in (0, 0.25, 0.5, 0.75, 1)})
+            plt.xticks(ticks, [str(t) for t in ticks])
             if self._test:
                 plt.scatter([s for s, _ in self._test], [v for _, v in self._test], marker="●", label="test")
         self.refresh()

@@ -57,7 +57,7 @@ class TrainingScreen(Screen):
         self.state = RunState()
         self.client: TrainingClient | None = None
         self._booting: asyncio.Task | None = None
-        self._data_line = "data: looking…"
+        self._data = ("looking…", "")
         self._results_shown = False
 
     def compose(self) -> ComposeResult:
@@ -119,13 +119,13 @@ class TrainingScreen(Screen):
 
         try:
             plan = load_plan(self.data_dir)
-            line = f"data: {plan.source} · {plan.split}"
+            data = (plan.source, plan.split)
         except DataError as exc:
-            line = f"data: {exc}"
-        self.app.call_from_thread(self._set_data_line, line)
+            data = ("unusable", str(exc))
+        self.app.call_from_thread(self._set_data, data)
 
-    def _set_data_line(self, line: str) -> None:
-        self._data_line = line
+    def _set_data(self, data: tuple[str, str]) -> None:
+        self._data = data
         self._show_info()
 
     @work(group="training", exclusive=True, exit_on_error=False)
@@ -156,14 +156,15 @@ class TrainingScreen(Screen):
         s = self.state.start
         if s:
             device = f"{s['device']} · {s['threads']} thread{'s' if s['threads'] != 1 else ''}"
-            data = f"data: {s['source']} · {s['split']}"
+            data = (s["source"], s["split"])
         else:
             ready = self.client.ready if self.client else None
-            device = f"torch {ready['torch']} ready · device {self.device}" if ready else "starting the worker…"
-            data = self._data_line
+            device = f"torch {ready['torch']} · {self.device}" if ready else "starting the worker…"
+            data = self._data
         if self.stable:
-            device = "device"
-        self.query_one("#train-info", Static).update(Text.assemble(("device: ", "bold"), device, "\n", data))
+            device = "(hidden)"
+        self.query_one("#train-info", Static).update(Text.assemble(
+            ("device ", "bold"), device, ("  data ", "bold"), data[0], "\n", data[1]))
 
     def redraw(self) -> None:
         st = self.state

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Container, Horizontal
 from textual.widgets import Input, Label, Select
 
 from tutor.training.config import DEFAULT_STEPS, TrainConfig
@@ -15,11 +15,11 @@ FIELDS = (
     ("batch_size", "batch", "64", "integer", "batch size (the notes: 64)"),
     ("lr", "lr", "0.01", "number", "SGD learning rate (the notes: 0.01)"),
     ("momentum", "mom", "0.5", "number", "SGD momentum (the notes: 0.5)"),
-    ("threads", "threads", "", "integer", "torch threads for training"),
+    ("threads", "thr", "", "integer", "torch threads for training (fewer keep the UI quick)"),
 )
 
 
-class SettingsBar(Horizontal):
+class SettingsBar(Container):
     """One compact row of settings; ``config()`` raises ValueError with a readable message."""
 
     def __init__(self, *, model: str = "cnn", threads: int | None = None, **kwargs) -> None:
@@ -28,14 +28,17 @@ class SettingsBar(Horizontal):
         self._threads = threads
 
     def compose(self) -> ComposeResult:
-        yield Label("model", classes="setting-label")
-        yield Select([("CNN", "cnn"), ("FCN", "fcn")], value=self._model, allow_blank=False,
-                     compact=True, id="set-model", tooltip="the notes' CNN or FCN (m switches)")
+        # Label+field pairs in a grid: one row on wide terminals, two on narrow ones (see training.tcss).
+        with Horizontal(classes="setting"):
+            yield Label("model", classes="setting-label")
+            yield Select([("CNN", "cnn"), ("FCN", "fcn")], value=self._model, allow_blank=False,
+                         compact=True, id="set-model", tooltip="the notes' CNN or FCN (m switches)")
         for key, label, default, kind, tip in FIELDS:
             if key == "threads" and self._threads:
                 default = str(self._threads)
-            yield Label(label, classes="setting-label")
-            yield Input(default, type=kind, compact=True, id=f"set-{key}", tooltip=tip, classes="setting")
+            with Horizontal(classes="setting"):
+                yield Label(label, classes="setting-label")
+                yield Input(default, type=kind, compact=True, id=f"set-{key}", tooltip=tip)
 
     def toggle_model(self) -> str:
         select = self.query_one("#set-model", Select)

@@ -21,8 +21,14 @@ def _bar(fraction: float, width: int) -> str:
     return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
 
 
-def stats_table(state: RunState, *, stable: bool = False) -> Table:
-    """``stable`` leaves out timings (for snapshots)."""
+def _spark(values: list[float]) -> str:
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    return "".join("▁▂▃▄▅▆▇█"[min(7, int((v - low) / span * 7.999))] for v in values[-30:])
+
+
+def stats_table(state: RunState, *, stable: bool = False, height: int | None = None) -> Table:
+    """``stable`` leaves out timings (for snapshots); ``height`` limits the per-epoch rows."""
     p, s = state.progress, state.start
     grid = Table.grid(padding=(0, 1))
     grid.add_column(style="bold", no_wrap=True)
@@ -42,11 +48,15 @@ def stats_table(state: RunState, *, stable: bool = False) -> Table:
         grid.add_row("done", f"{r['train_time']:.1f} s train + {r['eval_time']:.1f} s test · "
                              f"{r['samples_per_s']:,.0f} samples/s")
     if state.epochs:
-        grid.add_row("", "")
-        grid.add_row("test acc", Text("per epoch", style="dim"))
-        for e in state.epochs[-12:]:
-            grid.add_row(f"  {e['epoch']:>3}", Text.assemble(
-                (f"{e['test_acc']:6.2%} ", "bold"), (_bar(e["test_acc"], 14), "green")))
+        last = state.epochs[-1]
+        grid.add_row("test acc", Text.assemble((f"{last['test_acc']:.2%}", "bold green"),
+                                               f" after epoch {last['epoch']}"))
+        grid.add_row("", Text(_spark([e["test_acc"] for e in state.epochs]), style="green"))
+        rows = len(grid.rows)
+        shown = state.epochs[-max(0, (height or 99) - rows - 1):] if height else state.epochs
+        for e in reversed(shown[:-1] if len(shown) > 1 else []):
+            grid.add_row(Text(f"epoch {e['epoch']:>3}", style="dim"), Text.assemble(
+                (f"{e['test_acc']:6.2%} ", ""), (_bar(e["test_acc"], 12), "green")))
     if state.error:
         grid.add_row(Text("error", style="bold red"), Text(state.error, style="red"))
     return grid
@@ -54,4 +64,4 @@ def stats_table(state: RunState, *, stable: bool = False) -> Table:
 
 class StatsPanel(Static):
     def show(self, state: RunState, *, stable: bool = False) -> None:
-        self.update(stats_table(state, stable=stable))
+        self.update(stats_table(state, stable=stable, height=self.size.height or None))
