@@ -268,3 +268,9 @@ def test_no_command_starts_the_app_with_the_options(monkeypatch, argv, expected)
     assert main(argv) == 0
     lesson_id, kw = seen[0]
     assert (lesson_id, kw["lang"], kw["extra_dirs"], kw["device"]) == expected
+
+
+def test_lessons_with_no_lessons_at_all_is_exit_1(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr("tutor.paths.builtin_lessons_dir", lambda: tmp_path / "empty")
+    code, _out, err = cli(capsys, "lessons")
+    assert code == 1 and "no lessons found" in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from tutor import paths
 from tutor.cli.common import add_lang, add_lessons, console, escape, load_catalog_for, opt
 
 
@@ -14,7 +15,7 @@ def add_parser(subparsers) -> None:
         help="list the lessons and any load errors",
         description="List every lesson (built-in, user folder, TORCH_TUTOR_LESSONS, --lessons) with "
         "its id, chapter, title, step count and file, then every file that failed to load. "
-        "Exit code 1 when any file has a problem.",
+        "Exit code 1 when any file has a problem or no lesson is found.",
     )
     add_lang(parser)
     add_lessons(parser)
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             ],
             "errors": [{"path": str(e.path), "message": e.message, "loaded": e.loaded} for e in catalog.errors],
         }, ensure_ascii=False, indent=2))
-        return 1 if catalog.errors else 0
+        return 1 if catalog.errors or not catalog.lessons else 0
 
     out = console()
     table = Table(title=f"{len(catalog.lessons)} lessons", title_justify="left")
@@ -57,6 +58,12 @@ def run(args: argparse.Namespace) -> int:
     folders = dict.fromkeys((item.source, item.path.parent) for item in catalog.lessons)
     for source, folder in folders:
         out.print(f"[dim]{source} lessons:[/] {escape(folder)}")
+    if not catalog.lessons:
+        # There are always built-in lessons; none at all means a broken install.
+        console(stderr=True).print(
+            f"[bold red]no lessons found[/] (built-in folder: {escape(paths.builtin_lessons_dir())})"
+        )
+        return 1
     if catalog.errors:
         err = console(stderr=True)
         err.print(f"[bold red]{len(catalog.errors)} problem(s) loading lessons:[/]")
