@@ -1,27 +1,28 @@
-"""Provides the worker's protocol channel and its output capture (fd 1 and 2, C level included).
+"""Provides the worker's two channels: the protocol pipe and the output pipe with cell markers.
 
-The worker moves the real protocol pipe to a private fd before anything else, then points fd 1
-and fd 2 at one capture pipe. One pipe (not two) keeps stdout and stderr in the exact order the
-program wrote them, so a recorded expected output is deterministic. A thread drains the pipe
-while a cell runs and streams it; at the end of a cell the main thread drains what is left
-under the same lock, so every stream message precedes the cell's result. Only the first
-``limit`` bytes of a cell are kept; the rest is read (no pipe ever fills up) and counted.
+fd 1 and fd 2 of the worker are one pipe that the client reads directly. One pipe (not two)
+keeps stdout and stderr in the exact order the program wrote them, so a recorded expected
+output is deterministic; the client reading it (not a thread in the worker) means output
+written just before a crash or a kill is never lost, and the client counts and drops what is
+over the cap without the worker buffering anything. The worker brackets each cell with marker
+lines (a NUL byte, a per-worker token, start or end, the cell id) written atomically to a
+private copy of the pipe, so learner code that closes or redirects fd 1 cannot lose them.
 """
 
 from __future__ import annotations
 
-import codecs
 import io
 import os
-import select
 import sys
 import threading
 from typing import Any
 
 from tutor.interpreter.protocol import encode
 
-_CHUNK = 65536
-_F_SETPIPE_SZ = 1031  # Linux only; a bigger pipe means fewer wake-ups for chatty cells
+
+def marker(token: str, kind: str, cell: int) -> bytes:
+    """The line that brackets a cell's output: kind "S" (start) or "E" (end)."""
+    return b"\x00tt:" + token.encode("ascii") + f":{kind}:{cell}\n".encode("ascii")
 
 
 class Channel:
@@ -31,15 +32,10 @@ class Channel:
         self.fd = fd
         self.pid = os.getpid()
         self.lock = threading.Lock()
+        os.set_inheritable(fd, False)  # programs a cell runs never hold the protocol
         # Forked children (DataLoader workers, learner forks) must never write to the protocol,
         # and must not keep it open: the client sees EOF when the worker itself dies.
-        os.register_at_fork(after_in_child=self._close_in_child)
-
-    def _close_in_child(self) -> None:
-        try:
-            os.close(self.fd)
-        except OSError:
-            pass
+        os.register_at_fork(after_in_child=lambda: _close(fd))
 
     def send(self, message: dict[str, Any]) -> None:
         if os.getpid() != self.pid:
@@ -79,91 +75,50 @@ def _text_stream(fd: int) -> io.TextIOWrapper:
 
 
 class Capture:
-    """fd 1 and fd 2 into one pipe; streams what a running cell writes, capped."""
+    """Keeps fd 1/2 and sys.stdout/sys.stderr pointed at the output pipe; writes the markers."""
 
-    def __init__(self, channel: Channel) -> None:
-        self.channel = channel
-        read_fd, write_fd = os.pipe()
-        try:
-            import fcntl
+    def __init__(self, token: str) -> None:
+        self._token = token
+        self._fd = os.dup(1)  # private, close-on-exec copy of the output pipe, for markers
+        os.register_at_fork(after_in_child=lambda: _close(self._fd))
+        self._stdout = _text_stream(1)
+        self._stderr = _text_stream(2)
+        self._restore()
+        self._fflush = _libc_fflush()
 
-            fcntl.fcntl(write_fd, _F_SETPIPE_SZ, 1 << 20)
-        except (ImportError, OSError):
-            pass
-        os.set_blocking(read_fd, False)
-        os.dup2(write_fd, 1)
-        os.dup2(write_fd, 2)
-        os.close(write_fd)
-        self._read_fd = read_fd
-        self._lock = threading.Lock()
-        self._cell: int | None = None
-        self._limit = 0
-        self._kept = 0
-        self._dropped = 0
-        self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        sys.stdout = sys.__stdout__ = _text_stream(1)
-        sys.stderr = sys.__stderr__ = _text_stream(2)
-        self._libc_fflush = _libc_fflush()
+    def _restore(self) -> None:
+        """Undo what an earlier cell did to fd 1/2 or sys.stdout/sys.stderr."""
+        for fd in (1, 2):
+            try:
+                same = os.path.sameopenfile(fd, self._fd)
+            except OSError:
+                same = False
+            if not same:
+                os.dup2(self._fd, fd)
+        sys.stdout = sys.__stdout__ = self._stdout
+        sys.stderr = sys.__stderr__ = self._stderr
 
-    def start(self) -> None:
-        threading.Thread(target=self._run, name="tutor-capture", daemon=True).start()
+    def begin(self, cell: int) -> None:
+        self._restore()
+        os.write(self._fd, marker(self._token, "S", cell))
 
-    def begin(self, cell: int, limit: int) -> None:
-        with self._lock:
-            self._pump()  # stray output from before this cell is dropped, not blamed on it
-            self._cell = cell
-            self._limit = limit
-            self._kept = self._dropped = 0
-            self._decoder.reset()
-
-    def finish(self) -> tuple[int, int]:
-        """Drain everything the cell wrote; returns (kept bytes, dropped bytes)."""
-        for stream in (sys.stdout, sys.stderr):
+    def finish(self, cell: int) -> None:
+        """Flush every buffer the cell may have filled, then mark the end of its output."""
+        for stream in {sys.stdout, sys.stderr, self._stdout, self._stderr}:
             try:
                 stream.flush()
-            except (OSError, ValueError):
+            except (OSError, ValueError, AttributeError):
                 pass
-        if self._libc_fflush is not None:
-            self._libc_fflush(None)  # C stdio buffers of extension code
-        with self._lock:
-            self._pump()
-            tail = self._decoder.decode(b"", final=True)
-            if tail and self._cell is not None:
-                self.channel.send({"type": "stream", "id": self._cell, "text": tail})
-            self._cell = None
-            return self._kept, self._dropped
+        if self._fflush is not None:
+            self._fflush(None)  # C stdio buffers of extension code
+        os.write(self._fd, marker(self._token, "E", cell))
 
-    def _run(self) -> None:
-        poller = select.poll()
-        poller.register(self._read_fd, select.POLLIN)
-        while True:
-            poller.poll()
-            with self._lock:
-                self._pump()
 
-    def _pump(self) -> None:
-        """Read until the pipe is empty (caller holds the lock)."""
-        while True:
-            try:
-                chunk = os.read(self._read_fd, _CHUNK)
-            except BlockingIOError:
-                return
-            except InterruptedError:
-                continue
-            if not chunk:
-                return
-            self._forward(chunk)
-
-    def _forward(self, chunk: bytes) -> None:
-        if self._cell is None:
-            return
-        room = max(0, self._limit - self._kept)
-        keep = chunk[:room]
-        self._kept += len(keep)
-        self._dropped += len(chunk) - len(keep)
-        text = self._decoder.decode(keep) if keep else ""
-        if text:
-            self.channel.send({"type": "stream", "id": self._cell, "text": text})
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
 
 
 def _libc_fflush() -> Any:

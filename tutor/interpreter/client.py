@@ -31,8 +31,17 @@ DisplayCallback = Callable[[dict], Any]
 class _Core:
     """The engine, its loop thread and the session folder, shared by both faces."""
 
-    def __init__(self, *, device: str | None, default_timeout: float, memory_limit_mb: int | None,
-                 output_limit: int, spare: bool, workdir: str | None, sandbox: bool) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        device: str | None,
+        default_timeout: float,
+        memory_limit_mb: int | None,
+        output_limit: int,
+        spare: bool,
+        workdir: str | None,
+        sandbox: bool,
+    ) -> None:
         memory = limits.auto_memory_limit_mb() if memory_limit_mb is None else memory_limit_mb
         self._own_workdir = workdir is None
         self.settings = Settings(
@@ -49,7 +58,9 @@ class _Core:
         self._thread: threading.Thread | None = None
         self._guard = threading.Lock()
 
-    def submit(self, make: Callable[[Engine], Coroutine[Any, Any, Any]]) -> concurrent.futures.Future:
+    def submit(
+        self, make: Callable[[Engine], Coroutine[Any, Any, Any]]
+    ) -> concurrent.futures.Future:
         with self._guard:
             if self._loop is None:
                 if not self.settings.workdir:
@@ -107,19 +118,33 @@ def _shutdown_all() -> None:
 class _Face:
     """What both faces share: construction and read-only state."""
 
-    def __init__(self, *, device: str | None = None, default_timeout: float = 30.0,
-                 memory_limit_mb: int | None = None, output_limit: int = 100_000,
-                 spare: bool = True, workdir: str | None = None, sandbox: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        *,
+        device: str | None = None,
+        default_timeout: float = 30.0,
+        memory_limit_mb: int | None = None,
+        output_limit: int = 100_000,
+        spare: bool = True,
+        workdir: str | None = None,
+        sandbox: bool = True,
+    ) -> None:
         """``memory_limit_mb``: None picks half the available memory (1-16 GiB), 0 means none.
         ``default_timeout``: seconds per cell; 0 or less means none. ``sandbox=False`` turns
         Landlock off (for diagnosis only)."""
-        self._core = _Core(device=device, default_timeout=default_timeout,
-                           memory_limit_mb=memory_limit_mb, output_limit=output_limit,
-                           spare=spare, workdir=workdir, sandbox=sandbox)  # fmt: skip
+        self._core = _Core(
+            device=device,
+            default_timeout=default_timeout,
+            memory_limit_mb=memory_limit_mb,
+            output_limit=output_limit,
+            spare=spare,
+            workdir=workdir,
+            sandbox=sandbox,
+        )
 
     @property
     def state(self) -> str:
-        """"starting" | "ready" | "busy" | "restarting" | "stopped"."""
+        """ "starting" | "ready" | "busy" | "restarting" | "stopped"."""
         return self._core.engine.state
 
     @property
@@ -140,7 +165,10 @@ class _Face:
     def worker_info(self) -> dict[str, Any]:
         """The active worker's ready message: pid, sandbox report, memory, boot timings."""
         active = self._core.engine.active
-        return dict(active.ready) if active is not None else {}
+        if active is None:
+            return {}
+        group = active.group.path if active.group is not None else None
+        return {**active.ready, "cgroup": str(group) if group else None}
 
     @property
     def has_spare(self) -> bool:
@@ -158,9 +186,15 @@ class Interpreter(_Face):
         """Boot the worker (torch import, device detection); returns the device once ready."""
         return await self._call(lambda e: e.start())
 
-    async def execute(self, code: str, *, timeout: float | None = None, namespace: str = "main",
-                      on_output: OutputCallback | None = None,
-                      on_display: DisplayCallback | None = None) -> ExecResult:  # fmt: skip
+    async def execute(
+        self,
+        code: str,
+        *,
+        timeout: float | None = None,
+        namespace: str = "main",
+        on_output: OutputCallback | None = None,
+        on_display: DisplayCallback | None = None,
+    ) -> ExecResult:
         """Run one cell in ``namespace``; streams output and pictures to the callbacks."""
         loop = asyncio.get_running_loop()
 
@@ -208,9 +242,15 @@ class SyncInterpreter(_Face):
     def start(self) -> DeviceInfo:
         return self._call(lambda e: e.start())
 
-    def execute(self, code: str, *, timeout: float | None = None, namespace: str = "main",
-                on_output: OutputCallback | None = None,
-                on_display: DisplayCallback | None = None) -> ExecResult:  # fmt: skip
+    def execute(
+        self,
+        code: str,
+        *,
+        timeout: float | None = None,
+        namespace: str = "main",
+        on_output: OutputCallback | None = None,
+        on_display: DisplayCallback | None = None,
+    ) -> ExecResult:
         events: queue.SimpleQueue[tuple[Callable[[Any], Any] | None, Any]] = queue.SimpleQueue()
 
         def emit(kind: str, data: Any) -> None:

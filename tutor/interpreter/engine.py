@@ -10,22 +10,18 @@ import asyncio
 import contextlib
 import itertools
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tutor.interpreter import limits
+from tutor.interpreter.outcome import KILL_AFTER, LOST, Cell, Emit, build_result
+from tutor.interpreter.outputs import CellOutput
 from tutor.interpreter.process import WorkerProcess, WorkerStartError, describe_exit
-from tutor.interpreter.results import (
-    CRASHED, INTERRUPTED, LIMIT, TIMEOUT, DeviceInfo, ExecResult,
-)  # fmt: skip
+from tutor.interpreter.results import DeviceInfo, ExecResult
 
-KILL_AFTER = 2.0  # seconds an interrupt gets to land before kill + restart
-RESEND_EVERY = 0.25  # SIGINT is repeated: one sent before the cell started would be lost
+RESEND_EVERY = 0.25  # SIGINT is repeated: one sent just before the cell started would be lost
 WATCH_EVERY = 0.1  # RSS watchdog period
-LOST = "the worker restarted and the namespace was lost (variables from earlier cells are gone)"
-
-Emit = Callable[[str, Any], None]  # ("output", text) or ("display", data)
+OUTPUT_GRACE = 1.0  # after a result, how long the end-of-output marker may lag
 
 
 @dataclass
@@ -39,28 +35,12 @@ class Settings:
     sandbox: bool = True
 
 
-@dataclass
-class Cell:
-    id: int
-    emit: Emit
-    timeout: float
-    done: asyncio.Future[dict[str, Any] | None]  # the result message; None if the worker died
-    output: list[str] = field(default_factory=list)
-    kept: int = 0
-    displays: list[dict[str, Any]] = field(default_factory=list)
-    stopping: str = ""  # why the client stopped it: "timeout" | "interrupt" | "memory" | "restart"
-    killed: bool = False
-    exit_code: int | None = None
-    exit_note: str = ""
-    memory_seen: int = 0
-
-
 class Engine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.state = "stopped"
         self.device: DeviceInfo | None = None
-        self.generation = 0  # +1 on every new worker; namespaces do not survive a new worker
+        self.generation = 0  # +1 whenever namespaces are lost (a new worker takes over)
         self.active: WorkerProcess | None = None
         self.spare: WorkerProcess | None = None
         self.notice = ""  # why the worker was replaced between cells, told with the next result
@@ -72,13 +52,15 @@ class Engine:
 
     # -- workers ---------------------------------------------------------------------------
 
-    def _config(self) -> dict[str, Any]:
-        s = self.settings
-        return {"device": s.device, "memory_limit": s.memory_limit,
-                "output_limit": s.output_limit, "sandbox": s.sandbox}  # fmt: skip
-
     async def _spawn(self) -> WorkerProcess:
-        worker = WorkerProcess(self._config(), self.settings.workdir, self._message, self._exited)
+        s = self.settings
+        config = {
+            "device": s.device,
+            "memory_limit": s.memory_limit,
+            "output_limit": s.output_limit,
+            "sandbox": s.sandbox,
+        }
+        worker = WorkerProcess(config, s.workdir, self)
         await worker.start()
         return worker
 
@@ -111,8 +93,6 @@ class Engine:
 
     async def _take_worker(self, cold_only: bool) -> WorkerProcess:
         spare, self.spare = self.spare, None
-        if spare is not None and not spare.alive:
-            spare = None
         if spare is None and self._spare_task is not None and not cold_only:
             with contextlib.suppress(Exception):
                 await self._spare_task  # a spare half-way through booting is nearer than a new one
@@ -124,7 +104,7 @@ class Engine:
             raise
         self.active = worker
         self.device = worker.device
-        self.generation += 1
+        self.generation = max(self.generation, 1)
         self.state = "ready"
         self._plan_spare()
         return worker
@@ -152,6 +132,7 @@ class Engine:
         """Take ``old`` out of service now; it and all its processes are killed in the background."""
         if old is self.active:
             self.active = None
+            self.generation += 1  # its namespaces are gone from this moment
         if old is self.spare:
             self.spare = None
         asyncio.get_running_loop().create_task(old.kill())
@@ -161,11 +142,14 @@ class Engine:
             return self.active
         return await self._promote()
 
-    def _exited(self, worker: WorkerProcess, code: int) -> None:
+    # -- what workers report (Listener) ------------------------------------------------------
+
+    def on_exit(self, worker: WorkerProcess, code: int) -> None:
         cell = worker.cell
         running = cell is not None and not cell.done.done()
         if cell is not None and running:
             cell.exit_code = code
+            cell.end_output()
             cell.done.set_result(None)
         if worker is self.spare:
             self.spare = None
@@ -177,19 +161,12 @@ class Engine:
             self._retire(worker)
             self._start_promote()
 
-    def _message(self, worker: WorkerProcess, message: dict[str, Any]) -> None:
+    def on_message(self, worker: WorkerProcess, message: dict[str, Any]) -> None:
         cell = worker.cell
         if cell is None or message.get("id") != cell.id:
-            return  # output of a background thread or child after its cell ended
+            return  # a background thread's picture after its cell ended
         kind = message.get("type")
-        if kind == "stream":
-            text = str(message.get("text", ""))
-            # The worker caps output; this second cap only guards against a tampered channel.
-            if cell.kept < 2 * self.settings.output_limit + 4096:
-                cell.kept += len(text)
-                cell.output.append(text)
-                cell.emit("output", text)
-        elif kind == "display" and isinstance(message.get("data"), dict):
+        if kind == "display" and isinstance(message.get("data"), dict):
             cell.displays.append(message["data"])
             cell.emit("display", message["data"])
         elif kind == "exiting":
@@ -197,16 +174,42 @@ class Engine:
         elif kind in ("result", "done") and not cell.done.done():
             cell.done.set_result(message)
 
+    def on_output(self, worker: WorkerProcess, data: bytes) -> None:
+        worker.capturing.take_output(data)
+
+    def on_marker(self, worker: WorkerProcess, kind: str, cell_id: int) -> None:
+        cell = worker.cell
+        if kind == "S" and cell is not None and cell.id == cell_id:
+            worker.capturing = cell
+        elif kind == "E" and worker.capturing is not None and worker.capturing.id == cell_id:
+            worker.capturing.end_output()
+            worker.capturing = None
+
     # -- cells -----------------------------------------------------------------------------
 
-    async def execute(self, code: str, timeout: float | None, namespace: str, emit: Emit) -> ExecResult:
+    def _new_cell(self, emit: Emit, timeout: float) -> Cell:
+        loop = asyncio.get_running_loop()
+        return Cell(
+            id=next(self._ids),
+            emit=emit,
+            timeout=timeout,
+            out=CellOutput(self.settings.output_limit),
+            done=loop.create_future(),
+            output_ended=loop.create_future(),
+            memory_limit=self.settings.memory_limit,
+        )
+
+    async def execute(
+        self, code: str, timeout: float | None, namespace: str, emit: Emit
+    ) -> ExecResult:
         if self.active is None and self._booting is None:
             await self.start()
         assert self._lock is not None
         async with self._lock:
             worker = await self._ready_worker()
-            timeout = self.settings.default_timeout if timeout is None else timeout
-            cell = Cell(next(self._ids), emit, timeout, asyncio.get_running_loop().create_future())
+            cell = self._new_cell(
+                emit, self.settings.default_timeout if timeout is None else timeout
+            )
             worker.cell = cell
             self.state = "busy"
             started = time.perf_counter()
@@ -216,20 +219,24 @@ class Engine:
                     cell.exit_code = worker.returncode if worker.returncode is not None else -9
                     cell.done.set_result(None)
                 try:
-                    await asyncio.wait_for(asyncio.shield(cell.done), timeout if timeout > 0 else None)
+                    limit = cell.timeout if cell.timeout > 0 else None
+                    await asyncio.wait_for(asyncio.shield(cell.done), limit)
                 except asyncio.TimeoutError:
                     await self._stop(worker, cell, "timeout")
                 message = cell.done.result()
+                if message is not None:
+                    await asyncio.wait([cell.output_ended], timeout=OUTPUT_GRACE)
             except asyncio.CancelledError:
                 # The caller gave up: the cell must still end before anything else runs.
                 await asyncio.shield(self._stop(worker, cell, "interrupt"))
                 raise
             finally:
                 watchdog.cancel()
-                worker.cell = None
+                worker.cell = worker.capturing = None
                 if self.state == "busy":
                     self.state = "ready"
-            return self._result(cell, message, time.perf_counter() - started)
+            notice, self.notice = self.notice, ""
+            return build_result(cell, message, time.perf_counter() - started, notice)
 
     async def interrupt(self) -> None:
         worker = self.active
@@ -279,12 +286,11 @@ class Engine:
             return
         async with self._lock:
             worker = await self._ready_worker()
-            done = asyncio.get_running_loop().create_future()
-            cell = Cell(next(self._ids), lambda kind, data: None, 0, done)
+            cell = self._new_cell(lambda kind, data: None, 0)
             worker.cell = cell
             try:
                 if worker.send({"op": "reset", "id": cell.id, "ns": namespace}):
-                    await asyncio.wait([done], timeout=10)
+                    await asyncio.wait([cell.done], timeout=10)
             finally:
                 worker.cell = None
 
@@ -295,54 +301,10 @@ class Engine:
         tasks = [t for t in (self._spare_task, self._booting) if t is not None and not t.done()]
         for task in tasks:
             task.cancel()
-        with contextlib.suppress(Exception, asyncio.CancelledError):
-            await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         workers = [w for w in (self.active, self.spare) if w is not None]
         self.active = self.spare = None
         # A busy worker would not read the shutdown request: kill it at once.
         stops = [w.kill() if w.cell is not None else w.stop() for w in workers]
         await asyncio.gather(*stops, return_exceptions=True)
         self.state = "stopped"
-
-    # -- results ---------------------------------------------------------------------------
-
-    def _result(self, cell: Cell, message: dict[str, Any] | None, elapsed: float) -> ExecResult:
-        result = ExecResult(status="ok", output="".join(cell.output), elapsed=elapsed,
-                            displays=cell.displays)  # fmt: skip
-        notice, self.notice = self.notice, ""
-        if message is not None:
-            for key in ("status", "value", "error_type", "error_message", "traceback", "detail"):
-                if message.get(key) is not None:
-                    setattr(result, key, message[key])
-            result.truncated = bool(message.get("truncated"))
-            result.dropped_bytes = int(message.get("dropped_bytes") or 0)
-            if result.status == INTERRUPTED and cell.stopping == "timeout":
-                result.status = TIMEOUT
-                result.detail = f"interrupted after the {cell.timeout:g} s timeout"
-            elif result.status == INTERRUPTED:
-                result.detail = "interrupted"
-        else:
-            result.status, result.detail = self._death(cell)
-        if notice:
-            result.detail = f"{result.detail}; {notice}" if result.detail else notice
-        return result
-
-    def _death(self, cell: Cell) -> tuple[str, str]:
-        """Status and detail for a cell whose worker died or was killed."""
-        after = f"killed after {KILL_AFTER:g} s: the interrupt did not land (a long C call, or code that catches KeyboardInterrupt); {LOST}"
-        if cell.stopping == "timeout" and cell.killed:
-            return TIMEOUT, f"timed out after {cell.timeout:g} s and {after}"
-        if cell.stopping == "interrupt" and cell.killed:
-            return INTERRUPTED, after
-        if cell.stopping == "memory":
-            limit = self.settings.memory_limit // limits.MIB
-            return LIMIT, (f"killed: memory use reached {cell.memory_seen // limits.MIB} MiB, "
-                           f"over the {limit} MiB limit; {LOST}")  # fmt: skip
-        if cell.stopping == "restart":
-            return INTERRUPTED, f"stopped by a restart; {LOST}"
-        how = describe_exit(cell.exit_code if cell.exit_code is not None else -9)
-        if cell.exit_note:
-            how = f"{cell.exit_note}: {how}"
-        elif cell.exit_code == -9:
-            how += ", killed from outside (perhaps the system ran out of memory)"
-        return CRASHED, f"the worker crashed ({how}); {LOST}"

@@ -1,8 +1,9 @@
-"""Provides one worker process as the client sees it: spawn, read its messages, signal, kill.
+"""Provides one worker process as the client sees it: spawn, read its two pipes, signal, kill.
 
 Runs on the client's engine loop; imports neither torch nor textual. Each worker starts in a
 new session (its own process group), in its own pids cgroup where one can be made, with the
-session folder as cwd and TMPDIR.
+session folder as cwd and TMPDIR. Its fd 1 and 2 are the output pipe; protocol replies come
+on a separate pipe passed as an extra fd.
 """
 
 from __future__ import annotations
@@ -11,17 +12,20 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tutor.interpreter import cgroup
+from tutor.interpreter.outputs import OutputSplitter
 from tutor.interpreter.protocol import MAX_LINE, ProtocolError, decode, encode
 from tutor.interpreter.results import DeviceInfo
 
-_STDERR_TAIL = 8192
+_STRAY_TAIL = 8192  # output outside any cell (boot errors) kept for error messages
+_CHUNK = 1 << 18
+_DRAIN_GRACE = 0.3  # after an exit, how long to wait for the pipes (children may hold them)
 _PACKAGE_ROOT = str(Path(__file__).resolve().parent.parent.parent)
 
 
@@ -44,29 +48,35 @@ def worker_env(workdir: str) -> dict[str, str]:
     return env
 
 
-class WorkerProcess:
-    """One worker. ``on_message(worker, message)`` and ``on_exit(worker, code)`` run on the loop."""
+class Listener(Protocol):
+    """What a worker reports to its engine (all on the engine loop)."""
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        workdir: str,
-        on_message: Callable[[WorkerProcess, dict[str, Any]], None],
-        on_exit: Callable[[WorkerProcess, int], None],
-    ) -> None:
+    def on_message(self, worker: WorkerProcess, message: dict[str, Any]) -> None: ...
+    def on_output(self, worker: WorkerProcess, data: bytes) -> None: ...
+    def on_marker(self, worker: WorkerProcess, kind: str, cell: int) -> None: ...
+    def on_exit(self, worker: WorkerProcess, code: int) -> None: ...
+
+
+class WorkerProcess:
+    """One worker process and its pipes."""
+
+    def __init__(self, config: dict[str, Any], workdir: str, listener: Listener) -> None:
         self.config = config
         self.workdir = workdir
-        self._on_message = on_message
-        self._on_exit = on_exit
+        self.listener = listener
+        self.token = secrets.token_hex(8)
         self.proc: asyncio.subprocess.Process | None = None
         self.group: cgroup.PidsGroup | None = None
         self.ready: dict[str, Any] = {}
         self.device: DeviceInfo | None = None
         self.cell: Any = None  # the engine's pending cell on this worker, if any
+        self.capturing: Any = None  # the cell whose output is flowing now (between markers)
         self.returncode: int | None = None
-        self.stderr_tail = b""
+        self.stray_tail = b""
         self._ready: asyncio.Future[dict[str, Any]] | None = None
         self._tasks: list[asyncio.Task[Any]] = []
+        self._replies: asyncio.StreamReader | None = None
+        self._replies_transport: asyncio.ReadTransport | None = None
 
     @property
     def pid(self) -> int:
@@ -82,22 +92,37 @@ class WorkerProcess:
         loop = asyncio.get_running_loop()
         self._ready = loop.create_future()
         self.group = cgroup.PidsGroup.create()
-        config = {**self.config, "parent": os.getpid()}
+        reply_r, reply_w = os.pipe()
+        config = {**self.config, "parent": os.getpid(), "proto_fd": reply_w, "token": self.token}
         try:
             self.proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tutor.interpreter.worker", json.dumps(config),
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.PIPE, cwd=self.workdir, env=worker_env(self.workdir),
-                start_new_session=True, limit=MAX_LINE,
-            )  # fmt: skip
+                sys.executable,
+                "-m",
+                "tutor.interpreter.worker",
+                json.dumps(config),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                pass_fds=(reply_w,),
+                cwd=self.workdir,
+                env=worker_env(self.workdir),
+                start_new_session=True,
+            )
         except OSError as exc:
+            os.close(reply_r)
             self._drop_group()
             raise WorkerStartError(f"cannot start the torch worker: {exc}") from exc
+        finally:
+            os.close(reply_w)
         if self.group is not None and not self.group.add(self.proc.pid):
             self._drop_group()
+        self._replies = asyncio.StreamReader(limit=MAX_LINE)
+        self._replies_transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(self._replies), os.fdopen(reply_r, "rb", 0)
+        )
         self._tasks = [
             loop.create_task(self._read_messages()),
-            loop.create_task(self._read_stderr()),
+            loop.create_task(self._read_output()),
             loop.create_task(self._wait()),
         ]
         try:
@@ -133,6 +158,8 @@ class WorkerProcess:
             if task is not asyncio.current_task():
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await asyncio.wait_for(task, 1.0)
+        if self._replies_transport is not None:
+            self._replies_transport.close()
         self._drop_group()
         return self.returncode
 
@@ -149,15 +176,13 @@ class WorkerProcess:
             self.group = None
 
     async def _read_messages(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
-        stdout = self.proc.stdout
+        assert self._replies is not None
         while True:
             try:
-                line = await stdout.readline()
+                line = await self._replies.readline()
             except (ValueError, asyncio.LimitOverrunError):
                 # An over-long line is not something an honest worker sends.
                 self._fail_start("the worker sent a line longer than the protocol allows")
-                self.stderr_tail += b"\nprotocol violation: over-long line"
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(self.pid, signal.SIGKILL)
                 return
@@ -170,27 +195,39 @@ class WorkerProcess:
             if message.get("type") == "ready" and self._ready and not self._ready.done():
                 self._ready.set_result(message)
                 continue
-            self._on_message(self, message)
+            self.listener.on_message(self, message)
 
-    async def _read_stderr(self) -> None:
-        assert self.proc is not None and self.proc.stderr is not None
-        while chunk := await self.proc.stderr.read(4096):
-            self.stderr_tail = (self.stderr_tail + chunk)[-_STDERR_TAIL:]
+    async def _read_output(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        splitter = OutputSplitter(self.token, self._output, self._marker)
+        while chunk := await self.proc.stdout.read(_CHUNK):
+            splitter.feed(chunk)
+        splitter.flush()
+
+    def _output(self, data: bytes) -> None:
+        if self.capturing is None:
+            self.stray_tail = (self.stray_tail + data)[-_STRAY_TAIL:]
+        else:
+            self.listener.on_output(self, data)
+
+    def _marker(self, kind: str, cell: int) -> None:
+        self.listener.on_marker(self, kind, cell)
 
     async def _wait(self) -> None:
         assert self.proc is not None
         code = await self.proc.wait()
-        # Let the readers deliver what the worker wrote before it died.
-        for task in self._tasks[:2]:
-            with contextlib.suppress(asyncio.TimeoutError, asyncio.CancelledError, Exception):
-                await asyncio.wait_for(asyncio.shield(task), 0.5)
+        # Let the readers deliver what the worker wrote before it died. Children that outlive
+        # it (until they are killed) may hold the pipes open, hence the grace period.
+        readers = [asyncio.shield(task) for task in self._tasks[:2]]
+        with contextlib.suppress(Exception):
+            await asyncio.wait(readers, timeout=_DRAIN_GRACE)
         self.returncode = code
         self._fail_start(f"the torch worker exited during start-up ({describe_exit(code)})")
-        self._on_exit(self, code)
+        self.listener.on_exit(self, code)
 
     def _fail_start(self, why: str) -> None:
         if self._ready is not None and not self._ready.done():
-            tail = self.stderr_tail.decode("utf-8", "replace").strip()
+            tail = self.stray_tail.decode("utf-8", "replace").strip()
             self._ready.set_exception(WorkerStartError(f"{why}\n{tail}".strip()))
 
 

@@ -54,8 +54,6 @@ def decode(line: bytes) -> dict[str, Any]:
         message = json.loads(line)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ProtocolError(f"not JSON: {line[:80]!r}") from exc
-    if not isinstance(message, dict) or not isinstance(
-        message.get("type", message.get("op")), str
-    ):
+    if not isinstance(message, dict) or not isinstance(message.get("type", message.get("op")), str):
         raise ProtocolError(f"not a protocol message: {line[:80]!r}")
     return message

@@ -78,9 +78,11 @@ def abi_version() -> int:
         return 0
     try:
         version = _libc().syscall(
-            ctypes.c_long(_SYS_CREATE_RULESET), None, ctypes.c_size_t(0),
+            ctypes.c_long(_SYS_CREATE_RULESET),
+            None,
+            ctypes.c_size_t(0),
             ctypes.c_uint32(_CREATE_RULESET_VERSION),
-        )  # fmt: skip
+        )
     except (OSError, AttributeError):
         return 0
     return max(0, int(version))
@@ -89,10 +91,17 @@ def abi_version() -> int:
 def confine(workdir: str, writable: tuple[str, ...] = ()) -> dict[str, Any]:
     """Confine the calling thread and everything it starts later. Returns what is enforced."""
     abi = abi_version()
-    report: dict[str, Any] = {"landlock_abi": abi, "files": False, "network": False,
-                              "signals": False, "note": ""}  # fmt: skip
+    report: dict[str, Any] = {
+        "landlock_abi": abi,
+        "files": False,
+        "network": False,
+        "signals": False,
+        "note": "",
+    }
     if abi == 0:
-        report["note"] = "Landlock is not available here: cell writes and connections are not confined"
+        report["note"] = (
+            "Landlock is not available here: cell writes and connections are not confined"
+        )
         return report
     dir_rights = _WRITE_FILE | _REMOVE_DIR | _REMOVE_FILE | _MAKE
     file_rights = _WRITE_FILE
@@ -109,9 +118,11 @@ def confine(workdir: str, writable: tuple[str, ...] = ()) -> dict[str, Any]:
     libc = _libc()
     size = ctypes.sizeof(_RulesetAttr) if abi >= 6 else (16 if abi >= 4 else 8)
     ruleset = libc.syscall(
-        ctypes.c_long(_SYS_CREATE_RULESET), ctypes.byref(attr), ctypes.c_size_t(size),
+        ctypes.c_long(_SYS_CREATE_RULESET),
+        ctypes.byref(attr),
+        ctypes.c_size_t(size),
         ctypes.c_uint32(0),
-    )  # fmt: skip
+    )
     if ruleset < 0:
         report["note"] = f"Landlock ruleset refused: {os.strerror(ctypes.get_errno())}"
         return report
@@ -124,8 +135,9 @@ def confine(workdir: str, writable: tuple[str, ...] = ()) -> dict[str, Any]:
             return report
         devices = [(p, dir_rights) for p in _DEVICE_DIRS if os.path.isdir(p)]
         devices += [(p, file_rights) for p in _DEVICE_FILES if os.path.exists(p)]
-        devices += [(p, file_rights) for g in _DEVICE_GLOBS for p in glob.glob(g)
-                    if not os.path.isdir(p)]  # fmt: skip
+        devices += [
+            (p, file_rights) for g in _DEVICE_GLOBS for p in glob.glob(g) if not os.path.isdir(p)
+        ]
         for path, rights in devices:
             try:
                 _allow(libc, ruleset, path, rights)
@@ -134,7 +146,12 @@ def confine(workdir: str, writable: tuple[str, ...] = ()) -> dict[str, Any]:
         if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
             report["note"] = f"no_new_privs refused: {os.strerror(ctypes.get_errno())}"
             return report
-        if libc.syscall(ctypes.c_long(_SYS_RESTRICT_SELF), ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+        if (
+            libc.syscall(
+                ctypes.c_long(_SYS_RESTRICT_SELF), ctypes.c_int(ruleset), ctypes.c_uint32(0)
+            )
+            != 0
+        ):
             report["note"] = f"Landlock restrict_self refused: {os.strerror(ctypes.get_errno())}"
             return report
     finally:
@@ -150,10 +167,18 @@ def _allow(libc: Any, ruleset: int, path: str, rights: int) -> None:
     fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
     try:
         rule = _PathBeneathAttr(allowed_access=rights, parent_fd=fd)
-        if libc.syscall(
-            ctypes.c_long(_SYS_ADD_RULE), ctypes.c_int(ruleset), ctypes.c_int(_RULE_PATH_BENEATH),
-            ctypes.byref(rule), ctypes.c_uint32(0),
-        ) != 0:  # fmt: skip
-            raise OSError(ctypes.get_errno(), f"Landlock rule for {path}: {os.strerror(ctypes.get_errno())}")
+        if (
+            libc.syscall(
+                ctypes.c_long(_SYS_ADD_RULE),
+                ctypes.c_int(ruleset),
+                ctypes.c_int(_RULE_PATH_BENEATH),
+                ctypes.byref(rule),
+                ctypes.c_uint32(0),
+            )
+            != 0
+        ):
+            raise OSError(
+                ctypes.get_errno(), f"Landlock rule for {path}: {os.strerror(ctypes.get_errno())}"
+            )
     finally:
         os.close(fd)

@@ -1,9 +1,10 @@
 """Provides the worker process, where torch lives: ``python -m tutor.interpreter.worker CONFIG``.
 
-Boot order matters. The protocol pipes move to private fds first (fd 0 becomes /dev/null, fd 1
-and 2 the capture pipe), the sandbox goes on before torch is imported or any thread starts (so
-everything inherits it), and the memory cap comes last, relative to the baseline after torch is
-imported and warmed up. Then the worker answers one request at a time on its main thread.
+Boot order matters. Requests move to a private fd first (fd 0 becomes /dev/null; fd 1 and 2
+are the output pipe the client reads; replies have their own pipe), the sandbox goes on before
+torch is imported or any thread starts (so everything inherits it), and the memory cap comes
+last, relative to the baseline after torch is imported and warmed up. Then the worker answers
+one request at a time on its main thread.
 """
 
 from __future__ import annotations
@@ -62,13 +63,21 @@ class Worker:
         self.device, self.device_info = detect(config.get("device"))
         self.show = Show(self._display)
         self.runner = cells.CellRunner(self._fresh_namespace)
-        self._seeders = (lambda: torch.manual_seed(0), lambda: random.seed(0),
-                         lambda: numpy.random.seed(0))  # fmt: skip
+        self._seeders = (
+            lambda: torch.manual_seed(0),
+            lambda: random.seed(0),
+            lambda: numpy.random.seed(0),
+        )
         self._torch = torch
 
     def _fresh_namespace(self) -> dict[str, Any]:
-        return {"__name__": "__main__", "__builtins__": builtins, "torch": self._torch,
-                "device": self.device, "show": self.show}  # fmt: skip
+        return {
+            "__name__": "__main__",
+            "__builtins__": builtins,
+            "torch": self._torch,
+            "device": self.device,
+            "show": self.show,
+        }
 
     def _display(self, data: dict[str, Any]) -> None:
         if self.cell is not None:
@@ -103,7 +112,7 @@ class Worker:
     def execute(self, message: dict[str, Any]) -> None:
         cell = int(message["id"])
         ns = self.runner.namespace(str(message.get("ns", "main")))
-        self.capture.begin(cell, self.output_limit)
+        self.capture.begin(cell)
         self.show.new_cell()
         self.cell = cell
         started = time.perf_counter()
@@ -126,13 +135,19 @@ class Worker:
                 result["detail"] = "the allocation did not fit in the memory limit"
         finally:
             self.cell = None
-        kept, dropped = self.capture.finish()
         if exit_code is not None:
             self.channel.send({"type": "exiting", "id": cell, "code": exit_code})
+            self.capture.finish(cell)
             os._exit(exit_code)
-        dropped += self._cap(result)
-        result.update(type="result", id=cell, elapsed=time.perf_counter() - started,
-                      truncated=dropped > 0, dropped_bytes=dropped)  # fmt: skip
+        self.capture.finish(cell)
+        dropped = self._cap(result)
+        result.update(
+            type="result",
+            id=cell,
+            elapsed=time.perf_counter() - started,
+            truncated=dropped > 0,
+            dropped_bytes=dropped,
+        )
         self.channel.send(result)
 
     def _cap(self, result: dict[str, Any]) -> int:
@@ -175,15 +190,16 @@ def main(argv: list[str] | None = None) -> None:
     config = json.loads(argv[1]) if len(argv) > 1 else {}
     sys.argv = [""]
     boot = time.perf_counter()
-    # The protocol must never share fds 0/1/2 with the learner: move it to private fds.
-    proto_in, proto_out, diag = os.dup(0), os.dup(1), os.dup(2)
+    # The protocol must never share fds 0/1/2 with the learner: requests move to a private fd
+    # (fd 0 becomes /dev/null); replies go to their own pipe (fd 1 and 2 are the output pipe).
+    proto_in = os.dup(0)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
     try:
         _die_with_parent(config.get("parent"))
-        channel = Channel(proto_out)
-        capture = Capture(channel)
+        channel = Channel(int(config["proto_fd"]))
+        capture = Capture(str(config.get("token", "")))
         box = sandbox.confine(os.getcwd()) if config.get("sandbox", True) else {"note": "off"}
         signal.signal(signal.SIGINT, interrupts := Interrupts())
         builtins.input = _no_input
@@ -191,17 +207,21 @@ def main(argv: list[str] | None = None) -> None:
         worker = Worker(channel, capture, config)
         torch_s = time.perf_counter() - started
         worker.interrupts = interrupts
-        capture.start()
         worker.warm_up()
         budget = int(config.get("memory_limit") or 0)
         cap = limits.set_data_limit(budget) if budget else None
-        channel.send({
-            "type": "ready", "pid": os.getpid(), "device": worker.device_info, "sandbox": box,
-            "memory": {"rss": limits.rss(os.getpid()), "data_limit": cap, "budget": budget},
-            "timings": {"torch_and_device": torch_s, "boot": time.perf_counter() - boot},
-        })  # fmt: skip
+        channel.send(
+            {
+                "type": "ready",
+                "pid": os.getpid(),
+                "device": worker.device_info,
+                "sandbox": box,
+                "memory": {"rss": limits.rss(os.getpid()), "data_limit": cap, "budget": budget},
+                "timings": {"torch_and_device": torch_s, "boot": time.perf_counter() - boot},
+            }
+        )
     except BaseException:
-        os.write(diag, traceback.format_exc().encode("utf-8", "replace"))
+        os.write(2, traceback.format_exc().encode("utf-8", "replace"))  # the client keeps it
         os._exit(70)
     worker.serve(os.fdopen(proto_in, "rb"))
     os._exit(0)

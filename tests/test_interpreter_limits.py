@@ -1,0 +1,219 @@
+"""Every limit against a real worker: timeouts, interrupts, memory, output, crashes, forks."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tutor.interpreter import SyncInterpreter
+
+LIMIT_MB = 512
+
+# Swallows KeyboardInterrupt, so only kill + restart can stop it.
+STUBBORN = "import time\nwhile True:\n    try:\n        time.sleep(0.05)\n    except KeyboardInterrupt:\n        pass\n"
+
+
+@pytest.fixture(scope="module")
+def interp():
+    with SyncInterpreter(spare=True, memory_limit_mb=LIMIT_MB, default_timeout=60) as it:
+        yield it
+
+
+def test_timeout_interrupts_first_and_keeps_the_namespace(interp):
+    interp.execute("kept = 41")
+    generation = interp.generation
+    r = interp.execute("while True:\n    pass", timeout=0.5)
+    assert r.status == "timeout"
+    assert r.detail == "interrupted after the 0.5 s timeout"
+    assert r.error_type == "KeyboardInterrupt"
+    assert interp.generation == generation
+    assert interp.execute("kept + 1").value == "42"
+
+
+def test_timeout_kills_and_restarts_when_the_interrupt_does_not_land(interp):
+    interp.execute("lost = 1")
+    generation = interp.generation
+    r = interp.execute(STUBBORN, timeout=0.3)
+    assert r.status == "timeout"
+    assert "killed after 2 s" in r.detail and "namespace was lost" in r.detail
+    assert interp.generation == generation + 1
+    after = interp.execute("lost")
+    assert after.error_type == "NameError"
+    assert interp.execute("1 + 1").value == "2"
+
+
+def test_interrupt_stops_an_endless_loop_and_the_prompt_is_usable(interp):
+    interp.execute("still = 'here'")
+    timer = threading.Timer(0.3, interp.interrupt)
+    timer.start()
+    r = interp.execute("while True:\n    pass")
+    timer.join()
+    assert r.status == "interrupted"
+    assert r.detail == "interrupted"
+    assert interp.state == "ready"
+    assert interp.execute("still").value == "'here'"
+
+
+def test_interrupt_when_nothing_runs_is_harmless(interp):
+    interp.interrupt()
+    assert interp.execute("3").value == "3"
+
+
+def test_too_big_allocation_is_a_clean_error_and_the_worker_lives(interp):
+    interp.execute("small = torch.ones(10)")
+    generation = interp.generation
+    r = interp.execute(
+        "big = torch.ones(LIMIT * 1024 * 1024 // 4 * 2)".replace("LIMIT", str(LIMIT_MB))
+    )
+    assert r.status == "limit", r
+    assert r.error_type == "RuntimeError"
+    assert "allocate" in r.error_message
+    r = interp.execute("blob = b'x' * (2 * LIMIT * 1024 * 1024)".replace("LIMIT", str(LIMIT_MB)))
+    assert (r.status, r.error_type) == ("limit", "MemoryError")
+    assert interp.generation == generation
+    assert interp.execute("small.sum()").value == "tensor(10.)"
+
+
+def test_rss_watchdog_kills_what_rlimit_data_cannot_see(interp):
+    # Shared memory is not private data, so RLIMIT_DATA lets it through; the watchdog does not.
+    code = (
+        "import mmap, time\n"
+        f"m = mmap.mmap(-1, {LIMIT_MB * 2} << 20)\n"
+        "chunk = b'x' * (16 << 20)\n"
+        f"for i in range({LIMIT_MB * 2 // 16}):\n"
+        "    m[i << 24:(i + 1) << 24] = chunk\n"
+        "time.sleep(30)\n"
+    )
+    r = interp.execute(code, timeout=60)
+    assert r.status == "limit", r
+    assert f"over the {LIMIT_MB} MiB limit" in r.detail
+    assert "namespace was lost" in r.detail
+    assert interp.execute("'alive'").value == "'alive'"
+
+
+def test_output_is_capped_counted_and_never_deadlocks(interp):
+    r = interp.execute("print('x' * 10_000_000)")
+    assert r.status == "ok"
+    assert r.truncated
+    assert len(r.output) == 100_000
+    assert r.dropped_bytes == 10_000_001 - 100_000
+
+
+def test_printing_forever_ends_at_the_timeout_with_capped_output(interp):
+    r = interp.execute("while True:\n    print('spam' * 100)", timeout=1)
+    assert r.status == "timeout"
+    assert r.truncated and r.dropped_bytes > 0
+    assert len(r.output.encode()) <= 100_000
+    assert interp.execute("'fine'").value == "'fine'"
+
+
+def test_a_huge_value_repr_is_capped_too(interp):
+    r = interp.execute("'y' * 300_000")
+    assert r.truncated
+    assert len(r.value) == 100_000
+    assert r.dropped_bytes == 300_002 - 100_000
+
+
+@pytest.mark.parametrize(
+    ("code", "detail"),
+    [
+        ("import ctypes\nctypes.string_at(0)", "SIGSEGV (signal 11)"),
+        ("import os\nos._exit(3)", "exit code 3"),
+        ("import sys\nsys.exit(2)", "the cell called sys.exit(2): exit code 2"),
+    ],
+)
+def test_crashes_are_reported_and_the_worker_restarts_by_itself(interp, code, detail):
+    interp.execute("gone = True")
+    generation = interp.generation
+    r = interp.execute("print('before')\n" + code)
+    assert r.status == "crashed"
+    assert r.output == "before\n"  # output written before the crash is kept
+    assert detail in r.detail
+    assert "namespace was lost" in r.detail
+    assert interp.execute("'again'").value == "'again'"
+    assert interp.generation == generation + 1
+    assert interp.execute("gone").error_type == "NameError"
+
+
+def _gone(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state in ("Z", "X")  # a zombie has stopped; it only waits for its parent to reap it
+
+
+def _wait_all_gone(pids: list[int], seconds: float = 10.0) -> list[int]:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        alive = [p for p in pids if not _gone(p)]
+        if not alive:
+            return []
+        time.sleep(0.05)
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see processes")
+def test_a_bounded_fork_bomb_dies_with_its_worker(interp):
+    # 50 sleeping children, one of them in its own session (outside the process group),
+    # then a hang that ignores interrupts: the timeout must kill every one of them.
+    code = (
+        "import os, time\n"
+        "kids = []\n"
+        "for i in range(50):\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        "        if i == 0:\n"
+        "            os.setsid()\n"
+        "        time.sleep(120)\n"
+        "        os._exit(0)\n"
+        "    kids.append(pid)\n"
+        "print(' '.join(map(str, kids)))\n" + STUBBORN
+    )
+    in_cgroup = interp.worker_info.get("cgroup") is not None
+    r = interp.execute(code, timeout=5)
+    assert r.status == "timeout" and "killed" in r.detail
+    lines = [line.split() for line in r.output.splitlines()]
+    kids = [int(p) for p in next(words for words in lines if len(words) == 50)]
+    assert len(kids) == 50
+    escaped = kids[:1]
+    alive = _wait_all_gone(kids[1:])
+    assert alive == [], f"children of the killed worker still run: {alive}"
+    if in_cgroup:  # only the cgroup can find a child that left the process group
+        assert _wait_all_gone(escaped) == []
+    else:
+        for pid in escaped:
+            if not _gone(pid):
+                os.kill(pid, 9)
+
+
+def test_pids_cgroup_makes_fork_fail_instead_of_the_machine(interp):
+    if interp.worker_info.get("cgroup") is None:
+        pytest.skip("no writable pids cgroup here: only process-group kill contains forks")
+    code = (
+        "import os, time, errno\n"
+        "kids, err = [], None\n"
+        "for i in range(2000):\n"  # bounded even if the cgroup were not there
+        "    try:\n"
+        "        pid = os.fork()\n"
+        "    except OSError as e:\n"
+        "        err = e.errno\n"
+        "        break\n"
+        "    if pid == 0:\n"
+        "        time.sleep(30)\n"
+        "        os._exit(0)\n"
+        "    kids.append(pid)\n"
+        "for pid in kids:\n"
+        "    os.kill(pid, 9)\n"
+        "    os.waitpid(pid, 0)\n"
+        "print(len(kids), err == errno.EAGAIN)\n"
+    )
+    r = interp.execute(code, timeout=120)
+    assert r.status == "ok", r
+    count, eagain = r.output.split()
+    assert int(count) < 2000 and eagain == "True"
+    assert interp.execute("'still fine'").value == "'still fine'"

@@ -1,0 +1,98 @@
+"""Provides the client's record of a running cell and how it becomes an ExecResult."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tutor.interpreter.limits import MIB
+from tutor.interpreter.outputs import CellOutput
+from tutor.interpreter.process import describe_exit
+from tutor.interpreter.results import CRASHED, INTERRUPTED, LIMIT, TIMEOUT, ExecResult
+
+KILL_AFTER = 2.0  # seconds an interrupt gets to land before kill + restart
+LOST = "the worker restarted and the namespace was lost (variables from earlier cells are gone)"
+
+Emit = Callable[[str, Any], None]  # ("output", text) or ("display", data)
+
+
+@dataclass
+class Cell:
+    id: int
+    emit: Emit
+    timeout: float
+    out: CellOutput
+    done: asyncio.Future[dict[str, Any] | None]  # the result message; None if the worker died
+    output_ended: asyncio.Future[None]  # the end marker arrived: every byte is in
+    displays: list[dict[str, Any]] = field(default_factory=list)
+    stopping: str = ""  # why the client stopped it: "timeout" | "interrupt" | "memory" | "restart"
+    killed: bool = False
+    exit_code: int | None = None
+    exit_note: str = ""
+    memory_seen: int = 0
+    memory_limit: int = 0
+
+    def take_output(self, data: bytes) -> None:
+        text = self.out.add(data)
+        if text:
+            self.emit("output", text)
+
+    def end_output(self) -> None:
+        text = self.out.close()
+        if text:
+            self.emit("output", text)
+        if not self.output_ended.done():
+            self.output_ended.set_result(None)
+
+
+def build_result(
+    cell: Cell, message: dict[str, Any] | None, elapsed: float, notice: str
+) -> ExecResult:
+    """The ExecResult of a cell: from its result message, or from how its worker died."""
+    result = ExecResult(status="ok", output=cell.out.text, elapsed=elapsed, displays=cell.displays)
+    dropped = cell.out.dropped
+    if message is not None:
+        for key in ("status", "value", "error_type", "error_message", "traceback", "detail"):
+            if message.get(key) is not None:
+                setattr(result, key, message[key])
+        dropped += int(message.get("dropped_bytes") or 0)
+        if result.status == INTERRUPTED and cell.stopping == "timeout":
+            result.status = TIMEOUT
+            result.detail = f"interrupted after the {cell.timeout:g} s timeout"
+        elif result.status == INTERRUPTED:
+            result.detail = "interrupted"
+    else:
+        result.status, result.detail = _death(cell)
+    result.dropped_bytes = dropped
+    result.truncated = dropped > 0
+    if notice:
+        result.detail = f"{result.detail}; {notice}" if result.detail else notice
+    return result
+
+
+def _death(cell: Cell) -> tuple[str, str]:
+    """Status and detail for a cell whose worker died or was killed."""
+    after = (
+        f"killed after {KILL_AFTER:g} s: the interrupt did not land (a long C call, "
+        f"or code that catches KeyboardInterrupt); {LOST}"
+    )
+    if cell.stopping == "timeout" and cell.killed:
+        return TIMEOUT, f"timed out after {cell.timeout:g} s and {after}"
+    if cell.stopping == "interrupt" and cell.killed:
+        return INTERRUPTED, after
+    if cell.stopping == "memory":
+        return LIMIT, (
+            f"killed: memory use reached {cell.memory_seen // MIB} MiB, "
+            f"over the {cell.memory_limit // MIB} MiB limit; {LOST}"
+        )
+    if cell.stopping == "restart":
+        return INTERRUPTED, f"stopped by a restart; {LOST}"
+    code = cell.exit_code if cell.exit_code is not None else -9
+    how = describe_exit(code)
+    if cell.exit_note:
+        how = f"{cell.exit_note}: {how}"
+    elif code == -9:
+        how += ", killed from outside (perhaps the system ran out of memory)"
+    return CRASHED, f"the worker crashed ({how}); {LOST}"
