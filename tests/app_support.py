@@ -41,7 +41,10 @@ async def wait_for(pilot: Pilot, condition: Callable[[], bool], what: str, timeo
 
 async def wait_ready(pilot: Pilot) -> None:
     app = pilot.app
-    await wait_for(pilot, lambda: app.interp_state == "ready", "the interpreter to be ready")
+    try:
+        await wait_for(pilot, lambda: app.interp_state == "ready", "the interpreter to be ready")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; state {app.host.state!r}, error {app.host.error!r}") from None
 
 
 async def wait_finished(pilot: Pilot, before: int) -> None:

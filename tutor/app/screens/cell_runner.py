@@ -182,7 +182,9 @@ class CellRunner:
             self.notify("The worker was restarted and its variables are gone; the next run "
                         "re-runs the steps before this one first.", severity="warning", timeout=10)
         self.refresh_step_bar()
-        self.query_one("#lesson-body").scroll_to_widget(verdict, animate=False, top=True)
+        # After the new output is laid out, so the scroll reaches far enough.
+        self.call_after_refresh(self.query_one("#lesson-body").scroll_to_widget, verdict,
+                                animate=False, top=True)
 
     @work(group="cell", exit_on_error=False)
     async def rerun_steps(self) -> None:

@@ -135,5 +135,5 @@ class OutputPanel(ScrollableContainer, can_focus=True):
             notes.append(f"{result.elapsed:.2f} s")
         if not (output or result.value or result.traceback or result.displays):
             notes.insert(0, "(no output)")
-        self.mount(Static(Text(" · ".join(notes)), classes="note"))
-        self.scroll_home(animate=False)
+        if notes:
+            self.mount(Static(Text(" · ".join(notes)), classes="note"))

@@ -1,0 +1,170 @@
+"""Pilot tests of the everyday comforts: search, broken lessons, zh, palette, themes, NO_COLOR, layout."""
+
+from __future__ import annotations
+
+import pytest
+from app_support import make_app, notifications, run_step, screen_text, set_cell, wait_ready
+from textual.widgets import OptionList
+
+from tutor.app.screens.home import HomeScreen
+from tutor.app.screens.lesson import LessonScreen
+from tutor.app.widgets.lesson_list import LessonList
+
+pytestmark = pytest.mark.timeout(240)
+
+
+@pytest.fixture(autouse=True)
+def tutor_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path))
+    monkeypatch.delenv("TORCH_TUTOR_LESSONS", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return tmp_path
+
+
+def option_ids(app) -> list[str]:
+    lessons = app.screen.query_one(LessonList)
+    return [lessons.get_option_at_index(i).id or "" for i in range(lessons.option_count)]
+
+
+async def test_home_lists_chapters_progress_prerequisites_and_broken_files():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        listing = text[text.index("Basics"):]  # the list, below "Start with App basics"
+        assert 0 < listing.index("App basics") < listing.index("More") < listing.index("Loops")
+        assert "0/4" in text and "needs: App basics" in text
+        # The broken file is listed with its error instead of vanishing.
+        assert "99-broken.toml" in text and "TOML syntax error" in text
+        assert option_ids(app)[:2] == ["", "app-basics"]
+
+
+async def test_search_filters_and_escape_clears():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *"loop")
+        await pilot.pause()
+        ids = [i for i in option_ids(app) if i]
+        assert ids == ["app-next"]
+        await pilot.press("enter")  # from the search box to the list
+        assert isinstance(app.focused, OptionList)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "app-next"
+        await pilot.press("escape", "escape")
+        await pilot.press("slash", *"nothing-like-this")
+        await pilot.pause()
+        assert "No lesson matches" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "app-basics" in option_ids(app)
+
+
+async def test_progress_check_mark_when_a_lesson_is_complete():
+    app = make_app(lesson_id="app-next")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        assert (await run_step(pilot)).passed
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "✓ Loops  1/1" in screen_text(app)
+
+
+async def test_chinese_text_where_the_lesson_has_it():
+    app = make_app(lang="zh", lesson_id="app-basics")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "应用基础" in text and "我们把两个数相加" in text
+        await pilot.press("ctrl+n")  # step 2 has English only
+        await pilot.pause()
+        assert "A tensor times the" in screen_text(app)
+
+
+async def test_command_palette_runs_lesson_actions():
+    app = make_app(lesson_id="app-basics")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p", *"next step")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, LessonScreen) and app.screen.state.index == 1
+        await pilot.press("ctrl+p", *"open lesson: loops")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "app-next"
+
+
+async def test_training_key_opens_the_training_screen_or_says_why_not():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause(0.3)
+        opened = type(app.screen).__name__ == "TrainingScreen"
+        assert opened or any("training screen unavailable" in n for n in notifications(app))
+
+
+async def test_light_and_dark_themes():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dark = app.current_theme.dark
+        await pilot.press("f10")
+        assert app.current_theme.dark is not dark
+        await pilot.press("f10")
+        assert app.current_theme.dark is dark
+
+
+async def test_no_color_keeps_the_diff_marks_visible(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(lesson_id="app-basics")
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.no_color
+        await wait_ready(pilot)
+        await pilot.press("ctrl+n")
+        set_cell(app, "torch.tensor([5.0, 12.5, 15.0])")
+        outcome = await run_step(pilot)
+        assert outcome.passed is False
+        diff = app.screen.query_one("#verdict-diff").render()
+        # Reverse video survives the monochrome filter; colour alone would not.
+        assert any(getattr(span.style, "reverse", False) for span in diff.spans)
+        assert "✗" in screen_text(app)
+
+
+@pytest.mark.parametrize("size,stacked", [((80, 24), True), ((120, 40), False), ((120, 24), True)])
+async def test_panels_stack_on_small_terminals(size, stacked):
+    app = make_app(lesson_id="app-basics")
+    async with app.run_test(size=size) as pilot:
+        await wait_ready(pilot)
+        outcome = await run_step(pilot)
+        assert outcome.passed
+        screen = app.screen
+        output, expected = screen.query_one("#output"), screen.query_one("#expected")
+        if stacked:
+            assert output.region.x == expected.region.x and expected.region.y > output.region.y
+        else:
+            assert output.region.y == expected.region.y and expected.region.x > output.region.x
+        # After a run the verdict is scrolled into view, whatever the size.
+        verdict = screen.query_one("#verdict")
+        assert screen.region.contains_region(verdict.region) and verdict.region.height >= 1
+        assert "✓ Passed" in screen_text(app)
+
+
+async def test_long_output_scrolls():
+    app = make_app(lesson_id="app-basics")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        set_cell(app, "for i in range(300):\n    print('line', i)")
+        outcome = await run_step(pilot)
+        assert outcome.result.output.count("\n") == 300
+        output = app.screen.query_one("#output")
+        assert output.max_scroll_y > 0
+        output.focus()
+        await pilot.press("home")
+        await pilot.pause()
+        assert "│ line 0 " in screen_text(app) and "line 299" not in screen_text(app)
+        await pilot.press("end")
+        await pilot.pause()
+        assert "line 299" in screen_text(app)
