@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rich.cells import cell_len
 
@@ -377,7 +378,8 @@ def convert(latex: str, display: bool = False) -> str:
     """LaTeX math to readable Unicode; display mode may span several lines (fractions, matrices)."""
     parser = _Parser(latex.strip(), display)
     if not display:
-        return parser.seq(set()).text.strip()
+        # NFC: "y" + combining hat becomes "ŷ" where Unicode has it (terminals draw it better).
+        return unicodedata.normalize("NFC", parser.seq(set()).text.strip())
     rows = parser.rows(set())
     box = parser.grid(rows, "", "rl") if len(rows) > 1 or len(rows[0]) > 1 else rows[0][0]
     lines = [line.rstrip() for line in box.lines]
@@ -386,7 +388,7 @@ def convert(latex: str, display: bool = False) -> str:
     while lines and not lines[-1].strip():
         lines.pop()
     indent = min((len(line) - len(line.lstrip()) for line in lines if line.strip()), default=0)
-    return "\n".join(line[indent:] for line in lines)
+    return unicodedata.normalize("NFC", "\n".join(line[indent:] for line in lines))
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
