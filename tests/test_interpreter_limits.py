@@ -159,11 +159,11 @@ def _wait_all_gone(pids: list[int], seconds: float = 10.0) -> list[int]:
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see processes")
 def test_a_bounded_fork_bomb_dies_with_its_worker(interp):
-    # 50 sleeping children, one of them in its own session (outside the process group),
-    # then a hang that ignores interrupts: the timeout must kill every one of them.
+    # Up to 50 sleeping children, the first in its own session (outside the process group),
+    # with interrupts ignored: only kill + restart can end it, and it must end every child.
     code = (
-        "import os, time\n"
-        "kids = []\n"
+        "import os, signal, time\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
         "for i in range(50):\n"
         "    pid = os.fork()\n"
         "    if pid == 0:\n"
@@ -171,15 +171,15 @@ def test_a_bounded_fork_bomb_dies_with_its_worker(interp):
         "            os.setsid()\n"
         "        time.sleep(120)\n"
         "        os._exit(0)\n"
-        "    kids.append(pid)\n"
-        "print(' '.join(map(str, kids)))\n" + STUBBORN
+        "    print(pid)\n"
+        "while True:\n"
+        "    time.sleep(0.05)\n"
     )
     in_cgroup = interp.worker_info.get("cgroup") is not None
-    r = interp.execute(code, timeout=5)
+    r = interp.execute(code, timeout=1)
     assert r.status == "timeout" and "killed" in r.detail
-    lines = [line.split() for line in r.output.splitlines()]
-    kids = [int(p) for p in next(words for words in lines if len(words) == 50)]
-    assert len(kids) == 50
+    kids = [int(p) for p in r.output.split()]
+    assert len(kids) >= 5, r.output  # forking a process that holds torch takes ~30 ms here
     escaped = kids[:1]
     alive = _wait_all_gone(kids[1:])
     assert alive == [], f"children of the killed worker still run: {alive}"
@@ -194,19 +194,18 @@ def test_a_bounded_fork_bomb_dies_with_its_worker(interp):
 def test_pids_cgroup_makes_fork_fail_instead_of_the_machine(interp):
     if interp.worker_info.get("cgroup") is None:
         pytest.skip("no writable pids cgroup here: only process-group kill contains forks")
+    # posix_spawn, not fork: the same pids limit applies, and it is 30x cheaper than forking
+    # a process that holds torch, so the test stays quick.
     code = (
-        "import os, time, errno\n"
+        "import os, errno, shutil\n"
+        "sleep = shutil.which('sleep')\n"
         "kids, err = [], None\n"
         "for i in range(2000):\n"  # bounded even if the cgroup were not there
         "    try:\n"
-        "        pid = os.fork()\n"
+        "        kids.append(os.posix_spawn(sleep, ['sleep', '30'], os.environ))\n"
         "    except OSError as e:\n"
         "        err = e.errno\n"
         "        break\n"
-        "    if pid == 0:\n"
-        "        time.sleep(30)\n"
-        "        os._exit(0)\n"
-        "    kids.append(pid)\n"
         "for pid in kids:\n"
         "    os.kill(pid, 9)\n"
         "    os.waitpid(pid, 0)\n"

@@ -10,15 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tutor.interpreter.client import Interpreter, SyncInterpreter
+    from tutor.interpreter.process import WorkerStartError
     from tutor.interpreter.results import DeviceInfo, ExecResult
 
-__all__ = ["DeviceInfo", "ExecResult", "Interpreter", "SyncInterpreter"]
+__all__ = ["DeviceInfo", "ExecResult", "Interpreter", "SyncInterpreter", "WorkerStartError"]
 
 _HOMES = {
     "Interpreter": "tutor.interpreter.client",
     "SyncInterpreter": "tutor.interpreter.client",
     "DeviceInfo": "tutor.interpreter.results",
     "ExecResult": "tutor.interpreter.results",
+    "WorkerStartError": "tutor.interpreter.process",
 }
 
 
