@@ -25,12 +25,15 @@ from tutor.pictures import charts, raster, tree
 from tutor.pictures.schema import Graph, Heatmap, Hist, Image, Picture, PictureError, Plot, decode
 from tutor.pictures.text import headline
 
+
 def picture_widget(item: dict[str, Any]) -> Widget:
     """The widget for one display message (a readable line if the message is not a picture)."""
     try:
         picture = decode(item)
     except PictureError as exc:
         return Static(Text(f"[picture] cannot be drawn: {exc}", style="italic"), classes="picture-error")
+    if isinstance(picture, Graph):
+        return GraphView(picture)
     return PictureView(picture)
 
 
@@ -64,8 +67,6 @@ class PictureView(Vertical):
             yield ChartView(picture)
         elif isinstance(picture, (Image, Heatmap)):
             yield RasterView(picture)
-        elif isinstance(picture, Graph):
-            yield GraphView(picture)
         for note in picture.notes:
             yield Static(Text(f"⚠ {note}"), classes="picture-note")
 
@@ -135,25 +136,31 @@ def _style(cell: raster.Cell) -> Style | None:
 
 
 class GraphView(Static):
-    """The autograd graph as a drawn tree, coloured with the theme's variables."""
+    """A graph picture as one block of drawn text (header, tree, notes), coloured with the theme.
 
-    DEFAULT_CSS = "GraphView { height: auto; width: 100%; }"
+    One Static, not wrapped: the output panel scrolls sideways for a deep graph, as for wide tensors.
+    """
+
+    DEFAULT_CSS = """
+    GraphView { height: auto; width: auto; min-width: 100%; text-wrap: nowrap; margin-bottom: 1; }
+    """
 
     def __init__(self, picture: Graph) -> None:
-        super().__init__(self._content(picture))
+        super().__init__(self._content(picture), classes="picture picture-graph")
+        self.picture = picture
 
     @staticmethod
     def _content(picture: Graph) -> Content:
-        lines = []
+        lines = [f"[bold $text-accent]{escape(headline(picture))}[/]"]
         for row in tree.rows(picture):
             node = row.node
-            label = tree.node_label(node)
-            name, _, rest = label.partition("  ")
-            style = "$text-success" if node.leaf else "$text-accent"
+            name, _, rest = tree.node_label(node).partition("  ")
+            style = "$text-success" if node.leaf else "$text-primary"
             line = f"[$text-muted]{escape(row.prefix)}[/][bold {style}]{escape(name)}[/]"
             if rest:
                 line += f"  [$text-muted]{escape(rest)}[/]"
             if row.again:
                 line += "  [dim](inputs shown above)[/]"
             lines.append(line)
-        return Content.from_markup("\n".join(lines) or "[dim](no graph)[/]")
+        lines.extend(f"[$text-warning]⚠ {escape(note)}[/]" for note in picture.notes)
+        return Content.from_markup("\n".join(lines))
