@@ -83,11 +83,23 @@ class _Rich:
         ms = f" [dim]{r.elapsed * 1000:.0f} ms[/]" if r.elapsed else ""
         if r.passed:
             self.out.print(f"  {mark} {r.place} {r.role}{title}{ms}")
+            self._pictures(r)
             return
         self.out.print(f"  {mark} {r.place} {r.role}{title}: {escape(r.reason)}{ms}")
         for line in r.diff.splitlines():
             colour = {"-": "red", "+": "green"}.get(line[:1], "dim")
             self.out.print(f"      [{colour}]{escape(line)}[/]")
+        self._pictures(r)
+
+    def _pictures(self, r) -> None:
+        """The step's `show` pictures (tutor.pictures): drawn in a terminal, compact text otherwise."""
+        result = r.outcome.result if r.outcome is not None and r.role != "starter" else None
+        if result is not None and result.displays:
+            from rich.text import Text
+
+            from tutor.pictures.text import report
+
+            self.out.print(Text.from_ansi(report(result.displays, terminal=self.out.is_terminal, width=self.out.width)))
 
     def summary(self, s: dict) -> None:
         ok = not (s["failed"] or s["load_errors"] or s["device_refused"])

@@ -24,11 +24,14 @@ def compare(expect: object, observed: Observed) -> Verdict:
     None: the cell must only run without error). Never raises on any output text."""
     if isinstance(expect, ErrorExpect):
         return compare_error(expect.type, expect.match, observed)
+    output = observed.output or ""
+    if isinstance(expect, RegexExpect):
+        output += observed.pictures  # a regex may match the text form of the cell's pictures
     if observed.status != "ok":
         # Still show how far the output got against what was expected.
-        diff = _judge_output(expect, observed.output or "").diff
+        diff = _judge_output(expect, output).diff
         return Verdict(False, describe_status(observed), diff)
-    return _judge_output(expect, observed.output or "")
+    return _judge_output(expect, output)
 
 
 def _judge_output(expect: object, output: str) -> Verdict:

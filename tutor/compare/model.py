@@ -18,6 +18,8 @@ class Observed:
     status: str = "ok"
     error_type: str | None = None
     error_message: str | None = None
+    # The compact text of the cell's pictures (tutor.pictures.describe_all); only `regex` reads it.
+    pictures: str = ""
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,12 @@ class ExecResult:
     def observed(self) -> Observed:
         """The result as the comparison engine sees it."""
         from tutor.compare import Observed
+        from tutor.pictures import describe_all
 
         return Observed(
             output=self.text(),
             status=self.status,
             error_type=self.error_type,
             error_message=self.error_message,
+            pictures=describe_all(self.displays),
         )
