@@ -121,6 +121,12 @@ async def _train(config: TrainConfig, *, as_json: bool) -> int:
     return 1
 
 
+def _threads(start: dict) -> str:
+    if start.get("threads_auto"):
+        return f"threads chosen while training (1 to {start['threads']})"
+    return f"{start['threads']} thread{'s' if start['threads'] != 1 else ''}"
+
+
 class _RichView:
     """Two progress bars (epoch, overall) with live loss, accuracy and throughput."""
 
@@ -139,7 +145,7 @@ class _RichView:
         if kind == "start":
             self.out.print(
                 f"[bold]{escape(event['model'])}[/] ({event['params']:,} parameters) on "
-                f"{escape(event['device'])}, {event['threads']} threads\n"
+                f"{escape(event['device'])}, {_threads(event)}\n"
                 f"data: {escape(event['source'])} · {escape(event['split'])}\n"
                 f"{event['total_steps']} steps of {event['batch_size']} ({event['epochs']} epochs of "
                 f"{event['steps_per_epoch']} steps), SGD lr {event['lr']} momentum {event['momentum']}"
@@ -149,7 +155,7 @@ class _RichView:
             self.epoch = self.progress.add_task("epoch 1", total=event["steps_per_epoch"], info="")
         elif kind == "progress" and self.overall is not None:
             info = (f"loss {event['loss']:.3f} · acc {event['train_acc']:.1%} · "
-                    f"{event['samples_per_s']:,.0f} samples/s")
+                    f"{event['samples_per_s']:,.0f} samples/s · {event['threads']} thr")
             self.progress.update(self.overall, completed=event["step"], info=info)
             self.progress.update(self.epoch, completed=event["epoch_step"], total=event["steps_per_epoch"],
                                  description=f"epoch {event['epoch']}", info="")

@@ -21,7 +21,8 @@ class TrainConfig:
     momentum: float = 0.5
     device: str = "auto"  # "auto" picks cuda, then mps, then cpu
     data_dir: str | None = None
-    threads: int | None = None  # torch intra-op threads; None: all cores
+    threads: int | None = None  # torch intra-op threads; None: chosen while training (ThreadTuner)
+    max_threads: int | None = None  # the most the tuner may use; None: all cores
     seed: int = 0
     save: str | None = None  # an extra copy of the state_dict
     checkpoint: bool = True  # keep the state_dict in the user data dir
@@ -34,7 +35,7 @@ class TrainConfig:
         problems = []
         if self.epochs is not None and self.steps is not None:
             problems.append("give --epochs or --steps, not both")
-        for name in ("epochs", "steps", "batch_size", "threads"):
+        for name in ("epochs", "steps", "batch_size", "threads", "max_threads"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 problems.append(f"{name} must be a whole number ≥ 1, got {value!r}")

@@ -17,9 +17,12 @@ from tutor.training.config import TrainConfig
 from tutor.training.device import pick_device
 from tutor.training.models import build_model, is_convolutional
 from tutor.training.sources import DataPlan, Digits, load_plan
+from tutor.training.threads import ThreadTuner
 
 MEAN, STD = 0.1307, 0.3081  # the notes' Normalize((0.1307,), (0.3081,))
 EVAL_BATCH = 1000
+# torch's own default (the physical cores), taken before any run changes it.
+DEFAULT_THREADS = torch.get_num_threads()
 
 Emit = Callable[[dict], None]
 
@@ -108,8 +111,11 @@ class Trainer:
     def run(self, plan: DataPlan | None = None) -> dict | None:
         """Train, evaluate each epoch, save; return the "done" event, or None when stopped."""
         cfg, ctl = self.config, self.control
+        tuner = None
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
+        else:
+            tuner = ThreadTuner(min(DEFAULT_THREADS, cfg.max_threads or DEFAULT_THREADS))
         torch.manual_seed(cfg.seed)
         device, label = pick_device(cfg.device)
         plan = plan or load_plan(cfg.data_dir, holdout=cfg.holdout, seed=cfg.seed)
@@ -127,7 +133,8 @@ class Trainer:
         opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, fused=fused or None)
         self.emit({
             "event": "start", "model": cfg.model, "params": sum(p.numel() for p in model.parameters()),
-            "device": label, "threads": torch.get_num_threads(), **plan.describe(),
+            "device": label, "threads": cfg.threads or tuner.options[0], "threads_auto": tuner is not None,
+            **plan.describe(),
             "total_steps": total, "steps_per_epoch": per_epoch, "epochs": epochs,
             "batch_size": batch, "lr": cfg.lr, "momentum": cfg.momentum,
         })
@@ -153,6 +160,8 @@ class Trainer:
                         self.emit({"event": "stopped", "step": step, "total_steps": total})
                         return None
                     self.emit({"event": "resumed", "step": step})
+                    if tuner:
+                        tuner.pause()
                     seg_start = last_emit = last_time = time.perf_counter()
                     last_samples = samples
                 idx = perm[b * batch : (b + 1) * batch]
@@ -168,6 +177,8 @@ class Trainer:
                 seen += len(yb)
                 samples += len(yb)
                 step += 1
+                if tuner:
+                    tuner.step_done()
                 now = time.perf_counter()
                 if now - last_emit >= cfg.update_interval or step == total or b == per_epoch - 1:
                     active = train_time + now - seg_start
@@ -181,6 +192,7 @@ class Trainer:
                         "epochs": epochs, "epoch_step": b + 1, "steps_per_epoch": per_epoch,
                         "loss": losses[-1], "losses": losses, "train_acc": correct.item() / seen,
                         "samples_per_s": rate, "elapsed": active + eval_time, "eta": eta,
+                        "threads": tuner.current if tuner else cfg.threads,
                     })
                     last_emit, last_samples, last_time = now, samples, now
             train_time += time.perf_counter() - seg_start
@@ -194,6 +206,8 @@ class Trainer:
             test_acc = (preds == y_test).float().mean().item()
             eval_time += time.perf_counter() - t0
             evals += 1
+            if tuner:
+                tuner.pause()
             self.emit({
                 "event": "epoch", "epoch": epoch, "epochs": epochs, "step": step,
                 "test_acc": test_acc, "test_loss": test_loss, "train_acc": correct.item() / max(seen, 1),

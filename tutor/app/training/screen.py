@@ -25,8 +25,9 @@ from tutor.training.state import RunState
 
 # Training shares the cores with this UI. Measured with benchmarks/bench_training.py --latency
 # (docs/performance.md): leaving one core to the UI and lowering the worker's priority keeps
-# key-to-redraw latency well under 100 ms while training.
-UI_THREADS = max(1, (os.cpu_count() or 2) - 1)
+# key-to-redraw latency well under 100 ms while training. Below that cap the worker's
+# ThreadTuner picks the count, since other processes come and go.
+UI_MAX_THREADS = max(1, (os.cpu_count() or 2) - 1)
 UI_NICE = 10
 
 
@@ -46,14 +47,15 @@ class TrainingScreen(Screen):
 
     def __init__(
         self, *, data_dir: str | None = None, device: str | None = None, model: str = "cnn",
-        threads: int | None = None, nice: int = UI_NICE,
+        threads: int | None = None, max_threads: int = UI_MAX_THREADS, nice: int = UI_NICE,
     ) -> None:
         super().__init__()
         self.data_dir = data_dir
         self.device = device or "auto"
         self.nice = nice
         self._model = model
-        self._threads = threads or UI_THREADS
+        self._threads = threads
+        self.max_threads = max_threads
         self.state = RunState()
         self.client: TrainingClient | None = None
         self._booting: asyncio.Task | None = None
@@ -155,7 +157,10 @@ class TrainingScreen(Screen):
     def _show_info(self) -> None:
         s = self.state.start
         if s:
-            device = f"{s['device']} · {s['threads']} thread{'s' if s['threads'] != 1 else ''}"
+            now = self.state.progress.get("threads") or s["threads"]
+            device = f"{s['device']} · {now} thread{'s' if now != 1 else ''}"
+            if s.get("threads_auto"):
+                device += f" (auto, ≤{s['threads']})"
             data = (s["source"], s["split"])
         else:
             ready = self.client.ready if self.client else None
@@ -207,7 +212,7 @@ class TrainingScreen(Screen):
             return
         try:
             config = self.query_one(SettingsBar).config(
-                data_dir=self.data_dir, device=self.device, nice=self.nice,
+                data_dir=self.data_dir, device=self.device, nice=self.nice, max_threads=self.max_threads,
             )
         except (ValueError, TypeError) as exc:
             self.notify(str(exc), title="Settings", severity="error")

@@ -15,7 +15,7 @@ FIELDS = (
     ("batch_size", "batch", "64", "integer", "batch size (the notes: 64)"),
     ("lr", "lr", "0.01", "number", "SGD learning rate (the notes: 0.01)"),
     ("momentum", "mom", "0.5", "number", "SGD momentum (the notes: 0.5)"),
-    ("threads", "thr", "", "integer", "torch threads for training (fewer keep the UI quick)"),
+    ("threads", "thr", "", "integer", "torch threads for training; empty: chosen while training"),
 )
 
 
@@ -38,7 +38,8 @@ class SettingsBar(Container):
                 default = str(self._threads)
             with Horizontal(classes="setting"):
                 yield Label(label, classes="setting-label")
-                yield Input(default, type=kind, compact=True, id=f"set-{key}", tooltip=tip)
+                yield Input(default, type=kind, compact=True, id=f"set-{key}", tooltip=tip,
+                        placeholder="auto" if key == "threads" else "")
 
     def toggle_model(self) -> str:
         select = self.query_one("#set-model", Select)

@@ -1,0 +1,93 @@
+"""Tests the training loop in-process: a short CNN run on the bundled sample learns, and its state_dict fits the notes' classes."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from test_training_support import NOTES_CNN, NOTES_FCN, needs_mnist, notes_accuracy, notes_class
+
+from tutor.training.config import TrainConfig
+from tutor.training.loop import Control, Trainer, to_tensors
+from tutor.training.models import CNN, FCN, build_model
+from tutor.training.sources import load_plan
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def test_short_cnn_run_on_the_sample_learns(home):
+    events = []
+    config = TrainConfig(model="cnn", steps=150)
+    done = Trainer(config, events.append).run()
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "start" and kinds[-1] == "done" and "epoch" in kinds
+    losses = [x for e in events if e["event"] == "progress" for x in e["losses"]]
+    assert len(losses) == 150  # every batch loss reaches the client
+    first, last = sum(losses[:20]) / 20, sum(losses[-20:]) / 20
+    assert last < 0.4 * first, (first, last)
+    assert done["test_acc"] > 0.6, done["test_acc"]  # chance is 0.1
+    assert done["split"] == "train: bundled sample (4,500) · test: bundled sample hold-out (500)"
+    assert sum(map(sum, done["confusion"])) == 500 == done["test_total"]
+    assert len(done["digits"]["images"]) == 24 and len(done["digits"]["images"][0]) == 28
+    epochs = [e for e in events if e["event"] == "epoch"]
+    assert [e["epoch"] for e in epochs] == list(range(1, 4))  # 150 steps of 71 per epoch: 3 epochs
+    assert done["saved"] == [str(home / "data" / "checkpoints" / "cnn.pt")]
+
+
+def test_saved_cnn_loads_into_the_notes_class_and_predicts_the_same(home):
+    Trainer(TrainConfig(model="cnn", steps=40), lambda e: None).run()
+    state = torch.load(home / "data" / "checkpoints" / "cnn.pt", weights_only=True)
+    notes = notes_class(NOTES_CNN)()
+    notes.load_state_dict(state)  # strict: the same names and shapes
+    ours = CNN()
+    ours.load_state_dict(state)
+    x, _ = to_tensors(load_plan().test, torch.device("cpu"), channels_last=False)
+    with torch.no_grad():
+        # Pooling before ReLU (our fast order) gives the same numbers as the notes' ReLU-then-pool.
+        torch.testing.assert_close(ours(x), notes(x))
+
+
+def test_fcn_state_dict_has_the_notes_layer_names():
+    assert FCN().state_dict().keys() == notes_class(NOTES_FCN)().state_dict().keys()
+    assert [k for k in CNN().state_dict()] == [k for k in notes_class(NOTES_CNN)().state_dict()]
+
+
+@needs_mnist
+@pytest.mark.slow
+def test_default_cnn_run_on_the_sample_scores_96_percent_on_real_t10k(home):
+    # The issue's bar: 938 steps on the offline sample, scored by the notes' own class on MNIST t10k.
+    done = Trainer(TrainConfig(model="cnn"), lambda e: None).run()
+    assert done["steps"] == 938
+    assert notes_accuracy(home / "data" / "checkpoints" / "cnn.pt", NOTES_CNN) >= 0.96
+
+
+def test_learners_own_model_file_trains(tmp_path, home):
+    path = tmp_path / "my_net.py"
+    path.write_text(NOTES_FCN)
+    done = Trainer(TrainConfig(model=f"{path}:Net", steps=30, threads=1), lambda e: None).run()
+    assert done["model"] == f"{path}:Net"
+    assert done["saved"] == [str(home / "data" / "checkpoints" / "my_net-Net.pt")]
+    with pytest.raises(ValueError, match="has no nn.Module subclass named 'Missing'"):
+        build_model(f"{path}:Missing")
+
+
+def test_a_stop_before_the_first_step_lands_at_once(home):
+    control = Control()
+    control.stop()
+    events = []
+    assert Trainer(TrainConfig(steps=10), events.append, control).run() is None
+    assert [e["event"] for e in events] == ["start", "stopped"]
+    assert not (home / "data" / "checkpoints" / "cnn.pt").exists()
+
+
+def test_settings_are_checked():
+    with pytest.raises(ValueError, match="give --epochs or --steps, not both"):
+        TrainConfig(epochs=1, steps=3)
+    with pytest.raises(ValueError, match="momentum must be in"):
+        TrainConfig(momentum=1.5)
+    with pytest.raises(ValueError, match="unknown training settings: colour"):
+        TrainConfig.from_dict({"colour": "red"})
+    assert TrainConfig(epochs=2).total_steps(4500) == 2 * 71

@@ -1,0 +1,136 @@
+"""Tests the training screen with Pilot and a real worker: start, metrics update, pause, stop, results; and no torch in the UI."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import time
+
+import pytest
+from textual.app import App
+from textual.widgets import Input, ProgressBar, Static, TabbedContent
+
+from tutor.app.training import TrainingScreen
+from tutor.app.training.confusion import confusion_table
+from tutor.app.training.digits import caption, digit_grid, half_blocks, shade_blocks
+from tutor.app.training.stats import StatsPanel
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+class Host(App):
+    def __init__(self, **screen_options) -> None:
+        super().__init__()
+        self.screen_options = screen_options
+
+    def on_mount(self) -> None:
+        self.push_screen(TrainingScreen(**self.screen_options))
+
+
+async def _until(pilot, predicate, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting for the training screen"
+        await pilot.pause(0.1)
+
+
+def _text(widget) -> str:
+    from rich.console import Console
+
+    console = Console(width=200, color_system=None, record=True)
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def test_start_see_metrics_update_pause_and_stop():
+    app = Host()
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = app.screen
+        screen.query_one("#set-steps", Input).value = "1000000"
+        await pilot.press("s")
+        await _until(pilot, lambda: screen.state.progress.get("step", 0) > 0)
+        first = screen.state.progress["step"]
+        await _until(pilot, lambda: screen.state.progress["step"] > first)
+        stats = _text(screen.query_one(StatsPanel))
+        assert "running" in stats and "samples/s" in stats and "/ 1,000,000" in stats
+        assert screen.query_one("#overall-bar", ProgressBar).total == 1_000_000
+        assert "bundled sample hold-out (500)" in _text(screen.query_one("#train-info", Static))
+        await pilot.press("p")
+        await _until(pilot, lambda: screen.state.status == "paused")
+        await pilot.press("p")
+        await _until(pilot, lambda: screen.state.status == "running")
+        await pilot.press("x")
+        await _until(pilot, lambda: screen.state.status == "stopped")
+        assert "stopped" in _text(screen.query_one(StatsPanel))
+        assert screen.state.result is None
+
+
+async def test_a_finished_run_shows_confusion_matrix_and_digits():
+    app = Host(model="fcn")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        screen.query_one("#set-steps", Input).value = "60"
+        await pilot.press("m")  # FCN → CNN
+        await pilot.press("s")
+        await _until(pilot, lambda: screen.state.finished)
+        assert screen.state.status == "done", screen.state.error
+        assert screen.state.start["model"] == "cnn" and len(screen.state.losses) == 60
+        await pilot.pause(0.2)
+        assert screen.query_one(TabbedContent).active == "tab-results"
+        results = _text(screen.query_one("#confusion", Static))
+        assert "confusion matrix (row: true, column: predicted)" in results and "test accuracy" in results
+        assert "test digits" in _text(screen.query_one("#digits", Static))
+        await pilot.press("v")
+        assert screen.query_one(TabbedContent).active == "tab-live"
+
+
+async def test_bad_settings_are_a_message_not_a_crash():
+    app = Host()
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = app.screen
+        screen.query_one("#set-momentum", Input).value = "3"
+        await pilot.press("s")
+        await pilot.pause(0.2)
+        assert screen.state.status == "idle"
+        assert any("momentum must be in [0, 1)" in n.message for n in app._notifications)
+
+
+def test_half_blocks_put_two_pixel_rows_in_one_line():
+    text = half_blocks([[0, 255], [128, 64]])
+    assert text.plain == "▀▀"
+    styles = [str(span.style) for span in text.spans]
+    assert styles == ["rgb(0,0,0) on rgb(128,128,128)", "rgb(255,255,255) on rgb(64,64,64)"]
+    wrong = half_blocks([[255], [0]], wrong=True)
+    assert str(wrong.spans[0].style) == "rgb(255,63,63) on rgb(0,0,0)"  # mistakes are tinted red
+    assert shade_blocks([[0, 255], [0, 255]]).plain == " █"
+    assert caption(7, 7).plain == "✓ 7" and caption(7, 2).plain == "✗ 2 (is 7)"
+
+
+def test_digit_grid_and_confusion_table_render_as_text():
+    from rich.console import Console
+
+    digit = [[255 if 10 <= c <= 17 else 0 for c in range(28)] for _ in range(28)]
+    grid = digit_grid({"images": [digit] * 3, "true": [1, 1, 7], "pred": [1, 1, 1]}, 80)
+    console = Console(width=80, color_system=None, record=True)
+    console.print(grid)
+    console.print(confusion_table([[9 if t == p else (1 if (t, p) == (7, 1) else 0) for p in range(10)]
+                                   for t in range(10)]))
+    out = console.export_text()
+    assert "3 test digits, 1 misread" in out and "✗ 1 (is 7)" in out
+    row7 = next(line.split() for line in out.splitlines() if line.split()[:1] == ["7"] and "90%" in line)
+    assert row7 == ["7", "·", "1", "·", "·", "·", "·", "·", "9", "·", "·", "90%"]
+
+
+def test_the_training_screen_never_imports_torch():
+    code = (
+        "import sys, tutor.app.training, tutor.training.client, tutor.training.sources, "
+        "tutor.cli.train, tutor.cli.data\n"
+        "bad = sorted(m for m in sys.modules if m == 'torch' or m.startswith(('torch.', 'torchvision')))\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

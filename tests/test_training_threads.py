@@ -1,0 +1,61 @@
+"""Tests ThreadTuner's choice of torch threads with a scripted clock (no timing in the test itself)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tutor.training.threads import ThreadTuner, candidates
+
+
+class Script:
+    """A clock whose step length depends on the thread count in use, as on a loaded machine."""
+
+    def __init__(self, seconds_per_step: dict[int, float]) -> None:
+        self.per_step = seconds_per_step
+        self.now = 0.0
+        self.threads = None
+        self.applied: list[int] = []
+
+    def apply(self, n: int) -> None:
+        self.threads = n
+        self.applied.append(n)
+
+    def run(self, tuner: ThreadTuner, steps: int) -> None:
+        for _ in range(steps):
+            self.now += self.per_step[self.threads]
+            tuner.step_done()
+
+
+def test_candidates_halve_down_to_one():
+    assert candidates(8) == [8, 4, 2, 1]
+    assert candidates(2) == [2, 1]
+    assert candidates(1) == [1]
+
+
+def test_probes_every_count_keeps_the_fastest_and_probes_again_later():
+    clock = Script({2: 0.004, 1: 0.001})  # another process holds a core: 1 thread wins
+    tuner = ThreadTuner(2, probe_steps=5, hold_seconds=1.0, clock=lambda: clock.now, apply=clock.apply)
+    clock.run(tuner, 2 * 6)
+    assert not tuner.probing and tuner.current == 1
+    assert tuner.timings == {2: pytest.approx(0.004), 1: pytest.approx(0.001)}
+    clock.per_step[2] = 0.0005  # the other process ended: 2 threads win now
+    clock.run(tuner, 1100)  # 1 s of holding, then a new probe
+    assert tuner.current == 2
+    assert clock.applied[:3] == [2, 1, 2]
+
+
+def test_a_pause_restarts_the_probe_window():
+    clock = Script({2: 0.001, 1: 0.002})
+    tuner = ThreadTuner(2, probe_steps=4, clock=lambda: clock.now, apply=clock.apply)
+    clock.run(tuner, 3)
+    clock.now += 100.0  # an evaluation or a pause happened here
+    tuner.pause()
+    clock.run(tuner, 20)
+    assert tuner.timings[2] == pytest.approx(0.001) and tuner.current == 2
+
+
+def test_one_thread_machine_never_switches():
+    clock = Script({1: 0.001})
+    tuner = ThreadTuner(1, clock=lambda: clock.now, apply=clock.apply)
+    clock.run(tuner, 100)
+    assert clock.applied == [1] and not tuner.probing
