@@ -48,6 +48,7 @@ class Engine:
         self._lock: asyncio.Lock | None = None
         self._booting: asyncio.Task[WorkerProcess] | None = None
         self._spare_task: asyncio.Task[None] | None = None
+        self._reaping: set[asyncio.Task[Any]] = set()  # kills of retired workers, still running
         self._closing = False
 
     # -- workers ---------------------------------------------------------------------------
@@ -135,7 +136,9 @@ class Engine:
             self.generation += 1  # its namespaces are gone from this moment
         if old is self.spare:
             self.spare = None
-        asyncio.get_running_loop().create_task(old.kill())
+        task = asyncio.get_running_loop().create_task(old.kill())
+        self._reaping.add(task)
+        task.add_done_callback(self._reaping.discard)
 
     async def _ready_worker(self) -> WorkerProcess:
         if self.active is not None and self.active.alive and self._booting is None:
@@ -306,5 +309,5 @@ class Engine:
         self.active = self.spare = None
         # A busy worker would not read the shutdown request: kill it at once.
         stops = [w.kill() if w.cell is not None else w.stop() for w in workers]
-        await asyncio.gather(*stops, return_exceptions=True)
+        await asyncio.gather(*stops, *self._reaping, return_exceptions=True)
         self.state = "stopped"
