@@ -58,6 +58,13 @@ def test_interrupt_stops_an_endless_loop_and_the_prompt_is_usable(interp):
     assert interp.execute("still").value == "'here'"
 
 
+def test_a_cell_that_ignores_sigint_does_not_disarm_later_interrupts(interp):
+    interp.execute("import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nkept2 = 1")
+    r = interp.execute("while True:\n    pass", timeout=0.5)
+    assert (r.status, r.detail) == ("timeout", "interrupted after the 0.5 s timeout")
+    assert interp.execute("kept2").value == "1"
+
+
 def test_interrupt_when_nothing_runs_is_harmless(interp):
     interp.interrupt()
     assert interp.execute("3").value == "3"

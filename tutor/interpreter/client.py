@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import concurrent.futures
+import os
 import queue
 import shutil
 import tempfile
@@ -24,6 +25,7 @@ from tutor.interpreter import limits
 from tutor.interpreter.engine import Engine, Settings
 from tutor.interpreter.results import DeviceInfo, ExecResult
 
+SANDBOX_ENV = "TORCH_TUTOR_SANDBOX"
 OutputCallback = Callable[[str], Any]
 DisplayCallback = Callable[[dict], Any]
 
@@ -127,11 +129,14 @@ class _Face:
         output_limit: int = 100_000,
         spare: bool = True,
         workdir: str | None = None,
-        sandbox: bool = True,
+        sandbox: bool | None = None,
     ) -> None:
         """``memory_limit_mb``: None picks half the available memory (1-16 GiB), 0 means none.
-        ``default_timeout``: seconds per cell; 0 or less means none. ``sandbox=False`` turns
-        Landlock off (for diagnosis only)."""
+        ``default_timeout``: seconds per cell; 0 or less means none. ``workdir``: the session
+        folder (default: a new temporary folder, removed at shutdown). ``sandbox=False`` (or
+        ``TORCH_TUTOR_SANDBOX=off``) turns Landlock off, for diagnosing a driver it blocks."""
+        if sandbox is None:
+            sandbox = os.environ.get(SANDBOX_ENV, "").strip().lower() not in ("0", "off", "no")
         self._core = _Core(
             device=device,
             default_timeout=default_timeout,
@@ -144,7 +149,7 @@ class _Face:
 
     @property
     def state(self) -> str:
-        """ "starting" | "ready" | "busy" | "restarting" | "stopped"."""
+        """One of "starting", "ready", "busy", "restarting", "stopped"."""
         return self._core.engine.state
 
     @property

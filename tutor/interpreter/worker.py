@@ -89,6 +89,14 @@ class Worker:
         x = torch.ones(64, 64)
         repr(x @ x)
         repr(torch.ones(3, 4))
+        if self.device.type != "cpu":
+            # Load the GPU's math libraries (cuBLAS) now: they count in the memory baseline,
+            # and the learner's first GPU cell should not pay for them.
+            try:
+                g = torch.ones(64, 64, device=self.device)
+                (g @ g).sum().item()
+            except Exception:
+                pass  # detection already proved the device; a failure here shows in cells
         for seed in self._seeders:
             seed()
 
@@ -112,6 +120,8 @@ class Worker:
     def execute(self, message: dict[str, Any]) -> None:
         cell = int(message["id"])
         ns = self.runner.namespace(str(message.get("ns", "main")))
+        if signal.getsignal(signal.SIGINT) is not self.interrupts:
+            signal.signal(signal.SIGINT, self.interrupts)  # an earlier cell replaced it
         self.capture.begin(cell)
         self.show.new_cell()
         self.cell = cell
@@ -201,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
         channel = Channel(int(config["proto_fd"]))
         capture = Capture(str(config.get("token", "")))
         box = sandbox.confine(os.getcwd()) if config.get("sandbox", True) else {"note": "off"}
-        signal.signal(signal.SIGINT, interrupts := Interrupts())
+        signal.signal(signal.SIGINT, interrupts := Interrupts())  # ignored until a cell runs
         builtins.input = _no_input
         started = time.perf_counter()
         worker = Worker(channel, capture, config)
