@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-# Results after which the worker process (and every namespace in it) is gone.
-NAMESPACE_LOST = ("crashed", "timeout")
+# Results after which the worker process (and every namespace in it) is gone; the client's
+# generation count says so too, this is belt and braces.
+NAMESPACE_LOST = ("crashed",)
 
 
 def _interpreter_class():
@@ -75,6 +76,10 @@ class InterpreterHost:
         self.ran.pop(namespace, None)
         if self.interp is not None:
             await self.interp.reset_namespace(namespace)
+
+    @property
+    def generation(self) -> int | None:
+        return getattr(self.interp, "generation", None)
 
     def _check_generation(self) -> None:
         # The client counts workers: a new one (restart, kill after a stuck interrupt) has

@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 from rich.text import Text
-from textual import work
 
 from tutor.app.widgets.code_cell import CodeCell
 from tutor.app.widgets.expected_panel import expect_kind
@@ -24,9 +23,10 @@ class _Streaming:
     The check that follows an exercise runs without streaming: its output is not the learner's.
     """
 
-    def __init__(self, interp: Any, panel: OutputPanel) -> None:
+    def __init__(self, interp: Any, panel: OutputPanel, shown: Any) -> None:
         self._interp = interp
         self._panel = panel
+        self._shown = shown  # () -> bool: is the panel still on screen for this step?
         self._first = True
 
     def __getattr__(self, name: str) -> Any:
@@ -35,9 +35,17 @@ class _Streaming:
     async def execute(self, code: str, **kwargs: Any) -> Any:
         if self._first:
             self._first = False
-            kwargs.setdefault("on_output", self._panel.append_output)
-            kwargs.setdefault("on_display", self._panel.add_display)
+            kwargs.setdefault("on_output", self._to_panel(self._panel.append_output))
+            kwargs.setdefault("on_display", self._to_panel(self._panel.add_display))
         return await self._interp.execute(code, **kwargs)
+
+    def _to_panel(self, method: Any) -> Any:
+        def forward(data: Any) -> None:
+            # The learner may have moved to another step or left the lesson meanwhile.
+            if self._shown():
+                method(data)
+
+        return forward
 
 
 class CellRunner:
@@ -57,7 +65,10 @@ class CellRunner:
             return
         self.keep_cell()
         self.running = True
-        self.run_cell(self.state.index, self.query_one(CodeCell).text)
+        # On the app, not the screen: leaving the lesson must not cancel a run half-way through
+        # a conversation with the worker (it is interrupted instead, see action_back).
+        self.app.run_worker(self.run_cell(self.state.index, self.query_one(CodeCell).text),
+                            group="cell", exit_on_error=False)
 
     def action_interrupt(self) -> None:
         if not self.running:
@@ -77,17 +88,29 @@ class CellRunner:
             self.notify("This is the first step: there is nothing before it to run.")
             return
         self.running = True
-        self.rerun_steps()
+        self.app.run_worker(self.rerun_steps(), group="cell", exit_on_error=False)
+
+    def interrupt_if_running(self) -> None:
+        if self.running:
+            self.app.run_worker(self.app.host.interrupt(), group="interrupt", exit_on_error=False)
 
     # --- workers ------------------------------------------------------------------------------
 
-    async def _ready(self) -> bool:
+    def shows(self, index: int) -> bool:
+        """Whether step ``index`` is what this screen shows now (results for others are kept, not drawn)."""
+        return self.is_attached and self.state.index == index
+
+    def say(self, index: int, message: str | Text, style: str = "") -> None:
+        if self.shows(index):
+            self.query_one(VerdictView).show_message(message, style)
+
+    async def _ready(self, index: int) -> bool:
         """Wait for the interpreter; False (with a message) if it cannot run cells."""
         host = self.app.host
         loop = asyncio.get_running_loop()
         deadline = loop.time() + START_WAIT
         if host.state in ("starting", "restarting"):
-            self.query_one(VerdictView).show_message("◌ Waiting for the interpreter to start…", "yellow")
+            self.say(index, "◌ Waiting for the interpreter to start…", "yellow")
         while host.state in ("starting", "restarting") and loop.time() < deadline:
             await asyncio.sleep(0.05)
         if host.state == "stopped":
@@ -98,23 +121,22 @@ class CellRunner:
         if host.state in ("ready", "busy"):
             return True
         why = host.error or f"it is {host.state}"
-        self.query_one(VerdictView).show_message(
-            f"✗ The interpreter cannot run cells ({why}). F8 restarts it.", "bold red")
+        self.say(index, f"✗ The interpreter cannot run cells ({why}). F8 restarts it.", "bold red")
         return False
 
     async def _replay(self, upto: int, *, everything: bool = False) -> list[str]:
+        # ``upto`` is also the step whose screen shows the progress messages.
         """Run the steps before ``upto`` that this namespace has not seen; problems, as lines."""
         host, ns = self.app.host, self.lesson.id
         runnable = [s.runnable for s in self.lesson.steps]
         todo = list(range(upto)) if everything else host.missing(ns, upto, runnable)
         todo = [i for i in todo if runnable[i]]
         problems = []
-        verdict = self.query_one(VerdictView)
         for i in todo:
             code = self.state.replay_code(i)
             if code is None:
                 continue
-            verdict.show_message(f"◌ Running step {i + 1} first, to rebuild the variables it makes…", "yellow")
+            self.say(upto, f"◌ Running step {i + 1} first, to rebuild the variables it makes…", "yellow")
             step = self.lesson.steps[i]
             result = await host.interp.execute(code, timeout=step.timeout, namespace=ns)
             host.note_result(ns, i, result.status)
@@ -126,23 +148,24 @@ class CellRunner:
                 break
         return problems
 
-    @work(group="cell", exit_on_error=False)
     async def run_cell(self, index: int, code: str) -> None:
-        output, verdict = self.query_one(OutputPanel), self.query_one(VerdictView)
+        output = self.query_one(OutputPanel)
         st = self.state.steps[index]
         step = self.lesson.steps[index]
         try:
-            if not await self._ready():
+            if not await self._ready(index):
                 return
             host = self.app.host
             async with host.lock:
                 problems = await self._replay(index)
-                if self.state.index == index:
+                if self.shows(index):
                     output.clear()
-                    verdict.show_message("◌ Running… (F4 stops it)", "bold cyan")
-                streaming = _Streaming(host.interp, output) if self.state.index == index else host.interp
+                self.say(index, "◌ Running… (F4 stops it)", "bold cyan")
+                streaming = _Streaming(host.interp, output, lambda: self.shows(index))
+                generation = host.generation
                 outcome: StepOutcome = await judge_step(
                     streaming, step, code, namespace=self.lesson.id, lang=self.lang)
+                worker_replaced = host.generation != generation
             status = outcome.result.status if outcome.result is not None else "ok"
             host.note_result(self.lesson.id, index, status)
             st.attempts += 1
@@ -151,15 +174,11 @@ class CellRunner:
                 st.passed = True
                 self.app.progress.mark_done(self.lesson.id, index)
                 self.app.save_progress()
-            if self.state.index == index:
-                self._draw_outcome(outcome, problems)
-        except asyncio.CancelledError:
-            raise
+            if self.shows(index):
+                self._draw_outcome(outcome, problems, worker_replaced)
         except Exception as exc:  # the UI must outlive any failure of a run
             self.log.error(f"run failed: {exc!r}")
-            if self.state.index == index:
-                verdict.show_message(f"✗ The run failed inside the tutor: {type(exc).__name__}: {exc}",
-                                     "bold red")
+            self.say(index, f"✗ The run failed inside the tutor: {type(exc).__name__}: {exc}", "bold red")
         finally:
             self.running = False
             self.finished_runs += 1
@@ -167,7 +186,7 @@ class CellRunner:
             if self.app.host.state == "stopped":
                 self.app.restart_interpreter()
 
-    def _draw_outcome(self, outcome: StepOutcome, problems: list[str]) -> None:
+    def _draw_outcome(self, outcome: StepOutcome, problems: list[str], worker_replaced: bool) -> None:
         output, verdict = self.query_one(OutputPanel), self.query_one(VerdictView)
         if outcome.result is not None:
             output.show_result(outcome.result, stable=self.app.stable)
@@ -177,8 +196,7 @@ class CellRunner:
         if problems:
             self.notify("Earlier steps had problems when re-run: " + "; ".join(problems),
                         severity="warning", timeout=10)
-        status = getattr(outcome.result, "status", "ok")
-        if status in ("crashed", "timeout"):
+        if worker_replaced:
             self.notify("The worker was restarted and its variables are gone; the next run "
                         "re-runs the steps before this one first.", severity="warning", timeout=10)
         self.refresh_step_bar()
@@ -186,12 +204,10 @@ class CellRunner:
         self.call_after_refresh(self.query_one("#lesson-body").scroll_to_widget, verdict,
                                 animate=False, top=True)
 
-    @work(group="cell", exit_on_error=False)
     async def rerun_steps(self) -> None:
-        verdict = self.query_one(VerdictView)
         index = self.state.index
         try:
-            if not await self._ready():
+            if not await self._ready(index):
                 return
             host = self.app.host
             async with host.lock:
@@ -199,15 +215,13 @@ class CellRunner:
                 problems = await self._replay(index, everything=True)
             ran = len([s for s in self.lesson.steps[:index] if s.runnable])
             if problems:
-                verdict.show_message(Text(f"Re-ran steps 1–{index}, with problems: " + "; ".join(problems),
-                                          style="bold yellow"))
+                self.say(index, Text(f"Re-ran steps 1–{index}, with problems: " + "; ".join(problems),
+                                     style="bold yellow"))
             else:
-                verdict.show_message(Text(f"✓ Re-ran {ran} earlier step(s): the variables are back.",
-                                          style="bold green"))
-        except asyncio.CancelledError:
-            raise
+                self.say(index, Text(f"✓ Re-ran {ran} earlier step(s): the variables are back.",
+                                     style="bold green"))
         except Exception as exc:
-            verdict.show_message(f"✗ Re-running failed: {type(exc).__name__}: {exc}", "bold red")
+            self.say(index, f"✗ Re-running failed: {type(exc).__name__}: {exc}", "bold red")
         finally:
             self.running = False
             self.finished_runs += 1

@@ -174,6 +174,9 @@ class LessonScreen(CellRunner, Screen):
     def action_back(self) -> None:
         self.keep_cell()
         self.remember_position()
+        if self.running:
+            self.interrupt_if_running()
+            self.notify("The running cell was interrupted.")
         self.dismiss()
 
     def action_edit(self) -> None:
