@@ -231,6 +231,18 @@ def test_heatmap_of_a_vector_and_its_cap(show, sent):
     assert heat.notes == ["downsampled 128×10 → 64×5 to fit 64×64 (area average)"]
 
 
+def test_each_image_can_be_stretched_to_its_own_range(show, sent):
+    batch = torch.stack([torch.arange(4.0).view(2, 2), torch.full((2, 2), 5.0)])
+    show.image(batch)
+    show.image(batch, each=True)
+    shared, each = decode(sent[0]), decode(sent[1])
+    assert (shared.vmin, shared.vmax) == (0.0, 5.0) and shared.notes == []
+    assert (each.vmin, each.vmax) == (0.0, 1.0)
+    assert each.images[0][0] == [[0.0, 0.333], [0.667, 1.0]]
+    assert each.images[1][0] == [[0.0, 0.0], [0.0, 0.0]]  # a flat image has no range to stretch
+    assert each.notes == ["each image stretched to its own min … max (the values span 0 … 5)"]
+
+
 def test_colour_images_and_batches(show, sent):
     show.image(torch.zeros(2, 3, 4, 5))
     show.image(torch.zeros(2, 1, 4, 5))

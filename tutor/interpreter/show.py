@@ -115,6 +115,23 @@ def _nonfinite(t: Any, fill: float, notes: list[str]) -> Any:
     return t
 
 
+def _stretch_each(t: Any, notes: list[str]) -> Any:
+    """Each image of (N, C, H, W) mapped onto [0, 1] by its own min and max (a flat one to 0)."""
+    import torch
+
+    flat = t.flatten(1)
+    finite = torch.where(torch.isfinite(flat), flat, torch.nan)
+    lo = finite.nan_to_num(torch.inf).amin(dim=1)
+    hi = finite.nan_to_num(-torch.inf).amax(dim=1)
+    notes.append(
+        f"each image stretched to its own min … max (the values span {lo.min().item():.4g} … {hi.max().item():.4g})"
+    )
+    span = (hi - lo).where(hi > lo, torch.ones_like(hi))
+    return ((t - lo.view(-1, 1, 1, 1)) / span.view(-1, 1, 1, 1)).where(
+        (hi > lo).view(-1, 1, 1, 1), torch.zeros_like(t)
+    )
+
+
 def _namespace_names(frame: Any) -> tuple[dict[int, str], dict[int, str]]:
     """Names the cell gave to tensors and to the grad_fn nodes that made them (by identity)."""
     import torch
@@ -280,10 +297,12 @@ class Show:
         labels: Sequence[str] | None = None,
         vmin: float | None = None,
         vmax: float | None = None,
+        each: bool = False,
     ) -> None:
         """One image (H, W), a batch (N, H, W) or (N, C, H, W) with C = 1 or 3, drawn as a grid.
 
-        ``vmin``/``vmax`` (default: the data's range) are drawn black and white.
+        ``vmin``/``vmax`` (default: the data's range) are drawn black and white, the same for every
+        image so their brightness compares; ``each=True`` stretches each image to its own range.
         """
         t = _tensor(data, "image")
         shape = list(t.shape)
@@ -304,6 +323,8 @@ class Show:
             notes.append(caps.note_first_images(caps.MAX_IMAGES, t.shape[0]))
             t = t[: caps.MAX_IMAGES]
         t = _fit(_f64(t), notes)
+        if each:
+            t = _stretch_each(t, notes)
         lo, hi = _range(t)
         lo = lo if vmin is None else float(vmin)
         hi = hi if vmax is None else float(vmax)
