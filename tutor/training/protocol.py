@@ -11,7 +11,8 @@ Events (worker → client, one JSON object per line on stdout), key "event":
     progress  step, total_steps, epoch, epochs, epoch_step, steps_per_epoch, loss,
               losses (every batch loss since the previous progress), train_acc (this epoch so far),
               samples_per_s (since the previous progress), elapsed, eta (seconds)
-    epoch     epoch, epochs, step, test_acc, test_loss, train_acc
+    epoch     epoch, epochs, step, test_acc, test_loss, train_acc, epoch_samples,
+              epoch_train_time (seconds of training in this epoch), eval_time
     paused / resumed   step
     stopped   step, total_steps                          a stop landed; no checkpoint is written
     done      test_acc, test_correct, test_total, test_loss, samples_per_s (training only),
