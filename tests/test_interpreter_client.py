@@ -96,18 +96,36 @@ async def test_async_api_works_from_a_fresh_loop_each_test(interp):
 
 async def test_callbacks_run_on_the_callers_loop_in_order(interp):
     me = threading.get_ident()
-    seen: list[tuple[str, object, int, str]] = []
+    seen: list[tuple[str, object, int]] = []
     r = await interp.execute(
         "print('a')\nshow.plot([1, 2])\nprint('b')",
-        on_output=lambda t: seen.append(("out", t, threading.get_ident(), interp.state)),
-        on_display=lambda d: seen.append(("pic", d["kind"], threading.get_ident(), interp.state)),
+        on_output=lambda t: seen.append(("out", t, threading.get_ident())),
+        on_display=lambda d: seen.append(("pic", d["kind"], threading.get_ident())),
     )
     assert r.status == "ok"
-    assert all(thread == me for _, _, thread, _ in seen)
-    assert "".join(t for kind, t, _, _ in seen if kind == "out") == "a\nb\n"
-    assert [k for kind, k, _, _ in seen if kind == "pic"] == ["plot"]
-    assert seen[0][3] == "busy"  # the cell was still running when its output arrived
+    assert all(thread == me for _, _, thread in seen)
+    assert "".join(t for kind, t, _ in seen if kind == "out") == "a\nb\n"
+    assert [k for kind, k, _ in seen if kind == "pic"] == ["plot"]
     assert interp.state == "ready"
+
+
+async def test_output_streams_while_the_cell_still_runs(interp):
+    line = asyncio.Event()
+    text: list[str] = []
+
+    def on_output(chunk: str) -> None:
+        text.append(chunk)
+        if "".join(text) == "started\n":  # print() writes the text and the newline apart
+            line.set()
+
+    task = asyncio.create_task(
+        interp.execute("print('started')\nwhile True:\n    pass", on_output=on_output)
+    )
+    await asyncio.wait_for(line.wait(), 60)
+    assert interp.state == "busy"  # the output came while the loop still ran
+    await interp.interrupt()
+    r = await task
+    assert (r.status, r.output) == ("interrupted", "started\n")
 
 
 async def test_interrupt_from_another_task(interp):
@@ -199,3 +217,21 @@ def test_ready_message_is_plain_json(interp):
     json.dumps(info)  # nothing but plain data crossed the process boundary
     assert info["memory"]["rss"] > 0
     assert info["timings"]["boot"] > 0
+
+
+def test_stale_session_folders_of_dead_processes_are_removed(tmp_path):
+    from tutor.interpreter.workdir import PREFIX, STALE_AFTER, remove_stale
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # its pid now belongs to nobody
+    old = time.time() - STALE_AFTER - 60
+    stale = tmp_path / f"{PREFIX}{gone.pid}-abc"
+    recent = tmp_path / f"{PREFIX}{gone.pid}-def"
+    mine = tmp_path / f"{PREFIX}{os.getpid()}-ghi"
+    for folder in (stale, recent, mine):
+        folder.mkdir()
+        (folder / "model.pt").write_bytes(b"x")
+    for folder in (stale, mine):
+        os.utime(folder, (old, old))
+    assert remove_stale(str(tmp_path)) == [str(stale)]
+    assert not stale.exists() and recent.exists() and mine.exists()

@@ -122,12 +122,17 @@ class PidsGroup:
             return False
 
 
-def kill_tree(pid: int, group: PidsGroup | None) -> None:
-    """Kill a worker with everything it started: its process group, then its cgroup."""
+def kill_tree(pid: int, group: PidsGroup | None, reaped: bool = False) -> None:
+    """Kill a worker with everything it started: its process group, then its cgroup.
+
+    ``reaped``: the worker itself is gone and waited for, so its pid may belong to someone else
+    by now; its process group id stays reserved while any member (a child it left) lives.
+    """
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.kill(pid, signal.SIGKILL)
+    if not reaped:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
     if group is not None:
         group.kill_all()
 

@@ -15,7 +15,6 @@ import concurrent.futures
 import os
 import queue
 import shutil
-import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Coroutine
@@ -24,6 +23,7 @@ from typing import Any
 from tutor.interpreter import limits
 from tutor.interpreter.engine import Engine, Settings
 from tutor.interpreter.results import DeviceInfo, ExecResult
+from tutor.interpreter.workdir import make_workdir
 
 SANDBOX_ENV = "TORCH_TUTOR_SANDBOX"
 OutputCallback = Callable[[str], Any]
@@ -66,7 +66,7 @@ class _Core:
         with self._guard:
             if self._loop is None:
                 if not self.settings.workdir:
-                    self.settings.workdir = tempfile.mkdtemp(prefix="torch-tutor-")
+                    self.settings.workdir = make_workdir()
                 self._loop = asyncio.new_event_loop()
                 self._thread = threading.Thread(
                     target=self._loop.run_forever, name="tutor-interpreter", daemon=True

@@ -136,6 +136,9 @@ class Engine:
             self.generation += 1  # its namespaces are gone from this moment
         if old is self.spare:
             self.spare = None
+        if old.retired:
+            return
+        old.retired = True
         task = asyncio.get_running_loop().create_task(old.kill())
         self._reaping.add(task)
         task.add_done_callback(self._reaping.discard)
@@ -163,6 +166,8 @@ class Engine:
                 self.notice = f"the worker stopped between cells ({describe_exit(code)}); {LOST}"
             self._retire(worker)
             self._start_promote()
+        elif not self._closing:
+            self._retire(worker)  # children it left and its cgroup still need cleaning up
 
     def on_message(self, worker: WorkerProcess, message: dict[str, Any]) -> None:
         cell = worker.cell

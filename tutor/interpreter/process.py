@@ -71,7 +71,8 @@ class WorkerProcess:
         self.device: DeviceInfo | None = None
         self.cell: Any = None  # the engine's pending cell on this worker, if any
         self.capturing: Any = None  # the cell whose output is flowing now (between markers)
-        self.returncode: int | None = None
+        self.returncode: int | None = None  # set once it exited and its pipes were drained
+        self.retired = False  # the engine took it out of service; its kill is under way
         self.stray_tail = b""
         self._ready: asyncio.Future[dict[str, Any]] | None = None
         self._tasks: list[asyncio.Task[Any]] = []
@@ -143,7 +144,8 @@ class WorkerProcess:
         return True
 
     def interrupt(self) -> None:
-        if self.alive:
+        # proc.returncode, not alive: once reaped, the pid may already be someone else's.
+        if self.proc is not None and self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(self.pid, signal.SIGINT)
 
@@ -152,7 +154,8 @@ class WorkerProcess:
         if self.proc is None:
             return None
         # cgroup.kill_all polls until its group is empty: keep that off the event loop.
-        await asyncio.to_thread(cgroup.kill_tree, self.proc.pid, self.group)
+        reaped = self.proc.returncode is not None
+        await asyncio.to_thread(cgroup.kill_tree, self.proc.pid, self.group, reaped)
         await self.proc.wait()
         for task in self._tasks:
             if task is not asyncio.current_task():
