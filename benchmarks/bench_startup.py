@@ -114,21 +114,28 @@ def main() -> int:
         "torch-tutor app-basics": [TORCH_TUTOR, *fixture, "app-basics"],
         "python -m tutor.app app-basics --only": [PYTHON, "-m", "tutor.app", "app-basics", *fixture, "--only"],
     }
-    rows: list[tuple[str, list[float], str]] = []
+    home = {name: [] for name in programs}
+    drawn = {name: [] for name in lesson_programs}
+    result = {name: [] for name in lesson_programs}
     torch_proc, torch_stmt = [], []
     for _ in range(args.runs):
-        # Interleaved, so a noisy neighbour hits every measurement alike.
+        # Round-robin, so a noisy neighbour hits every measurement alike.
         proc, stmt = time_torch_import()
         torch_proc.append(proc)
         torch_stmt.append(stmt)
-    for name, program in programs.items():
-        rows.append((f"launch -> home drawn: {name}", [time_home(program) for _ in range(args.runs)],
-                     "<= 0.5"))
+        for name, program in programs.items():
+            home[name].append(time_home(program))
+        for name, program in lesson_programs.items():
+            lesson, first = time_first_result(program)
+            drawn[name].append(lesson)
+            result[name].append(first)
     torch_med = statistics.median(torch_proc)
-    for name, program in lesson_programs.items():
-        drawn, result = zip(*(time_first_result(program) for _ in range(args.runs)), strict=True)
-        rows.append((f"launch -> lesson drawn: {name}", list(drawn), "<= 0.5"))
-        rows.append((f"launch -> first cell result: {name}", list(result), f"<= {torch_med + 0.5:.2f}"))
+    rows: list[tuple[str, list[float], str]] = []
+    for name in programs:
+        rows.append((f"launch -> home drawn: {name}", home[name], "<= 0.5"))
+    for name in lesson_programs:
+        rows.append((f"launch -> lesson drawn: {name}", drawn[name], ""))
+        rows.append((f"launch -> first cell result: {name}", result[name], f"<= {torch_med + 0.5:.2f}"))
     rows.append(("python -c 'import torch' (whole process)", torch_proc, ""))
     rows.append(("import torch (statement only)", torch_stmt, ""))
 

@@ -68,10 +68,11 @@ class TutorApp(App[int]):
     def on_mount(self) -> None:
         for warning in self.progress.warnings:
             self.notify(warning, title="Progress", severity="warning", timeout=12)
+        # First thing: the worker boots (imports torch) in its own process while the UI draws;
+        # the client talks to it from its own thread, so the first frame does not wait for it.
+        self.start_interpreter()
         if self.start_lesson:
             self.open_lesson(self.start_lesson)
-        # After the first frame, so the home screen never waits for the worker process.
-        self.call_after_refresh(self.start_interpreter)
         self.set_interval(0.2, self.sync_interp_state)
 
     async def on_unmount(self) -> None:
