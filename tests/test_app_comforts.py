@@ -199,6 +199,14 @@ async def test_every_failure_status_is_shown_and_survived():
         outcome = await run_step(pilot)
         assert outcome.result.status == "limit" and outcome.passed is False
         assert "✗" in screen_text(app) and "RuntimeError" in screen_text(app)
+        # error: the learner-facing traceback, trimmed to the cell.
+        set_cell(app, "print('before')\nprint(undefined_name)")
+        outcome = await run_step(pilot)
+        assert outcome.result.status == "error"
+        shown = screen_text(app)
+        assert "before" in shown and "line 2" in shown
+        assert "NameError: name 'undefined_name' is not defined" in shown
+        assert "tutor/interpreter" not in outcome.result.traceback
         # a capped output says how much was dropped.
         set_cell(app, "print('a' * 300_000)")
         outcome = await run_step(pilot)

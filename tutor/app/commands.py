@@ -15,6 +15,7 @@ LESSON_COMMANDS = (
     ("Interrupt the running cell", "F4", "interrupt"),
     ("Show the next hint", "F2", "hint"),
     ("Show the solution", "F3, after one attempt", "solution"),
+    ("Take the solution into the cell", "Ctrl+T, once it is shown", "use_solution"),
     ("Reset the cell", "Ctrl+L: the original code again", "reset_cell"),
     ("Next step", "Ctrl+N", "next"),
     ("Previous step", "Ctrl+O", "previous"),

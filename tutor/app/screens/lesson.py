@@ -34,6 +34,8 @@ class LessonScreen(CellRunner, Screen):
         Binding("ctrl+o", "previous", "Prev", id="lesson.previous"),
         Binding("ctrl+g", "jump", "Go to step", id="lesson.jump"),
         Binding("ctrl+l", "reset_cell", "Reset cell", id="lesson.reset_cell", show=False),
+        Binding("ctrl+t", "use_solution", "Take the solution into the cell", id="lesson.use_solution",
+                show=False),
         Binding("f8", "restart", "Restart interpreter", id="lesson.restart", show=False),
         Binding("f9", "rerun", "Rerun steps to here", id="lesson.rerun", show=False),
         Binding("escape", "back", "Lessons", id="lesson.back", show=False),
@@ -91,6 +93,9 @@ class LessonScreen(CellRunner, Screen):
         for widget in (cell, self.query_one(CellToolbar), self.query_one("#io-row")):
             widget.display = step.runnable
         note = "" if step.runnable else "Nothing to run in this step: Ctrl+N (or n) goes on."
+        if self.cuda_skipped():
+            note = (f"This step needs CUDA and cells run on {self.app.host.device.label}: "
+                    "read it and go on (a run only says it is skipped).")
         cell_note = self.query_one("#cell-note", Static)
         cell_note.update(note)
         cell_note.display = bool(note)
@@ -140,9 +145,14 @@ class LessonScreen(CellRunner, Screen):
             await self.show_step()
             self.remember_position()
 
+    def cuda_skipped(self) -> bool:
+        """A needs-CUDA step on a machine whose cells run elsewhere."""
+        device = self.app.host.device
+        return self.state.step.needs_cuda and device is not None and device.kind != "cuda"
+
     async def action_next(self) -> None:
-        if not self.state.step.runnable:
-            # Reading a text-only step is all it asks.
+        if not self.state.step.runnable or self.cuda_skipped():
+            # Reading is all a text-only step asks, and all a CUDA step can get without CUDA.
             self.app.progress.mark_done(self.lesson.id, self.state.index)
         if self.state.index == self.state.total - 1:
             self.app.save_progress()
@@ -210,9 +220,11 @@ class LessonScreen(CellRunner, Screen):
         self.query_one("#lesson-body").scroll_to_widget(self.query_one(HintsView), animate=False)
 
     def action_use_solution(self) -> None:
-        if self.state.step.solution and self.state.state.solution_shown:
-            self.query_one(CodeCell).load(self.state.step.solution.strip("\n"))
-            self.keep_cell()
+        if not (self.state.step.solution and self.state.state.solution_shown):
+            self.notify("Show the solution first (F3, after one attempt).")
+            return
+        self.query_one(CodeCell).load(self.state.step.solution.strip("\n"))
+        self.keep_cell()
 
     def action_reset_cell(self) -> None:
         if not self.state.step.runnable:

@@ -30,7 +30,7 @@ class HintsView(Vertical):
         yield Markdown(id="hints-md")
         with Horizontal(id="solution-row"):
             yield Static("[b]Solution[/b]  ", id="solution-title")
-            yield Button("Put it in the cell", id="use-solution", compact=True, action="screen.use_solution")
+            yield Button("Put it in the cell (Ctrl+T)", id="use-solution", compact=True, action="screen.use_solution")
         yield Static(id="solution-code")
 
     def show(self, step: Step, lang: str, hints_shown: int, solution_shown: bool):
