@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -63,6 +64,17 @@ def test_a_cell_that_ignores_sigint_does_not_disarm_later_interrupts(interp):
     r = interp.execute("while True:\n    pass", timeout=0.5)
     assert (r.status, r.detail) == ("timeout", "interrupted after the 0.5 s timeout")
     assert interp.execute("kept2").value == "1"
+
+
+def test_ctrl_c_in_the_blocked_sync_caller_interrupts_the_cell(interp):
+    # What happens when a CLI user presses Ctrl-C while `torch-tutor check` waits on a cell.
+    main = threading.get_ident()
+    timer = threading.Timer(0.3, signal.pthread_kill, (main, signal.SIGINT))
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        interp.execute("kept3 = 1\nwhile True:\n    pass")
+    timer.join()
+    assert interp.execute("kept3").value == "1"  # interrupted, not killed
 
 
 def test_interrupt_when_nothing_runs_is_harmless(interp):
