@@ -210,7 +210,16 @@ def main(argv: list[str] | None = None) -> None:
         _die_with_parent(config.get("parent"))
         channel = Channel(int(config["proto_fd"]))
         capture = Capture(str(config.get("token", "")))
-        box = sandbox.confine(os.getcwd()) if config.get("sandbox", True) else {"note": "off"}
+        if config.get("sandbox", True):
+            box = sandbox.confine(os.getcwd())
+        else:
+            box = {
+                "landlock_abi": sandbox.abi_version(),
+                "files": False,
+                "network": False,
+                "signals": False,
+                "note": "the sandbox was turned off for this session",
+            }
         signal.signal(signal.SIGINT, interrupts := Interrupts())  # ignored until a cell runs
         builtins.input = _no_input
         started = time.perf_counter()
