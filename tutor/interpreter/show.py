@@ -56,9 +56,8 @@ def _tensor(data: Any, fn: str) -> Any:
 
 
 def _f64(t: Any) -> Any:
-    import torch
-
-    return t.to("cpu", torch.float64)
+    # To the CPU first: MPS has no float64, so casting there would fail.
+    return t.cpu().double()
 
 
 def _rounded(t: Any, digits: int) -> list:

@@ -7,7 +7,7 @@ cells feed the app's image widget (as Rich styles) and the plain-text rendering.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tutor.pictures.schema import Heatmap, Image
 
@@ -16,22 +16,35 @@ Pixel = RGB | None  # None: background between images
 # Modes: "rgb" colour images in colour; "grey" everything in grey; "ascii" no colour at all.
 MODES = ("rgb", "grey", "ascii")
 RAMP = " .:-=+*#%@"  # dark to bright, for terminals without colour
-GAP = 1  # background columns (and pixel rows) between images
+GAP = 1  # background columns between images
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One character cell; ``fg``/``bg`` None mean the terminal's own colours."""
+class Cell(NamedTuple):
+    """One character cell; ``fg``/``bg`` None mean the terminal's own colours.
+
+    A NamedTuple, not a dataclass: a 16-image grid makes tens of thousands of them.
+    """
 
     char: str
     fg: RGB | None = None
     bg: RGB | None = None
 
 
+BLANK = Cell(" ")
+GREYS = [(v, v, v) for v in range(256)]
+
+
 def _level(value: float, lo: float, hi: float) -> int:
     if hi <= lo:  # a constant image: white if positive (all ones), else black (all zeros)
         return 255 if value > 0 else 0
     return max(0, min(255, round((value - lo) / (hi - lo) * 255)))
+
+
+def _levels(row: list[float], lo: float, hi: float) -> list[int]:
+    if hi <= lo:
+        return [_level(x, lo, hi) for x in row]
+    k = 255 / (hi - lo)
+    return [0 if x <= lo else 255 if x >= hi else int((x - lo) * k + 0.5) for x in row]
 
 
 def _pixels(picture: Image, index: int, grey: bool) -> list[list[RGB]]:
@@ -45,9 +58,9 @@ def _pixels(picture: Image, index: int, grey: bool) -> list[list[RGB]]:
             ]
         else:
             plane = channels[0]
-        return [[(v, v, v) for v in (_level(x, lo, hi) for x in row)] for row in plane]
+        return [[GREYS[v] for v in _levels(row, lo, hi)] for row in plane]
     return [
-        [(_level(r, lo, hi), _level(g, lo, hi), _level(b, lo, hi)) for r, g, b in zip(*rows, strict=True)]
+        list(zip(*(_levels(row, lo, hi) for row in rows), strict=True))
         for rows in zip(*channels, strict=True)
     ]
 
@@ -115,20 +128,19 @@ def to_cells(pixels: list[list[Pixel]], mode: str = "rgb") -> list[list[Cell]]:
     for r in range(0, len(pixels), 2):
         top = pixels[r] + [None] * (width - len(pixels[r]))
         bottom = pixels[r + 1] + [None] * (width - len(pixels[r + 1])) if r + 1 < len(pixels) else [None] * width
-        line = []
-        for up, down in zip(top, bottom, strict=True):
-            if mode == "ascii":
-                if up is None and down is None:
-                    line.append(Cell(" "))
-                else:
-                    level = (_ramp(up) + _ramp(down)) / 2
-                    line.append(Cell(RAMP[min(len(RAMP) - 1, int(level * len(RAMP)))]))
-            elif up is None and down is None:
-                line.append(Cell(" "))
-            elif up is None:
-                line.append(Cell("▄", fg=down))
-            else:
-                line.append(Cell("▀", fg=up, bg=down))
+        if mode == "ascii":
+            line = [
+                BLANK if up is None and down is None
+                else Cell(RAMP[min(len(RAMP) - 1, int((_ramp(up) + _ramp(down)) / 2 * len(RAMP)))])
+                for up, down in zip(top, bottom, strict=True)
+            ]  # fmt: skip
+        else:
+            line = [
+                BLANK if up is None and down is None
+                else Cell("▄", down, None) if up is None
+                else Cell("▀", up, down)
+                for up, down in zip(top, bottom, strict=True)
+            ]  # fmt: skip
         lines.append(line)
     return lines
 
