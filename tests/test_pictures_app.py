@@ -14,13 +14,13 @@ from textual.pilot import Pilot
 
 from tutor.app import TutorApp
 from tutor.app.widgets.output_panel import OutputPanel
-from tutor.app.widgets.pictures import ChartView, GraphView, PictureView, RasterView
+from tutor.app.widgets.pictures import ChartView, GraphView, PictureView, RasterView, colour_mode
 from tutor.lessons.loader import load_catalog
 
 pytestmark = pytest.mark.timeout(240)
 
 LESSONS = Path(__file__).parent / "picture_lessons"
-PLOT, GRID, GRAPH = 0, 1, 2
+PLOT, GRID, GRAPH, COLOUR = 0, 1, 2, 4
 WAIT = 60.0  # a worker boot imports torch; the machine is shared
 
 
@@ -128,6 +128,28 @@ async def test_without_colour_images_use_a_character_ramp(monkeypatch):
         chars = {cell.char for line in grid.lines(grid.size.width) for cell in line}
         assert "▀" not in chars and "@" in chars
         assert all(cell.fg is None for line in grid.lines(grid.size.width) for cell in line)
+
+
+async def test_sixteen_colour_terminals_get_grey_half_blocks(monkeypatch):
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.setenv("TERM", "xterm")  # 16 colours: colour pictures are drawn in grey
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_step(pilot, COLOUR)
+        stripes = panel(app).query_one(RasterView)
+        assert colour_mode(stripes) == "grey"
+        greys = {cell.fg for line in stripes.lines(stripes.size.width) for cell in line if cell.fg}
+        assert greys == {(76, 76, 76), (150, 150, 150), (29, 29, 29)}  # R, G, B as luminance
+
+
+async def test_colour_images_keep_their_colours_where_the_terminal_can():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await run_step(pilot, COLOUR)
+        stripes = panel(app).query_one(RasterView)
+        assert colour_mode(stripes) == "rgb"
+        (line, _) = stripes.lines(stripes.size.width)
+        assert [cell.fg for cell in line] == [(255, 0, 0)] * 2 + [(0, 255, 0)] * 2 + [(0, 0, 255)] * 2
 
 
 def _snapshot_step(index: int):
