@@ -14,7 +14,7 @@ from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, RenderResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.markup import escape
@@ -84,6 +84,12 @@ class ChartView(PlotextPlot):
     def on_mount(self) -> None:
         if colour_mode(self) == "ascii":  # no colour: lines told apart by their markers
             charts.draw(self.plt, self.picture, plain=True)
+
+    def render(self) -> RenderResult:
+        try:
+            return super().render()
+        except Exception as exc:  # a chart plotext cannot draw at this size must not stop the app
+            return Text(f"(the chart could not be drawn at {self.size.width}×{self.size.height}: {exc})", style="italic")
 
 
 class RasterView(Widget):
