@@ -211,3 +211,26 @@ async def test_quit_and_resume_at_the_same_step(tutor_home):
     async with direct.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(direct.screen, LessonScreen) and direct.screen.state.index == 2
+
+
+async def test_leaving_a_running_lesson_interrupts_the_cell():
+    app = make_app(lesson_id="app-basics")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        screen = app.screen
+        set_cell(app, "while True:\n    pass")
+        before = screen.finished_runs
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: app.host.state == "busy", "the loop to run")
+        await pilot.press("escape", "escape")  # leave the editor, then the lesson
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.pause()
+        await wait_for(pilot, lambda: screen.finished_runs > before, "the interrupted run to end")
+        assert screen.state.state.outcome.result.status == "interrupted"
+        await wait_ready(pilot)
+        # The lesson opens again, at the same step, and runs.
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.action_reset_cell()
+        assert (await run_step(pilot)).passed
+

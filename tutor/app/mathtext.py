@@ -5,129 +5,34 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rich.cells import cell_len
-
-# Unicode has super/subscript forms for only some characters; anything else falls back.
-_SUP = dict(zip("0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWαβγδεθιφχ−",
-                "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵅᵝᵞᵟᵋᶿᶥᵠᵡ⁻", strict=True))
-_SUB = dict(zip("0123456789+-=()aehijklmnoprstuvxβγρφχ−",
-                "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ₋", strict=True))
-
-_GREEK = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega".split()
-_SYMBOLS: dict[str, str] = {name: chr(0x3B1 + i + (1 if i >= 17 else 0)) for i, name in enumerate(_GREEK)}
-_SYMBOLS.update({
-    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ",
-    "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "varepsilon": "ε", "varphi": "φ", "vartheta": "ϑ",
-    "cdot": "·", "times": "×", "div": "÷", "pm": "±", "mp": "∓", "le": "≤", "leq": "≤", "ge": "≥",
-    "geq": "≥", "ne": "≠", "neq": "≠", "approx": "≈", "equiv": "≡", "sim": "∼", "propto": "∝",
-    "in": "∈", "notin": "∉", "subset": "⊂", "subseteq": "⊆", "cup": "∪", "cap": "∩",
-    "infty": "∞", "partial": "∂", "nabla": "∇", "to": "→", "rightarrow": "→", "leftarrow": "←",
-    "Rightarrow": "⇒", "Leftarrow": "⇐", "longrightarrow": "⟶", "mapsto": "↦", "iff": "⇔",
-    "cdots": "⋯", "ldots": "…", "dots": "…", "vdots": "⋮", "ddots": "⋱", "forall": "∀",
-    "exists": "∃", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "sum": "∑", "prod": "∏", "int": "∫", "odot": "⊙",
-    "otimes": "⊗", "oplus": "⊕", "circ": "∘", "ast": "∗", "star": "⋆", "prime": "′", "top": "ᵀ",
-    "quad": "  ", "qquad": "    ", ",": " ", ";": " ", ":": " ", " ": " ", "!": "", "{": "{",
-    "}": "}", "|": "‖", "lvert": "|", "rvert": "|", "langle": "⟨", "rangle": "⟩", "%": "%",
-    "_": "_", "&": "&", "#": "#", "$": "$", "lbrace": "{", "rbrace": "}", "mid": "|",
-})
-_FUNCTIONS = set("log ln exp sin cos tan tanh sinh cosh arctan arcsin arccos max min argmax argmin arg lim sup inf det sgn softmax".split())
-_ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0305",
-            "tilde": "\u0303", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308"}
-_BOLD = {"mathbf", "bold", "boldsymbol", "bm", "textbf"}
-_PLAIN = {"mathrm", "rm", "text", "textrm", "mathit", "operatorname", "mathsf", "mathtt", "mbox", "textit"}
-_BB = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
-_IGNORED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
-            "displaystyle", "limits", "nolimits", "rm", "it", "bf", "color", "label", "nonumber"}
-_MATRICES = {"matrix": ("", ""), "pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "Bmatrix": ("{", "}"),
-             "vmatrix": ("|", "|"), "Vmatrix": ("‖", "‖"), "smallmatrix": ("", ""), "cases": ("{", ""),
-             "array": ("", "")}
-# Tall delimiters: (top, middle, bottom) for brackets that span several lines.
-_TALL = {"(": "⎛⎜⎝", ")": "⎞⎟⎠", "[": "⎡⎢⎣", "]": "⎤⎥⎦", "{": "⎧⎨⎩", "}": "⎫⎬⎭", "|": "│││", "‖": "‖‖‖"}
-_ARROWS = {"→", "⟶", "=", "⇒", "←"}
-_RELATIONS = {"∈", "∉", "≤", "≥", "≠", "≈", "≡", "→", "←", "⇒", "⇐", "⟶", "⇔", "∼", "∝", "⊂", "⊆",
-              "↦", "×", "·", "±", "∓", "÷", "⊙", "⊗", "⊕", "∘"}
+from tutor.app.mathbox import (
+    ACCENTS,
+    ARROWS,
+    BB,
+    BOLD,
+    FUNCTIONS,
+    IGNORED,
+    MATRICES,
+    PLAIN,
+    RELATIONS,
+    SUB,
+    SUP,
+    SYMBOLS,
+    Box,
+    bold_text,
+    hcat,
+    linear,
+    pad,
+    script,
+    tall,
+)
 
 _TOKEN = re.compile(r"\\[a-zA-Z]+|\\.|\s+|.", re.DOTALL)
 
 
-class Box:
-    """A block of text lines with a baseline, so fractions and matrices can sit side by side."""
-
-    def __init__(self, lines: list[str] | str = "", base: int = 0) -> None:
-        self.lines = [lines] if isinstance(lines, str) else lines
-        self.base = base
-
-    @property
-    def width(self) -> int:
-        return max((cell_len(line) for line in self.lines), default=0)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(line.rstrip() for line in self.lines)
-
-    def flat(self) -> bool:
-        return len(self.lines) == 1
-
-
-def _pad(line: str, width: int, align: str = "l") -> str:
-    gap = max(0, width - cell_len(line))
-    if align == "r":
-        return " " * gap + line
-    if align == "c":
-        return " " * (gap // 2) + line + " " * (gap - gap // 2)
-    return line + " " * gap
-
-
-def hcat(boxes: list[Box]) -> Box:
-    """Join boxes left to right, lining up their baselines."""
-    boxes = [b for b in boxes if b.lines != [""]] or [Box("")]
-    above = max(b.base for b in boxes)
-    below = max(len(b.lines) - b.base for b in boxes)
-    rows = [""] * (above + below)
-    for b in boxes:
-        top = above - b.base
-        w = b.width
-        for i in range(above + below):
-            j = i - top
-            rows[i] += _pad(b.lines[j] if 0 <= j < len(b.lines) else "", w)
-    return Box(rows, above)
-
-
-def _script(text: str, table: dict[str, str]) -> str | None:
-    if text and all(c in table for c in text):
-        return "".join(table[c] for c in text)
-    return None
-
-
-def _linear(text: str) -> str:
-    """Wrap a multi-symbol text in parentheses for linear notation (a/b, x^(n+1))."""
-    if not re.search(r"[\s+\-−=,·×/<>≤≥∈]", text) or re.fullmatch(r"\(.*\)|\[.*\]", text):
-        return text
-    return f"({text})"
-
-
-def _bold(text: str) -> str:
-    out = []
-    for c in text:
-        if "A" <= c <= "Z":
-            out.append(chr(0x1D400 + ord(c) - 65))
-        elif "a" <= c <= "z":
-            out.append(chr(0x1D41A + ord(c) - 97))
-        elif "0" <= c <= "9":
-            out.append(chr(0x1D7CE + ord(c) - 48))
-        else:
-            out.append(c)
-    return "".join(out)
-
-
-def _tall(delim: str, height: int) -> Box:
-    if height <= 1 or not delim:
-        return Box(delim)
-    top, mid, bot = _TALL.get(delim, delim * 3)
-    return Box([top] + [mid] * (height - 2) + [bot])
-
-
 class _Parser:
+    """Recursive descent over LaTeX tokens, building Boxes; display mode stacks fractions."""
+
     def __init__(self, source: str, display: bool) -> None:
         self.toks = [t for t in _TOKEN.findall(source) if t != "%"]
         self.i = 0
@@ -200,10 +105,10 @@ class _Parser:
         text = base.text if base.flat() else None
         tail = ""
         fallback = []
-        for box, table, mark in ((sub, _SUB, "_"), (sup, _SUP, "^")):
+        for box, table, mark in ((sub, SUB, "_"), (sup, SUP, "^")):
             if box is None:
                 continue
-            mapped = _script(box.text, table) if box.flat() else None
+            mapped = script(box.text, table) if box.flat() else None
             if mapped is not None:
                 tail += mapped
             elif box.flat():
@@ -240,9 +145,9 @@ class _Parser:
             spaced = spaced and self.i >= 2 and self.toks[self.i - 2].isspace()
             self.skip_space()
             box = self.command(name)
-            if spaced and box.text in _RELATIONS and self.peek() is not None:
+            if spaced and box.text in RELATIONS and self.peek() is not None:
                 return Box(box.text + " ")
-            if name in _FUNCTIONS and self.peek() is not None and re.match(r"\\?[A-Za-z0-9]", self.peek()):
+            if name in FUNCTIONS and self.peek() is not None and re.match(r"\\?[A-Za-z0-9]", self.peek()):
                 return Box(name + " ")
             return box
         return self.command(name)
@@ -259,19 +164,19 @@ class _Parser:
                 index = self.seq({"]"}).text
                 self.take()
             inner = self.arg()
-            root = {"": "√", "2": "√", "3": "∛", "4": "∜"}.get(index) or (_script(index, _SUP) or index) + "√"
-            return hcat([Box(root), Box(_linear(inner.text))]) if inner.flat() else hcat([Box(root), self.fence("(", inner, ")")])
-        if name in _ACCENTS:
+            root = {"": "√", "2": "√", "3": "∛", "4": "∜"}.get(index) or (script(index, SUP) or index) + "√"
+            return hcat([Box(root), Box(linear(inner.text))]) if inner.flat() else hcat([Box(root), self.fence("(", inner, ")")])
+        if name in ACCENTS:
             box = self.arg()
-            return Box(box.text + _ACCENTS[name]) if box.flat() else box
-        if name in _BOLD:
+            return Box(box.text + ACCENTS[name]) if box.flat() else box
+        if name in BOLD:
             box = self.arg()
-            return Box([_bold(line) for line in box.lines], box.base)
-        if name in _PLAIN and name not in ("rm",):
+            return Box([bold_text(line) for line in box.lines], box.base)
+        if name in PLAIN and name not in ("rm",):
             return Box(self.raw_group().replace("\\", "")) if name in ("text", "textrm", "mbox") else self.arg()
         if name in ("mathbb", "mathcal", "mathfrak"):
             text = self.raw_group()
-            return Box(_BB.get(text, text) if name == "mathbb" else text)
+            return Box(BB.get(text, text) if name == "mathbb" else text)
         if name == "textcolor":
             self.raw_group()
             return self.arg()
@@ -280,10 +185,10 @@ class _Parser:
             return Box("")
         if name in ("overset", "stackrel", "underset"):
             over, body = self.arg(), self.arg()
-            if body.text in _ARROWS and over.flat():
+            if body.text in ARROWS and over.flat():
                 return Box(f"─{over.text}{body.text}")
-            table = _SUB if name == "underset" else _SUP
-            mapped = _script(over.text, table)
+            table = SUB if name == "underset" else SUP
+            mapped = script(over.text, table)
             return Box(body.text + mapped) if mapped and body.flat() else body
         if name == "left" or name == "right":
             return self.leftright() if name == "left" else Box("")
@@ -292,24 +197,24 @@ class _Parser:
         if name == "end":
             self.raw_group()
             return Box("")
-        if name in _FUNCTIONS:
+        if name in FUNCTIONS:
             return Box(name)
-        if name in _SYMBOLS:
-            return Box(_SYMBOLS[name])
-        if name in _IGNORED:
+        if name in SYMBOLS:
+            return Box(SYMBOLS[name])
+        if name in IGNORED:
             return Box("")
         return Box(name)
 
     def frac(self, num: Box, den: Box) -> Box:
         if not self.display and num.flat() and den.flat():
-            return Box(f"{_linear(num.text)}/{_linear(den.text)}")
+            return Box(f"{linear(num.text)}/{linear(den.text)}")
         width = max(num.width, den.width) + 2
-        lines = [_pad(line, width, "c") for line in num.lines] + ["─" * width]
-        return Box(lines + [_pad(line, width, "c") for line in den.lines], len(num.lines))
+        lines = [pad(line, width, "c") for line in num.lines] + ["─" * width]
+        return Box(lines + [pad(line, width, "c") for line in den.lines], len(num.lines))
 
     def fence(self, left: str, inner: Box, right: str) -> Box:
         h = len(inner.lines)
-        lb, rb = _tall(left, h), _tall(right, h)
+        lb, rb = tall(left, h), tall(right, h)
         lb.base = rb.base = inner.base if h > 1 else 0
         return hcat([lb, inner, rb])
 
@@ -317,7 +222,7 @@ class _Parser:
         self.skip_space()
         t = self.take() if self.peek() is not None else "."
         if t.startswith("\\"):
-            t = _SYMBOLS.get(t[1:], t[1:])
+            t = SYMBOLS.get(t[1:], t[1:])
         return "" if t == "." else t
 
     def leftright(self) -> Box:
@@ -351,7 +256,7 @@ class _Parser:
             cells = []
             for c in range(ncols):
                 box = row[c] if c < len(row) else Box("")
-                cells.append(Box([_pad(line, widths[c], aligns[c % len(aligns)]) for line in box.lines], box.base))
+                cells.append(Box([pad(line, widths[c], aligns[c % len(aligns)]) for line in box.lines], box.base))
             joined = hcat([x for c in cells for x in (c, Box(gap))][:-1] if gap else cells)
             lines.extend(line.rstrip() if not gap else line for line in joined.lines)
         return Box(lines, (len(lines) - 1) // 2)
@@ -363,8 +268,8 @@ class _Parser:
         if self.peek() == "\\end":
             self.take()
             self.raw_group()
-        if name.rstrip("*") in _MATRICES:
-            left, right = _MATRICES[name.rstrip("*")]
+        if name.rstrip("*") in MATRICES:
+            left, right = MATRICES[name.rstrip("*")]
             if not self.display:
                 body = "; ".join(", ".join(b.text for b in r) for r in rows)
                 return Box(f"{left or '['}{body}{right or ']'}" if name != "cases" else "{" + body)
