@@ -35,4 +35,6 @@ class CodeCell(TextArea):
 
     def load(self, code: str) -> None:
         self.load_text(code)
-        self.move_cursor(self.document.end)
+        # At the start: the end of a long cell would scroll its first lines (and columns) away.
+        self.move_cursor((0, 0))
+        self.scroll_home(animate=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -79,20 +81,21 @@ class LessonList(OptionList):
         return True
 
     def _prompt(self, loaded: LoadedLesson, progress: ProgressStore, lang: str,
-                titles: dict[str, str]) -> Text:
+                titles: dict[str, str]) -> Group:
         lesson = loaded.lesson
         done, total = lesson_progress(progress, loaded)
         mark = ("✓", "bold green") if done == total else (("◐", "yellow") if done else ("○", "dim"))
-        text = Text.assemble("  ", mark, " ", (tr(lesson.title, lang), "bold"),
-                             (f"  {done}/{total}", "green" if done == total else "dim"))
-        text.append(f"\n      {tr(lesson.summary, lang)}", style="dim")
+        title = Text.assemble("  ", mark, " ", (tr(lesson.title, lang), "bold"),
+                              (f"  {done}/{total}", "green" if done == total else "dim"))
+        # Indented as a block, so wrapped lines stay under the title.
+        lines = [title, Padding(Text(tr(lesson.summary, lang).strip(), style="dim"), (0, 0, 0, 6))]
         if lesson.requires:
             needs = []
             for req in lesson.requires:
                 finished = req in titles and self._finished(progress, req)
                 needs.append(f"{titles.get(req, req)}{' ✓' if finished else ''}")
-            text.append(f"\n      needs: {', '.join(needs)}", style="italic")
-        return text
+            lines.append(Padding(Text(f"needs: {', '.join(needs)}", style="italic"), (0, 0, 0, 6)))
+        return Group(*lines)
 
     def _finished(self, progress: ProgressStore, lesson_id: str) -> bool:
         loaded = self.app.catalog.get(lesson_id)
