@@ -39,6 +39,8 @@ async def test_home_lists_chapters_progress_prerequisites_and_broken_files():
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         text = screen_text(app)
+        # The worker needs a second or more to import torch; the home screen does not wait.
+        assert "◌ starting" in text
         listing = text[text.index("Basics"):]  # the list, below "Start with App basics"
         assert 0 < listing.index("App basics") < listing.index("More") < listing.index("Loops")
         assert "0/4" in text and "needs: App basics" in text

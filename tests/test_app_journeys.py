@@ -136,6 +136,7 @@ async def test_interrupt_an_infinite_loop_keeps_the_namespace():
         before = screen.finished_runs
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.host.state == "busy", "the loop to run")
+        await wait_for(pilot, lambda: "◉ busy" in screen_text(app), "the status bar to say busy")
         # The UI stays usable while the cell runs.
         await pilot.press("f1")
         assert app.screen.__class__.__name__ == "HelpScreen"
@@ -159,6 +160,8 @@ async def test_restart_then_rerun_the_steps_up_to_here():
         await pilot.press("ctrl+n")
         generation = app.host.interp.generation
         await pilot.press("f8")
+        # No spare worker in the tests: a cold restart, long enough to be seen.
+        await wait_for(pilot, lambda: "restarting" in screen_text(app), "the status bar to say restarting")
         await wait_for(pilot, lambda: app.host.interp.generation != generation, "a new worker")
         await wait_ready(pilot)
         assert any("Interpreter restarted" in n for n in notifications(app))
