@@ -143,7 +143,19 @@ def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) 
     transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
     train_dataset = datasets.MNIST(root=str(root), train=True, download=False, transform=transform)
     test_dataset = datasets.MNIST(root=str(root), train=False, download=False, transform=transform)
-    train_loader = DataLoader(train_dataset, shuffle=True, batch_size=64)
+    # shuffle=True as in the notes, through a sampler that draws each epoch's order exactly as the
+    # tutor's loop does (randperm from a generator seeded 0), so both see the same batches in the
+    # same order and their accuracies after the same steps can be compared.
+    order = torch.Generator().manual_seed(0)
+
+    class SameShuffle(torch.utils.data.Sampler):
+        def __len__(self) -> int:
+            return len(train_dataset)
+
+        def __iter__(self):
+            return iter(torch.randperm(len(train_dataset), generator=order).tolist())
+
+    train_loader = DataLoader(train_dataset, sampler=SameShuffle(), batch_size=64)
     test_loader = DataLoader(test_dataset, shuffle=False, batch_size=64)
     torch.manual_seed(0)  # the same initial weights as the tutor's model (same seed, same layer order)
     ref_model = NotesNet()
@@ -200,7 +212,7 @@ def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) 
     x_test, y_test = to_tensors(plan.test, torch.device("cpu"), channels_last)
     preload = time.perf_counter() - t
     ref_eval, tutor_eval = [], []
-    for _ in range(3):
+    for _ in range(5):
         ref_eval.append(len(plan.test) / ref_test()[1])
         t = time.perf_counter()
         evaluate(trainer.model, x_test, y_test)
@@ -366,7 +378,10 @@ def bench_latency(config: dict, presses: int, home: Path) -> dict:
             latencies.append(client.wait_output(target, sent) - sent)
             current = target
             time.sleep(0.2)
-        rate = re.search(r"speed\s+([\d,]+) samples/s", term.screen())
+        screen = term.screen()
+        rate = re.search(r"speed\s+([\d,]+) samples/s", screen)
+        if os.environ.get("BENCH_SHOW_SCREEN"):
+            print(screen)
     finally:
         if client:
             client.close()
@@ -426,18 +441,26 @@ def main() -> int:
 
             root = torchvision_folder(plan, tmp / "torchvision")
             peak = peak_gflops(DEFAULT_THREADS)
-            print(f"peak sgemm (2048², {DEFAULT_THREADS} threads): {peak:.0f} GFLOP/s · torch {torch.__version__}")
-            for name in args.models.split(","):
-                r = bench_pipelines(name, plan, root, args.epochs, tmp / f"home-{name}")
+            results = {name: bench_pipelines(name, plan, root, args.epochs, tmp / f"home-{name}")
+                       for name in args.models.split(",")}
+            # The best of two measurements (before and after): load from other processes only lowers it.
+            peak = max(peak, peak_gflops(DEFAULT_THREADS))
+            print(f"peak sgemm (2048², {DEFAULT_THREADS} threads, best of before/after): {peak:.0f} GFLOP/s · "
+                  f"torch {torch.__version__}")
+            print("same initial weights and the same batch order in both pipelines")
+            for name, r in results.items():
                 ref, tut = statistics.median(r["ref_rates"]), statistics.median(r["tutor_rates"])
                 target = 3.5 if name == "fcn" else 3.0
                 ratio = tut / ref
+                best = max(r["tutor_rates"]) / max(r["ref_rates"])
                 floor = train_flops(name) / (peak * 1e9)  # seconds per sample at peak
                 e_ratio = statistics.median(r["tutor_eval"]) / statistics.median(r["ref_eval"])
                 print(f"\n{name.upper()} · {r['steps']} steps of 64 · tutor threads used: {r['threads']}")
                 row("", "reference", "tutor", "ratio", "target")
                 row("train samples/s (median of epochs)", f"{ref:,.0f}", f"{tut:,.0f}", f"{ratio:.2f}×",
                     f"≥ {target}× {'PASS' if ratio >= target else 'MISS'}")
+                row("train samples/s (best epoch)", f"{max(r['ref_rates']):,.0f}", f"{max(r['tutor_rates']):,.0f}",
+                    f"{best:.2f}×", "the least disturbed epochs")
                 row("  per epoch, reference", " ".join(f"{v:,.0f}" for v in r["ref_rates"]), "", "", "")
                 row("  per epoch, tutor", " ".join(f"{v:,.0f}" for v in r["tutor_rates"]), "", "", "")
                 ok = r["tutor_acc"] >= r["ref_acc"] - 0.005
@@ -446,11 +469,14 @@ def main() -> int:
                 row(f"eval samples/s ({len(plan.test):,} images)", f"{statistics.median(r['ref_eval']):,.0f}",
                     f"{statistics.median(r['tutor_eval']):,.0f}", f"{e_ratio:.2f}×",
                     f"≥ 4× {'PASS' if e_ratio >= 4 else 'MISS'}")
-                row("fraction of the FLOP floor", f"{ref * floor:.0%}", f"{tut * floor:.0%}", "",
-                    f"{train_flops(name) / 1e6:.2f} MFLOP/sample")
+                e_best = max(r["tutor_eval"]) / max(r["ref_eval"])
+                row("eval samples/s (best of 5)", f"{max(r['ref_eval']):,.0f}", f"{max(r['tutor_eval']):,.0f}",
+                    f"{e_best:.2f}×", "")
+                row("fraction of the FLOP floor (best)", f"{max(r['ref_rates']) * floor:.0%}",
+                    f"{max(r['tutor_rates']) * floor:.0%}", "", f"{train_flops(name) / 1e6:.2f} MFLOP/sample")
                 row("  floor for 60k samples", "", f"{60000 * floor:.2f} s", "", "")
                 row("preload of the test set", "", f"{r['preload'] * 1000:.0f} ms", "", "")
-                summary.append(f"{name} {ratio:.2f}× (target {target}×), eval {e_ratio:.1f}×, "
+                summary.append(f"{name} {ratio:.2f}× median / {best:.2f}× best (target {target}×), eval {e_ratio:.1f}×, "
                                f"acc {r['tutor_acc']:.2%} vs {r['ref_acc']:.2%}")
         if not args.skip_worker:
             w = asyncio.run(bench_worker(tmp / "home-worker"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual_plotext import PlotextPlot
 
-MAX_POINTS = 400  # more points than a terminal has columns only costs time
 
 
 def _bucket(values: list[float], size: int) -> list[float]:
@@ -38,7 +37,8 @@ class LossPlot(PlotextPlot):
         plt.xlabel("step")
         losses = self._losses
         if losses:
-            size = max(1, -(-len(losses) // MAX_POINTS))
+            # Braille draws two points per column: more than that only costs time (~5-20 ms a frame).
+            size = max(1, -(-len(losses) // max(20, 2 * self.size.width)))
             raw = _bucket(losses, size)
             xs = [min(len(losses), (i + 1) * size) for i in range(len(raw))]
             plt.plot(xs, raw, marker="braille", label="batch")
