@@ -100,6 +100,33 @@ async def test_bad_settings_are_a_message_not_a_crash():
         assert any("momentum must be in [0, 1)" in n.message for n in app._notifications)
 
 
+def _training_workers() -> list[int]:
+    """This test process's live training-worker children (read from /proc)."""
+    import os
+    from pathlib import Path
+
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmd = (proc / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == os.getpid() and b"tutor.training.worker" in cmd:
+            found.append(int(proc.name))
+    return found
+
+
+async def test_leaving_while_the_worker_boots_leaves_no_worker_behind():
+    app = Host()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause(0.05)  # the worker is still importing torch
+        await pilot.press("escape")
+        await pilot.pause(0.5)
+        assert not isinstance(app.screen, TrainingScreen)
+        assert _training_workers() == []
+
+
 def test_half_blocks_put_two_pixel_rows_in_one_line():
     text = half_blocks([[0, 255], [128, 64]])
     assert text.plain == "▀▀"

@@ -92,10 +92,10 @@ async def _train(config: TrainConfig, *, as_json: bool) -> int:
     try:
         try:
             await client.start()
+            await client.train(config)
         except WorkerError as exc:
             err.print(f"[red]torch-tutor train:[/] {escape(exc)}")
             return 1
-        await client.train(config)
         async for event in client.events():
             state.apply(event)
             if as_json:

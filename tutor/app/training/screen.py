@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 
@@ -95,28 +96,45 @@ class TrainingScreen(Screen):
         return bool(getattr(self.app, "stable", False))
 
     def on_mount(self) -> None:
-        self._booting = asyncio.create_task(self._boot())
+        self._boot_in_background()
         self.describe_data()
         self.redraw()
 
     async def on_unmount(self) -> None:
+        # A worker still booting must not outlive the screen.
+        if self._booting is not None and not self._booting.done():
+            self._booting.cancel()
+            with contextlib.suppress(BaseException):
+                await self._booting
         if self.client is not None:
             await self.client.close()
 
     # --- the worker process ---------------------------------------------------------------------
 
     async def _boot(self) -> TrainingClient:
+        if self.client is not None:  # a worker that died: reap it before starting another
+            await self.client.close()
+            self.client = None
         client = TrainingClient()
-        await client.start()
+        try:
+            await client.start()
+        except BaseException:
+            await client.close()
+            raise
         self.client = client
         self._show_info()
         return client
 
+    def _boot_in_background(self) -> None:
+        self._booting = asyncio.create_task(self._boot())
+        # A failed boot is reported when training starts; don't let asyncio log it as unretrieved.
+        self._booting.add_done_callback(lambda task: task.cancelled() or task.exception())
+
     async def _ready_client(self) -> TrainingClient:
         if self.client is not None and self.client.running:
             return self.client
-        if self._booting is None or self._booting.done() and self.client is not None:
-            self._booting = asyncio.create_task(self._boot())  # first use, or the last worker died
+        if self._booting is None or self._booting.done():
+            self._boot_in_background()  # first use, a failed boot, or the last worker died
         return await self._booting
 
     @work(thread=True, group="training-data", exit_on_error=False)
