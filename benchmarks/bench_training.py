@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gzip
 import os
 import re
 import shlex
@@ -86,12 +85,8 @@ def train_flops(model: str) -> int:
     return sum(2 * macs * (2 if first else 3) for _, macs, first in LAYER_MACS[model])
 
 
-def eval_flops(model: str) -> int:
-    return sum(2 * macs for _, macs, _ in LAYER_MACS[model])
-
-
 def row(*cells) -> None:
-    print("  ".join(f"{c:<{w}}" for c, w in zip(cells, (34, 14, 14, 12, 26))))
+    print("  ".join(f"{c:<{w}}" for c, w in zip(cells, (34, 14, 14, 12, 26), strict=False)))
 
 
 # --- data ------------------------------------------------------------------------------------

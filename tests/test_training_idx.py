@@ -9,7 +9,15 @@ import numpy as np
 import pytest
 from test_training_support import T10K_IMAGES, T10K_LABELS, TRAIN_LABELS, needs_mnist
 
-from tutor.training.idx import IdxError, encode_idx, parse_idx, read_idx, read_images, read_labels, write_idx
+from tutor.training.idx import (
+    IdxError,
+    encode_idx,
+    parse_idx,
+    read_idx,
+    read_images,
+    read_labels,
+    write_idx,
+)
 from tutor.training.sources import SAMPLE_IMAGES, SAMPLE_LABELS
 
 

@@ -10,7 +10,15 @@ import pytest
 from test_training_support import MNIST, T10K_IMAGES, T10K_LABELS, needs_mnist
 
 from tutor.training.idx import write_idx
-from tutor.training.sources import SAMPLE_IMAGES, SAMPLE_LABELS, DataError, find_files, hold_out, load_plan, load_sample
+from tutor.training.sources import (
+    SAMPLE_IMAGES,
+    SAMPLE_LABELS,
+    DataError,
+    find_files,
+    hold_out,
+    load_plan,
+    load_sample,
+)
 
 
 @pytest.fixture

@@ -131,7 +131,13 @@ class _RichView:
     """Two progress bars (epoch, overall) with live loss, accuracy and throughput."""
 
     def __init__(self) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
         self.out = console()
         self.progress = Progress(

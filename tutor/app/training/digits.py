@@ -39,7 +39,7 @@ def half_blocks(image: Image, *, wrong: bool = False) -> Text:
     for r in range(0, len(rows), 2):
         if r:
             text.append("\n")
-        for top, bottom in zip(rows[r], rows[r + 1]):
+        for top, bottom in zip(rows[r], rows[r + 1], strict=True):
             text.append("▀", Style.parse(f"{_grey(top, wrong)} on {_grey(bottom, wrong)}"))
     return text
 
@@ -52,7 +52,7 @@ def shade_blocks(image: Image) -> Text:
     rows = image if len(image) % 2 == 0 else image + [[0] * len(image[0])]
     lines = []
     for r in range(0, len(rows), 2):
-        lines.append("".join(_SHADES[min(4, (a + b) * 5 // 512)] for a, b in zip(rows[r], rows[r + 1])))
+        lines.append("".join(_SHADES[min(4, (a + b) * 5 // 512)] for a, b in zip(rows[r], rows[r + 1], strict=True)))
     return Text("\n".join(lines))
 
 
@@ -85,7 +85,7 @@ def digit_grid(digits: dict, width: int, height: int | None = None, *, color: bo
         ])
         grid.add_row(*[caption(truth[i], preds[i]) for i in chunk])
         lines.append(grid)
-    wrong = sum(t != p for t, p in zip(truth[:count], preds[:count]))
+    wrong = sum(t != p for t, p in zip(truth[:count], preds[:count], strict=True))
     lines.append(Text(f"{count} test digits, {wrong} misread (red); prediction first, true digit in brackets",
                       style="dim"))
     return Group(*lines)

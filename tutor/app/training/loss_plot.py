@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual_plotext import PlotextPlot
 
 
-
 def _bucket(values: list[float], size: int) -> list[float]:
     return [sum(values[i : i + size]) / len(values[i : i + size]) for i in range(0, len(values), size)]
 

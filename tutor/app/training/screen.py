@@ -213,8 +213,9 @@ class TrainingScreen(Screen):
             overall_bar.update(total=p["total_steps"], progress=p["step"])
             self.query_one("#epoch-label", Label).update(f"epoch {p['epoch']}/{p['epochs']}")
         elif st.status in ("idle", "starting"):
-            epoch_bar.update(total=None, progress=0)
-            overall_bar.update(total=None, progress=0)
+            # A known total (not None): an indeterminate bar animates, and costs CPU, forever.
+            epoch_bar.update(total=1, progress=0)
+            overall_bar.update(total=1, progress=0)
         self.query_one("#btn-pause", Button).label = "▶ Resume" if st.status == "paused" else "⏸ Pause"
         self._show_info()
         if st.status == "done" and st.result and not self._results_shown:
