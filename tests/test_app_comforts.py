@@ -61,7 +61,7 @@ async def test_search_filters_and_escape_clears():
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "app-next"
-        await pilot.press("escape", "escape")
+        await pilot.press("escape")
         await pilot.press("slash", *"nothing-like-this")
         await pilot.pause()
         assert "No lesson matches" in screen_text(app)
@@ -75,7 +75,7 @@ async def test_progress_check_mark_when_a_lesson_is_complete():
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(pilot)
         assert (await run_step(pilot)).passed
-        await pilot.press("escape", "escape")
+        await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         assert "✓ Loops  1/1" in screen_text(app)

@@ -18,6 +18,8 @@ from app_support import (
 
 from tutor.app.screens.home import HomeScreen
 from tutor.app.screens.lesson import LessonScreen
+from tutor.app.widgets.code_cell import CodeCell
+from tutor.app.widgets.explanation import Explanation
 from tutor.app.widgets.verdict import VerdictView
 
 pytestmark = pytest.mark.timeout(240)
@@ -52,9 +54,48 @@ async def test_open_a_lesson_from_the_home_screen():
         assert "step 1/4" in text and "We add two numbers" in text
         # The formula in the explanation is shown in Unicode, not LaTeX.
         assert "1/(1+e⁻ˣ)" in text and "\\frac" not in text
-        await pilot.press("escape")  # leave the editor
-        await pilot.press("escape")  # back to the lessons
+        await pilot.press("escape")  # back to the lessons: focus is not in the editor
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_step_changes_never_put_focus_in_the_editor():
+    app = make_app(lesson_id="app-basics")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(pilot)
+        screen = app.screen
+        cell = screen.query_one(CodeCell)
+        assert isinstance(app.focused, Explanation)
+        assert "Enter edits" in screen_text(app) and "⏎ Edit" in screen_text(app)
+        await pilot.press("n", "n")  # two steps on, nothing typed anywhere
+        assert screen.state.index == 2 and cell.text == "y = ..."
+        assert isinstance(app.focused, Explanation)
+        await pilot.press("p")
+        assert screen.state.index == 1 and not cell.has_focus
+        await pilot.press("enter")  # into the editor: now n is a letter
+        assert cell.has_focus and "Esc leaves" in screen_text(app)
+        await pilot.press("n")
+        assert cell.text.startswith("n") and screen.state.index == 1
+        await pilot.press("ctrl+n")  # Ctrl+N moves on from inside the editor, and leaves it
+        assert screen.state.index == 2 and not cell.has_focus
+        await pilot.press("e", "ctrl+o")
+        assert screen.state.index == 1 and not cell.has_focus
+        assert screen.state.steps[1].code.startswith("n")  # the edit was kept
+        await pilot.press("e", "ctrl+g", "down", "enter")  # jump, from inside the editor
+        await pilot.pause()
+        assert screen.state.index == 2 and isinstance(app.focused, Explanation)
+        await pilot.press("tab")  # Tab from the explanation reaches the editor too
+        assert cell.has_focus
+        await pilot.press("escape")  # Esc leaves the editor, not the lesson
+        assert isinstance(app.screen, LessonScreen) and isinstance(app.focused, Explanation)
+        outcome = await run_step(pilot, "f5")  # F5 runs from outside the editor
+        assert outcome.passed is False and "y should be twice x" in outcome.reason
+        await pilot.click("#cell")
+        assert cell.has_focus
+        await pilot.press("ctrl+n")  # onto a text-only step: nothing to edit, Enter does nothing
+        assert screen.state.index == 3 and "Nothing to run in this step: n" in screen_text(app)
+        assert "⏎ Edit" not in screen_text(app)
+        await pilot.press("enter")
+        assert isinstance(app.focused, Explanation)
 
 
 async def test_passing_cell_marks_the_step_done(tutor_home):
@@ -225,7 +266,7 @@ async def test_leaving_a_running_lesson_interrupts_the_cell():
         before = screen.finished_runs
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.host.state == "busy", "the loop to run")
-        await pilot.press("escape", "escape")  # leave the editor, then the lesson
+        await pilot.press("escape")  # leave the lesson
         assert isinstance(app.screen, HomeScreen)
         await pilot.pause()
         await wait_for(pilot, lambda: screen.finished_runs > before, "the interrupted run to end")

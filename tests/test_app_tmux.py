@@ -63,7 +63,7 @@ def app_in_tmux(tmp_path):
     session.close()
 
 
-def test_f5_and_ctrl_r_run_cells_through_tmux(app_in_tmux):
+def test_run_and_step_keys_through_tmux(app_in_tmux):
     tmux = app_in_tmux
     tmux.wait_for("● ready")
     assert "step 1/4" in tmux.screen()
@@ -74,6 +74,24 @@ def test_f5_and_ctrl_r_run_cells_through_tmux(app_in_tmux):
     tmux.send("C-r")
     shown = tmux.wait_for("✓ Passed")
     assert shown.count("tensor([ 5., 10., 15.])") == 2  # in the output and in the expected panel
+    # Plain letters step too, and never type into the cell: focus stays out of the editor.
+    tmux.send("n")
+    tmux.wait_for("step 3/4")
+    tmux.send("n")
+    tmux.wait_for("step 4/4")
+    tmux.send("p")
+    shown = tmux.wait_for("step 3/4")
+    assert "y = ..." in shown and "ny = ..." not in shown
+    tmux.send("e")  # e enters the editor; then letters are text
+    tmux.wait_for("Esc leaves")
+    tmux.send("z")
+    shown = tmux.wait_for("zy = ...")
+    assert "step 3/4" in shown
+    # Esc and n sent together read as Alt+N in any terminal; a learner's keys come apart.
+    tmux.send("Escape")
+    tmux.wait_for("Enter edits")
+    tmux.send("n")
+    tmux.wait_for("step 4/4")
     tmux.send("C-q")
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

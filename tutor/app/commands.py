@@ -12,13 +12,14 @@ from tutor.lessons.model import tr
 # (name, help, screen action) for the lesson screen; run through the screen so keys and palette agree.
 LESSON_COMMANDS = (
     ("Run the cell", "F5 or Ctrl+R", "run"),
+    ("Edit the cell", "Enter or e; Esc leaves the editor", "edit"),
     ("Interrupt the running cell", "F4", "interrupt"),
     ("Show the next hint", "F2", "hint"),
     ("Show the solution", "F3, after one attempt", "solution"),
     ("Take the solution into the cell", "Ctrl+T, once it is shown", "use_solution"),
     ("Reset the cell", "Ctrl+L: the original code again", "reset_cell"),
-    ("Next step", "Ctrl+N", "next"),
-    ("Previous step", "Ctrl+O", "previous"),
+    ("Next step", "Ctrl+N, or n outside the editor", "next"),
+    ("Previous step", "Ctrl+O, or p outside the editor", "previous"),
     ("Go to step…", "Ctrl+G", "jump"),
     ("Rerun the steps up to here", "F9: rebuild the variables after a restart", "rerun"),
     ("Back to the lessons", "Esc", "back"),

@@ -12,7 +12,9 @@ from textual.widgets import Static
 
 # The editor's own keys (Textual's TextArea) that learners need most.
 EDITOR_KEYS = [
-    ("Esc", "leave the editor (then Tab / Shift+Tab move between panels)"),
+    ("⏎ / e / Tab / click", "enter the editor (a step change never does)"),
+    ("Esc", "leave the editor: n, p and e are keys again"),
+    ("f5 / ^r  ^n  ^o", "run, next, previous: inside the editor too"),
     ("Tab", "indent (inside the editor)"),
     ("Ctrl+Z / Ctrl+Y", "undo / redo"),
     ("Ctrl+C / Ctrl+X / Ctrl+V", "copy / cut / paste"),

@@ -23,10 +23,15 @@ from tutor.lessons.model import tr
 
 
 class LessonScreen(CellRunner, Screen):
-    """Keys that work inside the editor are F-keys and Ctrl combinations (they pass through tmux/SSH)."""
+    """Keys that work inside the editor are F-keys and Ctrl combinations (they pass through tmux/SSH).
+
+    Focus never lands in the editor by itself: a step change puts it on the explanation, so the
+    letter keys (n, p, e) always mean the same thing until the learner enters the cell on purpose.
+    """
 
     BINDINGS = [
         Binding("f5,ctrl+r", "run", "Run", id="lesson.run"),
+        Binding("enter,e", "edit", "Edit", id="lesson.edit"),
         Binding("f4", "interrupt", "Stop", id="lesson.interrupt"),
         Binding("f2", "hint", "Hint", id="lesson.hint"),
         Binding("f3", "solution", "Solution", id="lesson.solution"),
@@ -39,7 +44,6 @@ class LessonScreen(CellRunner, Screen):
         Binding("f8", "restart", "Restart interpreter", id="lesson.restart", show=False),
         Binding("f9", "rerun", "Rerun steps to here", id="lesson.rerun", show=False),
         Binding("escape", "back", "Lessons", id="lesson.back", show=False),
-        Binding("e", "edit", "Edit the cell", id="lesson.edit", show=False),
         Binding("n", "next", "Next", id="lesson.next_letter", show=False),
         Binding("p", "previous", "Previous", id="lesson.previous_letter", show=False),
         Binding("question_mark", "app.help", "Help", id="lesson.help", show=False),
@@ -92,7 +96,7 @@ class LessonScreen(CellRunner, Screen):
         cell.load(st.code)
         for widget in (cell, self.query_one(CellToolbar), self.query_one("#io-row")):
             widget.display = step.runnable
-        note = "" if step.runnable else "Nothing to run in this step: Ctrl+N (or n) goes on."
+        note = "" if step.runnable else "Nothing to run in this step: n (or Ctrl+N) goes on."
         if self.cuda_skipped():
             note = (f"This step needs CUDA and cells run on {self.app.host.device.label}: "
                     "read it and go on (a run only says it is skipped).")
@@ -105,7 +109,7 @@ class LessonScreen(CellRunner, Screen):
             output.clear()
             output.show_result(st.outcome.result, stable=self.app.stable)
         else:
-            output.clear("Press F5 (or Ctrl+R) to run the cell.")
+            output.clear("Enter (or e) edits the cell; F5 (or Ctrl+R) runs it.")
         if st.outcome is not None:
             verdict.show_outcome(st.outcome)
         else:
@@ -113,10 +117,22 @@ class LessonScreen(CellRunner, Screen):
         self.query_one("#lesson-body").scroll_home(animate=False)
         await self.query_one(Explanation).show(tr(step.text, self.lang))
         await self.show_hints()
-        if step.runnable:
-            cell.focus()
-        else:
-            self.query_one("#lesson-body").focus()
+        self.leave_editor()
+        self.refresh_bindings()  # "Edit" shows only where there is a cell
+
+    def leave_editor(self) -> None:
+        """Focus the explanation: arrows scroll it (or the page, when stacked), letters are keys."""
+        self.query_one(Explanation).focus(scroll_visible=False)
+
+    def on_code_cell_leave(self, event: CodeCell.Leave) -> None:
+        event.stop()
+        self.leave_editor()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "edit":
+            # Hidden (and inert) where there is no cell, and while the learner is already in it.
+            return self.state.step.runnable and not isinstance(self.focused, CodeCell)
+        return True
 
     def show_hints(self):
         st = self.state.state

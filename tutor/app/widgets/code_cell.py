@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import TextArea
+
+TITLE_OUTSIDE = "Code  (Enter edits · F5 runs)"
+TITLE_EDITING = "Code  (Esc leaves · F5 runs)"
 
 
 class CodeCell(TextArea):
-    """The learner's code. Esc leaves the editor so the screen's letter keys work again."""
+    """The learner's code. The learner enters it on purpose (Enter, e, a click or Tab) and leaves with Esc,
+    so letter keys outside it (n, p) never type into the cell by surprise."""
 
     DEFAULT_CSS = """
     CodeCell {
@@ -14,6 +21,12 @@ class CodeCell(TextArea):
         min-height: 4;
     }
     """
+
+    # Shown in the footer while editing; the key itself is handled in _on_key (TextArea eats Esc).
+    BINDINGS = [Binding("escape", "leave", "Leave cell", id="cell.leave")]
+
+    class Leave(Message):
+        """The learner pressed Esc in the cell: the screen decides where focus goes."""
 
     def __init__(self, *, id: str | None = None) -> None:
         # The "css" theme follows the app's light/dark theme.
@@ -26,12 +39,30 @@ class CodeCell(TextArea):
             show_line_numbers=True,
             id=id,
         )
-        self.border_title = "Code  (F5 / Ctrl+R runs)"
+        self.border_title = TITLE_OUTSIDE
 
     def on_mount(self) -> None:
         # A blinking cursor would make snapshots differ from run to run.
         if getattr(self.app, "stable", False):
             self.cursor_blink = False
+
+    def on_focus(self) -> None:
+        self.border_title = TITLE_EDITING
+
+    def on_blur(self) -> None:
+        self.border_title = TITLE_OUTSIDE
+
+    async def _on_key(self, event: events.Key) -> None:
+        # TextArea's own Esc moves focus to the next widget (a toolbar button, where Enter would
+        # run the cell); the screen's neutral place is more predictable. Other keys fall through
+        # to TextArea's handler (Textual calls each class's _on_key unless the default is prevented).
+        if event.key == "escape":
+            event.stop()
+            event.prevent_default()
+            self.action_leave()
+
+    def action_leave(self) -> None:
+        self.post_message(self.Leave())
 
     def load(self, code: str) -> None:
         self.load_text(code)
