@@ -26,19 +26,19 @@ def detect(requested: str | None = None) -> tuple[Any, dict[str, str]]:
     request = (requested or os.environ.get(ENV) or "auto").strip().lower()
     note = ""
     if request != "auto":
-        device, why = _confirm(request)
+        device, why = confirm(request)
         if device is not None:
             return device, _info(device, "")
         note = f"{source}={request!r} refused: {why}; detected the device instead"
     for candidate in ("cuda", "mps"):
-        device, _ = _confirm(candidate)
+        device, _ = confirm(candidate)
         if device is not None:
             return device, _info(device, note)
     return torch.device("cpu"), _info(torch.device("cpu"), note)
 
 
-def _confirm(request: str) -> tuple[Any, str]:
-    """(device, "") if a tiny allocation on it works, else (None, why not)."""
+def confirm(request: str) -> tuple[Any, str]:
+    """(device, "") if a tiny allocation on it works, else (None, why not). Also used by tutor.training.device."""
     import torch
 
     try:
@@ -70,7 +70,8 @@ def _confirm(request: str) -> tuple[Any, str]:
     return device, ""
 
 
-def _info(device: Any, note: str) -> dict[str, str]:
+def label(device: Any) -> tuple[str, str]:
+    """(name, label) of a confirmed device, e.g. ("AMD EPYC ...", "cpu (AMD EPYC ...)") or ("H100", "cuda:0 H100")."""
     import torch
 
     if device.type == "cuda":
@@ -79,17 +80,19 @@ def _info(device: Any, note: str) -> dict[str, str]:
             name = torch.cuda.get_device_name(index)
         except Exception:
             name = "unknown CUDA GPU"
-        label = f"cuda:{index} {name}"
-    elif device.type == "mps":
-        name = cpu_model()
-        label = f"mps ({name})"
-    else:
-        name = cpu_model()
-        label = f"cpu ({name})"
+        return name, f"cuda:{index} {name}"
+    name = cpu_model()
+    return name, f"{device.type} ({name})"
+
+
+def _info(device: Any, note: str) -> dict[str, str]:
+    import torch
+
+    name, text = label(device)
     return {
         "kind": device.type,
         "name": name,
-        "label": label,
+        "label": text,
         "torch_version": torch.__version__,
         "note": note,
     }

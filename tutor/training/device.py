@@ -1,53 +1,30 @@
-"""Provides the training worker's device choice (cuda, then mps, then cpu) and a readable device label."""
+"""Provides the training worker's device choice (cuda, then mps, then cpu) and a readable device label.
+
+The checks themselves (a tiny allocation that must work, the CPU's name) are the interpreter's, in
+tutor.interpreter.device; unlike the interpreter, training refuses a bad request instead of falling back,
+so that a run never silently trains somewhere the learner did not ask for.
+"""
 
 from __future__ import annotations
 
-import platform
-from pathlib import Path
-
 import torch
 
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "CPU"
-
-
-def _works(device: torch.device) -> bool:
-    # is_available() can say yes where the driver is broken: confirm with a tiny allocation.
-    try:
-        torch.ones(1, device=device).add_(1).item()
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "not usable"
-        return False
+from tutor.interpreter.device import confirm, label
 
 
 def pick_device(name: str = "auto") -> tuple[torch.device, str]:
     """Resolve ``auto``/``cpu``/``cuda[:N]``/``mps`` to a working device and its label; bad requests raise ValueError."""
-    if name == "auto":
-        if torch.cuda.is_available() and _works(torch.device("cuda")):
-            name = "cuda"
-        elif getattr(torch.backends, "mps", None) and torch.backends.mps.is_available() and _works(torch.device("mps")):
-            name = "mps"
+    request = (name or "auto").strip().lower()
+    if request == "auto":
+        for candidate in ("cuda", "mps"):
+            device, _ = confirm(candidate)
+            if device is not None:
+                break
         else:
-            name = "cpu"
-    device = torch.device(name)
-    if device.type == "cuda":
-        if not torch.cuda.is_available():
-            raise ValueError("device cuda was asked for, but torch sees no usable CUDA GPU (try --device cpu)")
-        index = device.index or 0
-        if index >= torch.cuda.device_count() or not _works(device):
-            raise ValueError(f"device {name} is not usable here (try --device cpu)")
-        return device, f"cuda:{index} {torch.cuda.get_device_name(index)}"
-    if device.type == "mps":
-        if not (torch.backends.mps.is_available() and _works(device)):
-            raise ValueError("device mps was asked for, but it is not available here (try --device cpu)")
-        return device, "mps (Apple GPU)"
-    if device.type != "cpu":
-        raise ValueError(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps")
-    return device, f"cpu ({cpu_name()})"
+            device = torch.device("cpu")
+    else:
+        device, why = confirm(request)
+        if device is None:
+            hint = "" if "(use " in why else " (try --device cpu)"
+            raise ValueError(f"device {name!r} cannot be used: {why}{hint}")
+    return device, label(device)[1]

@@ -15,6 +15,7 @@ from torch import nn
 from tutor.training.checkpoint import save_checkpoint
 from tutor.training.config import TrainConfig
 from tutor.training.device import pick_device
+from tutor.training.fast import fast_step
 from tutor.training.models import build_model, is_convolutional
 from tutor.training.sources import DataPlan, Digits, load_plan
 from tutor.training.threads import ThreadTuner
@@ -132,6 +133,9 @@ class Trainer:
         epochs = math.ceil(total / per_epoch)
         fused = device.type in ("cpu", "cuda")
         opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, fused=fused or None)
+        # The notes' FCN and CNN on the CPU: the same kernels without autograd's per-step overhead
+        # (1.15-1.35x per step, docs/performance.md); any other model trains through autograd.
+        step_fn = fast_step(model, cfg.lr, cfg.momentum, device)
         self.emit({
             "event": "start", "model": cfg.model, "params": sum(p.numel() for p in model.parameters()),
             "device": label, "threads": cfg.threads or tuner.options[0], "threads_auto": tuner is not None,
@@ -167,11 +171,14 @@ class Trainer:
                     last_samples = samples
                 idx = perm[b * batch : (b + 1) * batch]
                 xb, yb = x_train.index_select(0, idx), y_train.index_select(0, idx)
-                out = model(xb)
-                loss = F.cross_entropy(out, yb)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
+                if step_fn is not None:
+                    out, loss = step_fn(xb, yb)
+                else:
+                    out = model(xb)
+                    loss = F.cross_entropy(out, yb)
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    opt.step()
                 # Kept as tensors and read in bulk at emit time: no per-step device sync.
                 pending.append(loss.detach())
                 correct += (out.argmax(1) == yb).sum()
