@@ -246,3 +246,22 @@ async def test_mouse_only_journey():
         await pilot.click("#btn-previous")
         await pilot.pause()
         assert screen.state.index == 0
+
+
+async def test_a_regex_expectation_shows_its_example_and_the_pattern_small():
+    app = make_app(lesson_id="app-panels")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(pilot)
+        shown = screen_text(app)
+        assert "Expected output, for example" in shown
+        example_at, pattern_at = shown.index("21 apples"), shown.index("any output matching /^\\d+ apples$/")
+        assert example_at < pattern_at
+        body = app.screen.query_one("#expected-body").content
+        pattern = next(span for span in body.spans if "matching" in body.plain[span.start:span.end])
+        assert "italic" in str(pattern.style)  # the secondary line is small print
+        outcome = await run_step(pilot)  # and the example is honest: such an output passes
+        assert outcome.passed, outcome.reason
+        await pilot.press("n")  # no example: the pattern, as before
+        shown = screen_text(app)
+        assert "Expected output matching" in shown and "/^id-\\d+$/" in shown
+        assert "for example" not in shown and "any output matching" not in shown

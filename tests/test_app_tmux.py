@@ -83,13 +83,13 @@ def test_run_and_step_keys_through_tmux(app_in_tmux):
     shown = tmux.wait_for("step 3/4")
     assert "y = ..." in shown and "ny = ..." not in shown
     tmux.send("e")  # e enters the editor; then letters are text
-    tmux.wait_for("Esc leaves")
+    tmux.wait_for("Code  (Esc leaves")
     tmux.send("z")
     shown = tmux.wait_for("zy = ...")
     assert "step 3/4" in shown
     # Esc and n sent together read as Alt+N in any terminal; a learner's keys come apart.
     tmux.send("Escape")
-    tmux.wait_for("Enter edits")
+    tmux.wait_for("Code  (Enter edits")  # the cell's title says the editor was left
     tmux.send("n")
     tmux.wait_for("step 4/4")
     tmux.send("C-q")

@@ -152,6 +152,19 @@ def test_step_rules_from_the_model(tmp_path):
     assert err.message == "steps[1]: an exercise (a step with `check`) needs a `solution`"
 
 
+def test_regex_example_loads_and_must_match_its_pattern(tmp_path):
+    step = '\n[[steps]]\ntext = "x"\ncode = "print(1)"\n[steps.expect]\nkind = "regex"\npattern = \'^\\d+$\'\n'
+    loaded = load_file(write(tmp_path / "ok", "a.toml", good() + step + 'example = "42"\n'))
+    assert isinstance(loaded, LoadedLesson), str(loaded)
+    assert loaded.lesson.steps[1].expect.example == "42"
+    bare = load_file(write(tmp_path / "bare", "a.toml", good() + step))
+    assert isinstance(bare, LoadedLesson) and bare.lesson.steps[1].expect.example is None
+    err = error_of(tmp_path, good() + step + 'example = "forty-two"\n')
+    assert err.message == (
+        "steps[1].expect: `example` does not match `pattern`; expected an output the pattern accepts"
+    )
+
+
 def test_unsupported_format_version(tmp_path):
     err = error_of(tmp_path, good().replace("format_version = 1", "format_version = 2"))
     assert err.message == "format_version: unsupported format_version 2; expected 1"

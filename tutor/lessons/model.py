@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Union
 
 import msgspec
@@ -69,9 +70,24 @@ class ShapeExpect(_Expect, tag="shape"):
 
 
 class RegexExpect(_Expect, tag="regex"):
-    """The whole output must match ``pattern`` (re.search, DOTALL|MULTILINE)."""
+    """The whole output must match ``pattern`` (re.search, DOTALL|MULTILINE).
+
+    ``example`` is an output that passes, shown to the learner instead of the bare pattern; it must
+    match the pattern, so it cannot drift from what the step accepts.
+    """
 
     pattern: str
+    example: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.example is None:
+            return
+        try:
+            found = re.search(self.pattern, self.example, re.DOTALL | re.MULTILINE)
+        except re.error:
+            return  # an invalid pattern is lint's to report, with its position
+        if found is None:
+            raise ValueError("`example` does not match `pattern`; expected an output the pattern accepts")
 
 
 class ErrorExpect(_Expect, tag="error"):

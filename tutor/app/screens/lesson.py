@@ -109,7 +109,7 @@ class LessonScreen(CellRunner, Screen):
             output.clear()
             output.show_result(st.outcome.result, stable=self.app.stable)
         else:
-            output.clear("Enter (or e) edits the cell; F5 (or Ctrl+R) runs it.")
+            output.clear("F5 runs the cell · Enter edits it")
         if st.outcome is not None:
             verdict.show_outcome(st.outcome)
         else:

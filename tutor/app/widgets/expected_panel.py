@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.containers import ScrollableContainer
 from textual.content import Content
 from textual.highlight import highlight
@@ -17,38 +16,52 @@ def expect_kind(expect: object) -> str:
     return str(getattr(config, "tag", "") or "")
 
 
-def describe(step: Step) -> tuple[str, Content | Text]:
+HEADINGS = {
+    "shape": "Expected (only shapes and dtypes count)",
+    "tensor": "Expected (numbers compared with tolerance)",
+    "regex": "Expected output matching",
+    "error": "Expected error",
+}
+_NOTE = "italic $text-muted"
+
+
+def describe(step: Step) -> tuple[str, Content]:
     """A heading and the body for the expected panel."""
     expect = step.expect
     if step.is_exercise:
         body = highlight((step.check or "").strip("\n"), language="python")
         if expect is not None:
-            body = body + Content("\n\nand the output: ") + Content(_expect_text(expect))
+            lead = "and an output like:\n" if _example(expect) is not None else "and the output: "
+            body = Content.assemble(body, "\n\n", lead, expected_body(expect))
         return "Checks (run after your code)", body
     if expect is None:
-        if not step.runnable:
-            return "Expected", Text("This step has nothing to run.", style="italic")
-        return "Expected", Text("Runs without an error.", style="italic")
-    kind = expect_kind(expect)
-    headings = {
-        "shape": "Expected (only shapes and dtypes count)",
-        "tensor": "Expected (numbers compared with tolerance)",
-        "regex": "Expected output matching",
-        "error": "Expected error",
-    }
-    return headings.get(kind, "Expected"), Text(_expect_text(expect), no_wrap=True, overflow="ignore")
+        what = "Runs without an error." if step.runnable else "This step has nothing to run."
+        return "Expected", Content.styled(what, _NOTE)
+    if _example(expect) is not None:
+        return "Expected output, for example", expected_body(expect)
+    return HEADINGS.get(expect_kind(expect), "Expected"), expected_body(expect)
 
 
-def _expect_text(expect) -> str:
+def _example(expect: object) -> str | None:
+    return getattr(expect, "example", None) if expect_kind(expect) == "regex" else None
+
+
+def expected_body(expect: object) -> Content:
+    """What an expectation asks for, as the learner reads it."""
     kind = expect_kind(expect)
     if kind in ("text", "tensor", "shape"):
-        return expect.output.strip("\n")
+        return Content(expect.output.strip("\n"))
     if kind == "regex":
-        return f"/{expect.pattern}/"
+        example = _example(expect)
+        if example is None:
+            return Content(f"/{expect.pattern}/")
+        # The example is what the learner can read; the pattern is the rule, for the curious.
+        return Content.assemble(example.strip("\n"), "\n\n",
+                                (f"any output matching /{expect.pattern}/", _NOTE))
     if kind == "error":
         match = f" with a message matching {expect.match!r}" if expect.match else ""
-        return f"raises {expect.type}{match}"
-    return "runs without an error"
+        return Content(f"raises {expect.type}{match}")
+    return Content("runs without an error")
 
 
 class ExpectedPanel(ScrollableContainer, can_focus=True):
@@ -73,11 +86,8 @@ class ExpectedPanel(ScrollableContainer, can_focus=True):
     def compose(self):
         yield Static(id="expected-body")
 
-    def show(self, step: Step, note: str = "") -> None:
+    def show(self, step: Step) -> None:
         title, body = describe(step)
         self.border_title = title
-        if note:
-            body = Text.assemble((note + "\n\n", "italic yellow"), body) if isinstance(body, Text) else \
-                Content(note + "\n\n") + body
         self.query_one("#expected-body", Static).update(body)
         self.scroll_home(animate=False)
