@@ -173,11 +173,14 @@ async def test_interrupt_an_infinite_loop_keeps_the_namespace():
         await wait_ready(pilot)
         assert (await run_step(pilot)).passed
         screen = app.screen
-        set_cell(app, "while True:\n    pass")
+        set_cell(app, "print('looping now')\nwhile True:\n    pass")
         before = screen.finished_runs
         await pilot.press("f5")
         await wait_for(pilot, lambda: app.host.state == "busy", "the loop to run")
         await wait_for(pilot, lambda: "◉ busy" in screen_text(app), "the status bar to say busy")
+        # What the cell printed is streamed to the output panel while it still runs.
+        await wait_for(pilot, lambda: "looping now" in screen_text(app), "the streamed output")
+        assert screen.running
         # The UI stays usable while the cell runs.
         await pilot.press("f1")
         assert app.screen.__class__.__name__ == "HelpScreen"

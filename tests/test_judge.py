@@ -146,3 +146,24 @@ async def test_reasons_in_chinese(interp, ns):
 async def test_reading_step_has_nothing_to_judge(interp, ns):
     out = await judge(interp, Step(text="just read"), "", ns)
     assert out.passed is None and out.reason == "nothing to run"
+
+
+async def test_streaming_callbacks_get_the_learners_run_not_the_checks(interp, ns):
+    check = "print('printed by the check')\nshow.plot([1, 2, 3], title='the check')\nassert w == 1, 'w should be 1'"
+    step = Step(text="t", starter="", solution="w = 1", check=check)
+    code = "w = 1\nprint('printed by the learner')\nshow.plot([3, 2, 1], title='the learner')"
+    chunks: list[str] = []
+    pictures: list[dict] = []
+    out = await judge_step(interp, step, code, namespace=ns, on_output=chunks.append, on_display=pictures.append)
+    assert out.passed is True, out.reason
+    assert "".join(chunks) == "printed by the learner\n"
+    assert [p["title"] for p in pictures] == ["the learner"]
+    # The check did print and draw; none of it was streamed as the learner's.
+    assert out.check.output == "printed by the check\n" and len(out.check.displays) == 1
+
+
+async def test_streaming_a_demo_that_fails(interp, ns):
+    step = Step(text="t", code="print(1)", expect=TextExpect(output="1"))
+    chunks: list[str] = []
+    out = await judge_step(interp, step, "print('one')\nprint(undefined_name)", namespace=ns, on_output=chunks.append)
+    assert out.passed is False and "".join(chunks) == "one\n"

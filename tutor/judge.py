@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,19 +87,32 @@ def needs_skip(step: Step, interp: Any) -> str | None:
     return None
 
 
-async def judge_step(interp: Any, step: Step, code: str, *, namespace: str, lang: str = "en") -> StepOutcome:
+async def judge_step(
+    interp: Any,
+    step: Step,
+    code: str,
+    *,
+    namespace: str,
+    lang: str = "en",
+    on_output: Callable[[str], Any] | None = None,
+    on_display: Callable[[dict], Any] | None = None,
+) -> StepOutcome:
     """Run ``code`` as ``step``'s cell in ``namespace`` and judge it.
 
     Demo: compare the output with ``expect`` (none: it must not fail). Exercise: run the learner's
     code, then ``check`` in the same namespace; an AssertionError's message is the reason, and
     ``expect``, if given, is compared too. A ``needs_cuda`` step is skipped off CUDA.
+
+    ``on_output`` and ``on_display`` stream the learner's run (``Interpreter.execute``'s callbacks);
+    the check's run is not streamed: what it prints is not the learner's output.
     """
     if (device := needs_skip(step, interp)) is not None:
         return StepOutcome(None, _t(lang, "needs_cuda", device=device), None, None)
     if not step.runnable and not code.strip():
         return StepOutcome(None, _t(lang, "nothing"), None, None)
 
-    result = await interp.execute(code, timeout=step.timeout, namespace=namespace)
+    result = await interp.execute(code, timeout=step.timeout, namespace=namespace,
+                                  on_output=on_output, on_display=on_display)
     verdict = compare(step.expect, result.observed()) if step.expect is not None else None
 
     if not step.is_exercise:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -15,37 +16,6 @@ from tutor.judge import StepOutcome, judge_step
 
 # How long a run waits for a starting or restarting interpreter before giving up.
 START_WAIT = 120.0
-
-
-class _Streaming:
-    """Hands judge_step an interpreter whose first execute (the learner's code) streams to the panel.
-
-    The check that follows an exercise runs without streaming: its output is not the learner's.
-    """
-
-    def __init__(self, interp: Any, panel: OutputPanel, shown: Any) -> None:
-        self._interp = interp
-        self._panel = panel
-        self._shown = shown  # () -> bool: is the panel still on screen for this step?
-        self._first = True
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._interp, name)
-
-    async def execute(self, code: str, **kwargs: Any) -> Any:
-        if self._first:
-            self._first = False
-            kwargs.setdefault("on_output", self._to_panel(self._panel.append_output))
-            kwargs.setdefault("on_display", self._to_panel(self._panel.add_display))
-        return await self._interp.execute(code, **kwargs)
-
-    def _to_panel(self, method: Any) -> Any:
-        def forward(data: Any) -> None:
-            # The learner may have moved to another step or left the lesson meanwhile.
-            if self._shown():
-                method(data)
-
-        return forward
 
 
 class CellRunner:
@@ -99,6 +69,16 @@ class CellRunner:
     def shows(self, index: int) -> bool:
         """Whether step ``index`` is what this screen shows now (results for others are kept, not drawn)."""
         return self.is_attached and self.state.index == index
+
+    def _while_shown(self, index: int, draw: Callable[[Any], None]) -> Callable[[Any], None]:
+        """A streaming callback that draws only while step ``index`` is on screen."""
+
+        def forward(data: Any) -> None:
+            # The learner may have moved to another step or left the lesson meanwhile.
+            if self.shows(index):
+                draw(data)
+
+        return forward
 
     def say(self, index: int, message: str | Text, style: str = "") -> None:
         if self.shows(index):
@@ -161,10 +141,11 @@ class CellRunner:
                 if self.shows(index):
                     output.clear()
                 self.say(index, "◌ Running… (F4 stops it)", "bold cyan")
-                streaming = _Streaming(host.interp, output, lambda: self.shows(index))
                 generation = host.generation
                 outcome: StepOutcome = await judge_step(
-                    streaming, step, code, namespace=self.lesson.id, lang=self.lang)
+                    host.interp, step, code, namespace=self.lesson.id, lang=self.lang,
+                    on_output=self._while_shown(index, output.append_output),
+                    on_display=self._while_shown(index, output.add_display))
                 worker_replaced = host.generation != generation
             status = outcome.result.status if outcome.result is not None else "ok"
             host.note_result(self.lesson.id, index, status)
