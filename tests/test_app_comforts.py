@@ -265,3 +265,40 @@ async def test_a_regex_expectation_shows_its_example_and_the_pattern_small():
         shown = screen_text(app)
         assert "Expected output matching" in shown and "/^id-\\d+$/" in shown
         assert "for example" not in shown and "any output matching" not in shown
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_long_check_lines_wrap_in_the_checks_panel(size):
+    app = make_app(lesson_id="app-panels")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("ctrl+g", "end", "enter")  # the exercise with a long assertion
+        await pilot.pause()
+        panel = app.screen.query_one("#expected")
+        assert panel.border_title == "Checks (run after your code)"
+        shown = screen_text(app)
+        # The whole message is on screen, its continuation marked, and nothing hides sideways.
+        assert "end of this line\"" in shown and "↪" in shown, shown
+        assert panel.max_scroll_x == 0
+        # The output part below keeps its own lines.
+        assert "total 45" in shown
+
+
+def test_wrap_code_keeps_every_word_within_the_width():
+    from textual.highlight import highlight
+
+    from tutor.app.widgets.check_code import CONTINUATION, wrap_code
+
+    source = ('if ok:\n    raise AssertionError("almost: the loss is the batch MEAN, so each sample\'s '
+              'softmax(z) − y is divided by the batch size")\nx = 1')
+    lines = highlight(source, language="python").split("\n")
+    for width in (20, 46, 200):
+        wrapped = wrap_code(lines, width)
+        assert all(line.cell_length <= width for line in wrapped)
+        plain = [line.plain for line in wrapped]
+        assert plain[0] == "if ok:" and plain[-1] == "x = 1"
+        continued = [p for p in plain if CONTINUATION in p]
+        assert bool(continued) == (width < 100)
+        # Continuations sit right of the raise's own indentation, so they never read as new lines.
+        assert all(p.index(CONTINUATION) >= 4 for p in continued)
+        # Nothing lost or added but the breaks (a word longer than the room is folded).
+        assert "".join("".join(plain).replace(CONTINUATION, "").split()) == "".join(source.split())

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.containers import ScrollableContainer
 from textual.content import Content
-from textual.highlight import highlight
 from textual.widgets import Static
 
+from tutor.app.widgets.check_code import CheckCode
 from tutor.lessons.model import Step
 
 
@@ -25,21 +25,21 @@ HEADINGS = {
 _NOTE = "italic $text-muted"
 
 
-def describe(step: Step) -> tuple[str, Content]:
-    """A heading and the body for the expected panel."""
+def describe(step: Step) -> tuple[str, str, Content | None]:
+    """The expected panel's heading, the exercise's check source ("" for demos) and the body."""
     expect = step.expect
     if step.is_exercise:
-        body = highlight((step.check or "").strip("\n"), language="python")
-        if expect is not None:
-            lead = "and an output like:\n" if _example(expect) is not None else "and the output: "
-            body = Content.assemble(body, "\n\n", lead, expected_body(expect))
-        return "Checks (run after your code)", body
+        check = (step.check or "").strip("\n")
+        if expect is None:
+            return "Checks (run after your code)", check, None
+        lead = "and an output like:\n" if _example(expect) is not None else "and the output: "
+        return "Checks (run after your code)", check, Content.assemble(lead, expected_body(expect))
     if expect is None:
         what = "Runs without an error." if step.runnable else "This step has nothing to run."
-        return "Expected", Content.styled(what, _NOTE)
+        return "Expected", "", Content.styled(what, _NOTE)
     if _example(expect) is not None:
-        return "Expected output, for example", expected_body(expect)
-    return HEADINGS.get(expect_kind(expect), "Expected"), expected_body(expect)
+        return "Expected output, for example", "", expected_body(expect)
+    return HEADINGS.get(expect_kind(expect), "Expected"), "", expected_body(expect)
 
 
 def _example(expect: object) -> str | None:
@@ -77,6 +77,7 @@ class ExpectedPanel(ScrollableContainer, can_focus=True):
     }
     ExpectedPanel:focus { border: round $secondary; }
     ExpectedPanel > Static { width: auto; min-width: 100%; height: auto; }
+    ExpectedPanel > #expected-body.-after-check { margin-top: 1; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -84,10 +85,19 @@ class ExpectedPanel(ScrollableContainer, can_focus=True):
         self.border_title = "Expected"
 
     def compose(self):
+        # Checks wrap (an assertion's message is read whole); expected outputs keep their lines
+        # (tensor columns must line up) and scroll sideways.
+        yield CheckCode(id="expected-check")
         yield Static(id="expected-body")
 
     def show(self, step: Step) -> None:
-        title, body = describe(step)
+        title, check, body = describe(step)
         self.border_title = title
-        self.query_one("#expected-body", Static).update(body)
+        code = self.query_one(CheckCode)
+        code.show(check)
+        code.display = bool(check)
+        shown = self.query_one("#expected-body", Static)
+        shown.update(body or "")
+        shown.display = body is not None
+        shown.set_class(bool(check), "-after-check")
         self.scroll_home(animate=False)
