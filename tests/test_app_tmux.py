@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -53,14 +54,70 @@ class Tmux:
 
 @pytest.fixture
 def app_in_tmux(tmp_path):
+    # TMPDIR: the interpreter's session folder (torch-tutor-<app pid>-...) is made in tmp_path/tmp.
+    (tmp_path / "tmp").mkdir()
     command = " ".join([
         "env", f"TORCH_TUTOR_HOME={shlex.quote(str(tmp_path))}", "TERM=xterm-256color",
+        f"TMPDIR={shlex.quote(str(tmp_path / 'tmp'))}",
         shlex.quote(sys.executable), "-m", "tutor.app", "app-basics",
         "--lessons", shlex.quote(str(LESSONS)), "--only", "--stable",
     ])
     session = Tmux(f"cd {shlex.quote(os.getcwd())} && {command}")
     yield session
     session.close()
+
+
+def session_folder(tmp_path: Path) -> Path:
+    folders = list((tmp_path / "tmp").glob("torch-tutor-*"))
+    assert len(folders) == 1, folders
+    return folders[0]
+
+
+def processes_in(folder: Path) -> list[int]:
+    """The pids whose working folder is ``folder``: the interpreter's workers."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if os.readlink(proc / "cwd") == str(folder):
+                    found.append(int(proc.name))
+            except OSError:
+                continue  # gone meanwhile, or not ours to look at
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def wait_until(condition, what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs /proc to find the workers")
+@pytest.mark.parametrize("how", ["SIGTERM", "terminal closed"])
+def test_a_killed_or_hung_up_app_shuts_its_interpreter_down(app_in_tmux, tmp_path, how):
+    tmux = app_in_tmux
+    tmux.wait_for("● ready")
+    folder = session_folder(tmp_path)
+    app_pid = int(folder.name.split("-")[2])
+    workers = processes_in(folder)
+    assert workers and all(alive(pid) for pid in workers)
+    if how == "SIGTERM":
+        os.kill(app_pid, signal.SIGTERM)
+    else:
+        tmux.tmux("kill-session", "-t", "app")  # SIGHUP to the app, as when a terminal closes
+    wait_until(lambda: not alive(app_pid), "the app to exit")
+    assert not [pid for pid in workers if alive(pid)], "a worker outlived the app"
+    assert not folder.exists(), "the session folder was left behind"
 
 
 def test_run_and_step_keys_through_tmux(app_in_tmux):

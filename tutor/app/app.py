@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,10 @@ class TutorApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
+    # A closed terminal or ssh session (SIGHUP) and a plain kill (SIGTERM) quit like Ctrl+Q does,
+    # so the interpreter is shut down: no worker and no session folder is left behind.
+    EXIT_SIGNALS = ("SIGHUP", "SIGTERM")
+
     interp_state: reactive[str] = reactive("starting")
     """starting / ready / busy / restarting / stopped / failed, mirrored from the interpreter."""
     device_label: reactive[str] = reactive("")
@@ -61,11 +67,13 @@ class TutorApp(App[int]):
         self.progress = progress if progress is not None else ProgressStore.load()
         self.host = InterpreterHost(device=device, options=interpreter_options)
         self.sessions: dict[str, LessonState] = {}
+        self._signals: list[int] = []
 
     def get_default_screen(self) -> HomeScreen:
         return HomeScreen()
 
     def on_mount(self) -> None:
+        self._catch_exit_signals()
         for warning in self.progress.warnings:
             self.notify(warning, title="Progress", severity="warning", timeout=12)
         # First thing: the worker boots (imports torch) in its own process while the UI draws;
@@ -77,6 +85,23 @@ class TutorApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.host.shutdown()
+        # Only now: a second signal during the shutdown must not cut it short.
+        loop = asyncio.get_running_loop()
+        for signum in self._signals:
+            loop.remove_signal_handler(signum)
+        self._signals.clear()
+
+    def _catch_exit_signals(self) -> None:
+        loop = asyncio.get_running_loop()
+        for name in self.EXIT_SIGNALS:
+            signum = getattr(signal, name, None)
+            if signum is None:
+                continue  # Windows has no SIGHUP
+            try:
+                loop.add_signal_handler(signum, self.exit, None, 128 + signum)
+            except (NotImplementedError, RuntimeError, ValueError):
+                continue  # no signal handlers on this loop or thread: atexit still stops workers
+            self._signals.append(signum)
 
     # --- interpreter --------------------------------------------------------------------------
 
