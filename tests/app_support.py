@@ -1,13 +1,15 @@
-"""Provides what the app tests share: the fixture lessons, an app factory and wait helpers."""
+"""Provides what the app tests share: the fixture lessons, a private home, an app factory and wait helpers."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 
 from tutor.app import TutorApp
@@ -16,6 +18,18 @@ from tutor.lessons.loader import Catalog, load_catalog
 LESSONS = Path(__file__).parent / "app_lessons"
 # Generous: the machine is shared, and a worker boot imports torch (~1.5 s alone).
 WAIT = 60.0
+
+
+@pytest.fixture(autouse=True)
+def tutor_home(tmp_path, monkeypatch):
+    """A private TORCH_TUTOR_HOME (progress, config) and no outside lessons or NO_COLOR.
+
+    Autouse in every module that imports it: ``from app_support import tutor_home``.
+    """
+    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path))
+    monkeypatch.delenv("TORCH_TUTOR_LESSONS", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return tmp_path
 
 
 def fixture_catalog() -> Catalog:
@@ -29,6 +43,18 @@ def make_app(**kwargs: Any) -> TutorApp:
     # No spare worker: half the processes on a 2-core machine; restarts are cold (~1.5 s).
     kwargs.setdefault("interpreter_options", {"spare": False})
     return TutorApp(fixture_catalog(), **kwargs)
+
+
+@asynccontextmanager
+async def running(
+    size: tuple[int, int] = (120, 40), *, ready: bool = True, **options: Any
+) -> AsyncIterator[tuple[TutorApp, Pilot]]:
+    """``make_app(**options)`` in a terminal of ``size``; with ``ready``, once its interpreter is."""
+    app = make_app(**options)
+    async with app.run_test(size=size) as pilot:
+        if ready:
+            await wait_ready(pilot)
+        yield app, pilot
 
 
 async def wait_for(pilot: Pilot, condition: Callable[[], bool], what: str, timeout: float = WAIT) -> None:

@@ -8,7 +8,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from app_support import run_step, screen_text, wait_ready
+from app_support import (
+    run_step,
+    screen_text,
+    tutor_home,  # noqa: F401  (autouse: a private TORCH_TUTOR_HOME)
+    wait_ready,
+)
 
 from tutor.app import TutorApp
 from tutor.app.screens.lesson import LessonScreen
@@ -17,15 +22,8 @@ from tutor.lessons.loader import load_catalog
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 
-@pytest.fixture(autouse=True)
-def tutor_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path))
-    monkeypatch.delenv("TORCH_TUTOR_LESSONS", raising=False)
-    return tmp_path
-
-
 @pytest.mark.parametrize("lesson_id", ["setup", "tensors"])
-async def test_walk_a_builtin_lesson_keyboard_only(lesson_id, tutor_home):
+async def test_walk_a_builtin_lesson_keyboard_only(lesson_id, tmp_path):
     catalog = load_catalog(builtin=True, user=False, env=False)
     if catalog.get(lesson_id) is None:
         pytest.skip(f"built-in lesson {lesson_id!r} is not there")
@@ -51,6 +49,6 @@ async def test_walk_a_builtin_lesson_keyboard_only(lesson_id, tutor_home):
                 assert outcome.passed is not False, f"step {index + 1}: {outcome.reason}"
             await pilot.press("ctrl+n")
             await pilot.pause()
-    done = json.loads((tutor_home / "data" / "progress.json").read_text())["lessons"][lesson_id]["done"]
+    done = json.loads((tmp_path / "data" / "progress.json").read_text())["lessons"][lesson_id]["done"]
     # Every step, needs-CUDA ones included: without CUDA they are read and passed over.
     assert done == list(range(len(lesson.steps)))

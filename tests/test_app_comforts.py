@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 from app_support import (
-    make_app,
     notifications,
     run_step,
+    running,
     screen_text,
     set_cell,
+    tutor_home,  # noqa: F401  (autouse: a private TORCH_TUTOR_HOME)
     wait_for,
     wait_ready,
 )
@@ -21,22 +22,13 @@ from tutor.app.widgets.lesson_list import LessonList
 pytestmark = pytest.mark.timeout(240)
 
 
-@pytest.fixture(autouse=True)
-def tutor_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path))
-    monkeypatch.delenv("TORCH_TUTOR_LESSONS", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    return tmp_path
-
-
 def option_ids(app) -> list[str]:
     lessons = app.screen.query_one(LessonList)
     return [lessons.get_option_at_index(i).id or "" for i in range(lessons.option_count)]
 
 
 async def test_home_lists_chapters_progress_prerequisites_and_broken_files():
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with running((120, 40), ready=False) as (app, pilot):
         await pilot.pause()
         text = screen_text(app)
         # The worker needs a second or more to import torch; the home screen does not wait.
@@ -50,8 +42,7 @@ async def test_home_lists_chapters_progress_prerequisites_and_broken_files():
 
 
 async def test_search_filters_and_escape_clears():
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running((80, 24), ready=False) as (app, pilot):
         await pilot.press("slash", *"loop")
         await pilot.pause()
         ids = [i for i in option_ids(app) if i]
@@ -71,9 +62,7 @@ async def test_search_filters_and_escape_clears():
 
 
 async def test_progress_check_mark_when_a_lesson_is_complete():
-    app = make_app(lesson_id="app-next")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_ready(pilot)
+    async with running((80, 24), lesson_id="app-next") as (app, pilot):
         assert (await run_step(pilot)).passed
         await pilot.press("escape")
         await pilot.pause()
@@ -82,8 +71,7 @@ async def test_progress_check_mark_when_a_lesson_is_complete():
 
 
 async def test_chinese_text_where_the_lesson_has_it():
-    app = make_app(lang="zh", lesson_id="app-basics")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with running((120, 40), lang="zh", lesson_id="app-basics", ready=False) as (app, pilot):
         await pilot.pause()
         text = screen_text(app)
         assert "应用基础" in text and "我们把两个数相加" in text
@@ -93,8 +81,7 @@ async def test_chinese_text_where_the_lesson_has_it():
 
 
 async def test_command_palette_runs_lesson_actions():
-    app = make_app(lesson_id="app-basics")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with running((120, 40), lesson_id="app-basics", ready=False) as (app, pilot):
         await pilot.pause()
         await pilot.press("ctrl+p", *"next step")
         await pilot.pause(0.5)
@@ -110,8 +97,7 @@ async def test_command_palette_runs_lesson_actions():
 
 async def test_training_key_opens_the_training_screen():
     pytest.importorskip("tutor.app.training", reason="the training screen is not built yet")
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running((80, 24), ready=False) as (app, pilot):
         await pilot.press("t")
         await pilot.pause(0.3)
         assert type(app.screen).__name__ == "TrainingScreen"
@@ -121,8 +107,7 @@ async def test_training_unavailable_is_said_not_crashed(monkeypatch):
     import sys
 
     monkeypatch.setitem(sys.modules, "tutor.app.training", None)  # makes the import fail
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running((80, 24), ready=False) as (app, pilot):
         await pilot.press("t")
         await pilot.pause(0.3)
         assert isinstance(app.screen, HomeScreen)
@@ -130,8 +115,7 @@ async def test_training_unavailable_is_said_not_crashed(monkeypatch):
 
 
 async def test_light_and_dark_themes():
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running((80, 24), ready=False) as (app, pilot):
         dark = app.current_theme.dark
         await pilot.press("f10")
         assert app.current_theme.dark is not dark
@@ -141,8 +125,7 @@ async def test_light_and_dark_themes():
 
 async def test_no_color_keeps_the_diff_marks_visible(monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(lesson_id="app-basics")
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with running((120, 40), lesson_id="app-basics", ready=False) as (app, pilot):
         assert app.no_color
         await wait_ready(pilot)
         await pilot.press("ctrl+n")
@@ -157,9 +140,7 @@ async def test_no_color_keeps_the_diff_marks_visible(monkeypatch):
 
 @pytest.mark.parametrize("size,stacked", [((80, 24), True), ((120, 40), False), ((120, 24), True)])
 async def test_panels_stack_on_small_terminals(size, stacked):
-    app = make_app(lesson_id="app-basics")
-    async with app.run_test(size=size) as pilot:
-        await wait_ready(pilot)
+    async with running(size, lesson_id="app-basics") as (app, pilot):
         outcome = await run_step(pilot)
         assert outcome.passed
         screen = app.screen
@@ -175,9 +156,7 @@ async def test_panels_stack_on_small_terminals(size, stacked):
 
 
 async def test_long_output_scrolls():
-    app = make_app(lesson_id="app-basics")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_ready(pilot)
+    async with running((80, 24), lesson_id="app-basics") as (app, pilot):
         set_cell(app, "for i in range(300):\n    print('line', i)")
         outcome = await run_step(pilot)
         assert outcome.result.output.count("\n") == 300
@@ -193,9 +172,7 @@ async def test_long_output_scrolls():
 
 
 async def test_every_failure_status_is_shown_and_survived():
-    app = make_app(lesson_id="app-next")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_ready(pilot)
+    async with running((120, 40), lesson_id="app-next") as (app, pilot):
         # limit: the worker's memory limit turns a huge allocation into a clean error.
         set_cell(app, "x = torch.empty(2**40, dtype=torch.uint8)")
         outcome = await run_step(pilot)
@@ -227,9 +204,7 @@ async def test_every_failure_status_is_shown_and_survived():
 
 
 async def test_mouse_only_journey():
-    app = make_app()
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_ready(pilot)
+    async with running((120, 40)) as (app, pilot):
         lines = screen_text(app).splitlines()
         y = next(i for i, line in enumerate(lines) if "○ App basics" in line)
         await pilot.click(offset=(lines[y].index("App basics"), y))  # the lesson's row
@@ -249,9 +224,7 @@ async def test_mouse_only_journey():
 
 
 async def test_a_regex_expectation_shows_its_example_and_the_pattern_small():
-    app = make_app(lesson_id="app-panels")
-    async with app.run_test(size=(100, 30)) as pilot:
-        await wait_ready(pilot)
+    async with running((100, 30), lesson_id="app-panels") as (app, pilot):
         shown = screen_text(app)
         assert "Expected output, for example" in shown
         example_at, pattern_at = shown.index("21 apples"), shown.index("any output matching /^\\d+ apples$/")
@@ -269,8 +242,7 @@ async def test_a_regex_expectation_shows_its_example_and_the_pattern_small():
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])
 async def test_long_check_lines_wrap_in_the_checks_panel(size):
-    app = make_app(lesson_id="app-panels")
-    async with app.run_test(size=size) as pilot:
+    async with running(size, lesson_id="app-panels", ready=False) as (app, pilot):
         await pilot.press("ctrl+g", "end", "enter")  # the exercise with a long assertion
         await pilot.pause()
         panel = app.screen.query_one("#expected")

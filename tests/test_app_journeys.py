@@ -9,8 +9,10 @@ from app_support import (
     make_app,
     notifications,
     run_step,
+    running,
     screen_text,
     set_cell,
+    tutor_home,  # noqa: F401  (autouse: a private TORCH_TUTOR_HOME)
     wait_finished,
     wait_for,
     wait_ready,
@@ -25,14 +27,6 @@ from tutor.app.widgets.verdict import VerdictView
 pytestmark = pytest.mark.timeout(240)
 
 
-@pytest.fixture(autouse=True)
-def tutor_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path))
-    monkeypatch.delenv("TORCH_TUTOR_LESSONS", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    return tmp_path
-
-
 def progress_json(home) -> dict:
     return json.loads((home / "data" / "progress.json").read_text())
 
@@ -43,8 +37,7 @@ def verdict_text(app) -> str:
 
 
 async def test_open_a_lesson_from_the_home_screen():
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with running((80, 24), ready=False) as (app, pilot):
         assert isinstance(app.screen, HomeScreen)
         await pilot.press("enter")  # the first lesson is highlighted
         await pilot.pause()
@@ -59,9 +52,7 @@ async def test_open_a_lesson_from_the_home_screen():
 
 
 async def test_step_changes_never_put_focus_in_the_editor():
-    app = make_app(lesson_id="app-basics")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_ready(pilot)
+    async with running((120, 40), lesson_id="app-basics") as (app, pilot):
         screen = app.screen
         cell = screen.query_one(CodeCell)
         assert isinstance(app.focused, Explanation)
@@ -98,22 +89,18 @@ async def test_step_changes_never_put_focus_in_the_editor():
         assert isinstance(app.focused, Explanation)
 
 
-async def test_passing_cell_marks_the_step_done(tutor_home):
-    app = make_app(lesson_id="app-basics")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_ready(pilot)
+async def test_passing_cell_marks_the_step_done(tmp_path):
+    async with running((120, 40), lesson_id="app-basics") as (app, pilot):
         outcome = await run_step(pilot, "f5")
         assert outcome.passed, outcome.reason
         assert "✓ Passed" in verdict_text(app)
         assert "5" in screen_text(app)
         assert "● ready" in screen_text(app)
-    assert progress_json(tutor_home)["lessons"]["app-basics"]["done"] == [0]
+    assert progress_json(tmp_path)["lessons"]["app-basics"]["done"] == [0]
 
 
 async def test_failing_cell_shows_the_diff_with_the_number_marked():
-    app = make_app(lesson_id="app-basics")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_ready(pilot)
+    async with running((120, 40), lesson_id="app-basics") as (app, pilot):
         await pilot.press("ctrl+n")
         assert app.screen.state.index == 1
         set_cell(app, "t = torch.tensor([1.0, 2.5, 3.0]) * x\nt")
@@ -129,10 +116,8 @@ async def test_failing_cell_shows_the_diff_with_the_number_marked():
         assert "✗" in shown and "- tensor([ 5., 10., 15.])" in shown
 
 
-async def test_exercise_with_hints_and_solution(tutor_home):
-    app = make_app(lesson_id="app-basics")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_ready(pilot)
+async def test_exercise_with_hints_and_solution(tmp_path):
+    async with running((120, 40), lesson_id="app-basics") as (app, pilot):
         await pilot.press("ctrl+g")  # jump to step 3
         await pilot.press("down", "down", "enter")
         await pilot.pause()
@@ -164,13 +149,11 @@ async def test_exercise_with_hints_and_solution(tutor_home):
         # Reset puts the starter back.
         await pilot.press("ctrl+l")
         assert app.screen.query_one("#cell").text == "y = ..."
-    assert 2 in progress_json(tutor_home)["lessons"]["app-basics"]["done"]
+    assert 2 in progress_json(tmp_path)["lessons"]["app-basics"]["done"]
 
 
 async def test_interrupt_an_infinite_loop_keeps_the_namespace():
-    app = make_app(lesson_id="app-basics")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_ready(pilot)
+    async with running((120, 40), lesson_id="app-basics") as (app, pilot):
         assert (await run_step(pilot)).passed
         screen = app.screen
         set_cell(app, "print('looping now')\nwhile True:\n    pass")
@@ -197,9 +180,7 @@ async def test_interrupt_an_infinite_loop_keeps_the_namespace():
 
 
 async def test_restart_then_rerun_the_steps_up_to_here():
-    app = make_app(lesson_id="app-basics")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_ready(pilot)
+    async with running((120, 40), lesson_id="app-basics") as (app, pilot):
         assert (await run_step(pilot)).passed
         await pilot.press("ctrl+n")
         generation = app.host.interp.generation
@@ -221,9 +202,7 @@ async def test_restart_then_rerun_the_steps_up_to_here():
 
 
 async def test_a_crashing_cell_is_survived():
-    app = make_app(lesson_id="app-basics")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_ready(pilot)
+    async with running((120, 40), lesson_id="app-basics") as (app, pilot):
         set_cell(app, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
         outcome = await run_step(pilot)
         assert outcome.passed is False and outcome.result.status == "crashed"
@@ -234,16 +213,15 @@ async def test_a_crashing_cell_is_survived():
         assert outcome.passed, outcome.reason
 
 
-async def test_quit_and_resume_at_the_same_step(tutor_home):
-    app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_quit_and_resume_at_the_same_step(tmp_path):
+    async with running((80, 24), ready=False) as (app, pilot):
         await pilot.press("enter")
         await pilot.pause()
         await pilot.press("ctrl+n", "ctrl+n")
         await pilot.pause()
         assert app.screen.state.index == 2
         await pilot.press("ctrl+q")
-    assert progress_json(tutor_home)["lessons"]["app-basics"]["position"] == 2
+    assert progress_json(tmp_path)["lessons"]["app-basics"]["position"] == 2
 
     again = make_app()
     async with again.run_test(size=(80, 24)) as pilot:
@@ -261,9 +239,7 @@ async def test_quit_and_resume_at_the_same_step(tutor_home):
 
 
 async def test_leaving_a_running_lesson_interrupts_the_cell():
-    app = make_app(lesson_id="app-basics")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await wait_ready(pilot)
+    async with running((80, 24), lesson_id="app-basics") as (app, pilot):
         screen = app.screen
         set_cell(app, "while True:\n    pass")
         before = screen.finished_runs

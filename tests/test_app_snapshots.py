@@ -8,64 +8,60 @@ Update them with: pytest tests/test_app_snapshots.py --snapshot-update
 from __future__ import annotations
 
 import pytest
-from app_support import make_app, run_step, set_cell, wait_ready
+from app_support import (
+    make_app,
+    run_step,
+    set_cell,
+    tutor_home,  # noqa: F401  (autouse: a private TORCH_TUTOR_HOME)
+    wait_ready,
+)
 
 pytestmark = pytest.mark.timeout(240)
 
 SIZES = [(80, 24), (120, 40)]
 
 
-@pytest.fixture(autouse=True)
-def tutor_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path))
-    monkeypatch.delenv("TORCH_TUTOR_LESSONS", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
+def snapshot(snap_compare, size, act=None, **app_options) -> bool:
+    """The app's picture once the interpreter is ready, after ``act(pilot)`` and with no toasts."""
+
+    async def run_before(pilot):
+        await wait_ready(pilot)
+        if act is not None:
+            await act(pilot)
+        # Toasts come and go on timers; they are tested elsewhere.
+        pilot.app.clear_notifications()
+        await pilot.pause(0.2)
+
+    return snap_compare(make_app(**app_options), terminal_size=size, run_before=run_before)
 
 
-async def settle(pilot) -> None:
-    # Toasts come and go on timers; they are tested elsewhere.
-    pilot.app.clear_notifications()
-    await pilot.pause(0.2)
+@pytest.fixture(params=SIZES, ids=["80x24", "120x40"])
+def size(request):
+    return request.param
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_home(snap_compare, size):
-    async def run_before(pilot):
-        await wait_ready(pilot)
-        await settle(pilot)
-
-    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+    assert snapshot(snap_compare, size)
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_passing_step(snap_compare, size):
-    async def run_before(pilot):
-        await wait_ready(pilot)
-        outcome = await run_step(pilot)
-        assert outcome.passed
-        await settle(pilot)
+    async def act(pilot):
+        assert (await run_step(pilot)).passed
 
-    assert snap_compare(make_app(lesson_id="app-basics"), terminal_size=size, run_before=run_before)
+    assert snapshot(snap_compare, size, act, lesson_id="app-basics")
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_failing_step(snap_compare, size):
-    async def run_before(pilot):
-        await wait_ready(pilot)
+    async def act(pilot):
         await pilot.press("ctrl+n")
         set_cell(pilot.app, "t = torch.tensor([1.0, 2.5, 3.0]) * x\nt")
-        outcome = await run_step(pilot)
-        assert outcome.passed is False
-        await settle(pilot)
+        assert (await run_step(pilot)).passed is False
 
-    assert snap_compare(make_app(lesson_id="app-basics"), terminal_size=size, run_before=run_before)
+    assert snapshot(snap_compare, size, act, lesson_id="app-basics")
 
 
-@pytest.mark.parametrize("size", SIZES, ids=["80x24", "120x40"])
 def test_help(snap_compare, size):
-    async def run_before(pilot):
-        await wait_ready(pilot)
+    async def act(pilot):
         await pilot.press("f1")
-        await settle(pilot)
 
-    assert snap_compare(make_app(lesson_id="app-basics"), terminal_size=size, run_before=run_before)
+    assert snapshot(snap_compare, size, act, lesson_id="app-basics")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -115,28 +115,28 @@ class TutorApp(App[int]):
         if note:
             self.notify(note, title="Device", severity="warning", timeout=10)
 
+    async def _boot(self, state: str, verb: str, boot: Callable[[], Awaitable[Any]]) -> bool:
+        """Start or restart the worker, showing ``state`` meanwhile; False (said) if it failed."""
+        self.interp_state = state
+        try:
+            self._show_device(await boot())
+        except Exception:
+            self.notify(f"The interpreter could not {verb}: {self.host.error}", title="Interpreter",
+                        severity="error", timeout=15)
+            return False
+        finally:
+            self.sync_interp_state()
+        return True
+
     @work(group="interpreter", exclusive=True, exit_on_error=False)
     async def start_interpreter(self) -> None:
-        self.interp_state = "starting"
-        try:
-            self._show_device(await self.host.start())
-        except Exception:
-            self.notify(f"The interpreter could not start: {self.host.error}", title="Interpreter",
-                        severity="error", timeout=15)
-        self.sync_interp_state()
+        await self._boot("starting", "start", self.host.start)
 
     @work(group="interpreter", exclusive=True, exit_on_error=False)
     async def restart_interpreter(self) -> None:
-        self.interp_state = "restarting"
-        try:
-            self._show_device(await self.host.restart())
-        except Exception:
-            self.notify(f"The interpreter could not restart: {self.host.error}", title="Interpreter",
-                        severity="error", timeout=15)
-        else:
+        if await self._boot("restarting", "restart", self.host.restart):
             self.notify("Interpreter restarted: every variable is gone. "
                         "F9 runs this lesson's steps up to here again.", title="Interpreter")
-        self.sync_interp_state()
 
     # --- lessons ------------------------------------------------------------------------------
 

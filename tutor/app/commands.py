@@ -4,25 +4,35 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import NamedTuple
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tutor.lessons.model import tr
 
-# (name, help, screen action) for the lesson screen; run through the screen so keys and palette agree.
+
+class LessonCommand(NamedTuple):
+    """One lesson-screen action, as the palette lists it and (with ``button``) the toolbar shows it."""
+
+    name: str
+    keys: str  # how the keyboard reaches it: the palette's help line and the button's tooltip
+    action: str  # the lesson screen's action, run through the screen so keys, palette and mouse agree
+    button: str = ""  # the label under the cell; "" for none
+
+
 LESSON_COMMANDS = (
-    ("Run the cell", "F5 or Ctrl+R", "run"),
-    ("Edit the cell", "Enter or e; Esc leaves the editor", "edit"),
-    ("Interrupt the running cell", "F4", "interrupt"),
-    ("Show the next hint", "F2", "hint"),
-    ("Show the solution", "F3, after one attempt", "solution"),
-    ("Take the solution into the cell", "Ctrl+T, once it is shown", "use_solution"),
-    ("Reset the cell", "Ctrl+L: the original code again", "reset_cell"),
-    ("Next step", "Ctrl+N, or n outside the editor", "next"),
-    ("Previous step", "Ctrl+O, or p outside the editor", "previous"),
-    ("Go to step…", "Ctrl+G", "jump"),
-    ("Rerun the steps up to here", "F9: rebuild the variables after a restart", "rerun"),
-    ("Back to the lessons", "Esc", "back"),
+    LessonCommand("Run the cell", "F5 or Ctrl+R", "run", "▶ Run"),
+    LessonCommand("Edit the cell", "Enter or e; Esc leaves the editor", "edit"),
+    LessonCommand("Interrupt the running cell", "F4", "interrupt", "■ Stop"),
+    LessonCommand("Show the next hint", "F2", "hint", "Hint"),
+    LessonCommand("Show the solution", "F3, after one attempt", "solution", "Solution"),
+    LessonCommand("Take the solution into the cell", "Ctrl+T, once it is shown", "use_solution"),
+    LessonCommand("Reset the cell", "Ctrl+L: the original code again", "reset_cell", "Reset"),
+    LessonCommand("Previous step", "Ctrl+O, or p outside the editor", "previous", "◀ Prev"),
+    LessonCommand("Next step", "Ctrl+N, or n outside the editor", "next", "Next ▶"),
+    LessonCommand("Go to step…", "Ctrl+G", "jump"),
+    LessonCommand("Rerun the steps up to here", "F9: rebuild the variables after a restart", "rerun"),
+    LessonCommand("Back to the lessons", "Esc", "back"),
 )
 
 
@@ -36,8 +46,8 @@ class TutorCommands(Provider):
         screen = self.screen
         found: list[tuple[str, str, Callable[[], object]]] = []
         if isinstance(screen, LessonScreen):
-            for name, help_text, action in LESSON_COMMANDS:
-                found.append((name, help_text, partial(screen.run_action, action)))
+            for command in LESSON_COMMANDS:
+                found.append((command.name, command.keys, partial(screen.run_action, command.action)))
         found += [
             ("Restart the interpreter", "F8: a fresh worker; every variable is lost",
              app.action_restart_interpreter),

@@ -6,20 +6,11 @@ from textual.app import ComposeResult
 from textual.containers import HorizontalGroup
 from textual.widgets import Button
 
-# (label, screen action, tooltip)
-BUTTONS = (
-    ("▶ Run", "run", "Run the cell (F5 or Ctrl+R)"),
-    ("■ Stop", "interrupt", "Interrupt the running cell (F4)"),
-    ("Hint", "hint", "Reveal the next hint (F2)"),
-    ("Solution", "solution", "Show the solution after an attempt (F3)"),
-    ("Reset", "reset_cell", "Put the original code back (Ctrl+L)"),
-    ("◀ Prev", "previous", "Previous step (Ctrl+O)"),
-    ("Next ▶", "next", "Next step (Ctrl+N)"),
-)
+from tutor.app.commands import LESSON_COMMANDS
 
 
 class CellToolbar(HorizontalGroup):
-    """One row of compact buttons under the code cell."""
+    """One row of compact buttons under the code cell: the palette's lesson commands that have a label."""
 
     DEFAULT_CSS = """
     CellToolbar {
@@ -33,8 +24,9 @@ class CellToolbar(HorizontalGroup):
     """
 
     def compose(self) -> ComposeResult:
-        for label, action, tooltip in BUTTONS:
-            button = Button(label, id=f"btn-{action.replace('_', '-')}", compact=True,
-                            action=f"screen.{action}")
-            button.tooltip = tooltip
-            yield button
+        for command in LESSON_COMMANDS:
+            if command.button:
+                button = Button(command.button, id=f"btn-{command.action.replace('_', '-')}", compact=True,
+                                action=f"screen.{command.action}")
+                button.tooltip = f"{command.name} ({command.keys})"
+                yield button

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from textual.containers import ScrollableContainer
 from textual.content import Content
 from textual.widgets import Static
 
 from tutor.app.widgets.check_code import CheckCode
+from tutor.app.widgets.scroll_panel import ScrollPanel
 from tutor.lessons.model import Step
 
 
@@ -64,25 +64,17 @@ def expected_body(expect: object) -> Content:
     return Content("runs without an error")
 
 
-class ExpectedPanel(ScrollableContainer, can_focus=True):
+class ExpectedPanel(ScrollPanel):
     """Beside the output panel; scrolls both ways like it."""
 
     DEFAULT_CSS = """
-    ExpectedPanel {
-        height: 1fr;
-        overflow: auto auto;
-        border: round $secondary 50%;
-        border-title-color: $text;
-        padding: 0 1;
-    }
+    ExpectedPanel { border: round $secondary 50%; }
     ExpectedPanel:focus { border: round $secondary; }
-    ExpectedPanel > Static { width: auto; min-width: 100%; height: auto; }
     ExpectedPanel > #expected-body.-after-check { margin-top: 1; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.border_title = "Expected"
+        super().__init__("Expected", id=id)
 
     def compose(self):
         # Checks wrap (an assertion's message is read whole); expected outputs keep their lines

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.containers import ScrollableContainer
 from textual.widget import Widget
 from textual.widgets import Static
+
+from tutor.app.widgets.scroll_panel import ScrollPanel
 
 # Streamed output is drawn at most this often (seconds), however fast the cell prints.
 FLUSH_EVERY = 0.05
@@ -37,26 +38,16 @@ def display_widget(item: dict[str, Any]) -> Widget:
                       classes="picture-summary")
 
 
-class OutputPanel(ScrollableContainer, can_focus=True):
+class OutputPanel(ScrollPanel):
     """Scrolls both ways: long outputs down, wide tensors sideways."""
 
     DEFAULT_CSS = """
-    OutputPanel {
-        height: 1fr;
-        overflow: auto auto;
-        border: round $primary 50%;
-        border-title-color: $text;
-        padding: 0 1;
-    }
-    OutputPanel:focus { border: round $primary; }
-    OutputPanel > Static { width: auto; min-width: 100%; height: auto; }
     OutputPanel > .error { color: $text-error; }
     OutputPanel > .note { color: $text-muted; text-style: italic; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.border_title = "Output"
+        super().__init__("Output", id=id)
         self._text: Static | None = None
         self._chunks: list[str] = []
         self._pending = False
