@@ -30,6 +30,7 @@ class FCNStep:
         # torch's SGD keeps no momentum buffers (and its fused kernel takes none) when momentum is 0
         self.momentum_buffers = [torch.empty_like(p) for p in self.params] if momentum else []
         self.first = True
+        self.one = self.weights[0].new_ones(())  # d(loss)/d(loss), kept rather than made each step
         self._acts: dict[int, list[torch.Tensor]] = {}  # per batch size: the outputs of each layer
         self._deltas: dict[int, list[torch.Tensor]] = {}  # per batch size: the gradients w.r.t. them
 
@@ -55,7 +56,7 @@ class FCNStep:
         logits = acts[last]
         logp = torch.log_softmax(logits, 1)
         loss, total_weight = _aten.nll_loss_forward(logp, y, None, 1, -100)  # 1: reduction "mean"
-        grad_logp = _aten.nll_loss_backward(torch.ones_like(loss), logp, y, None, 1, -100, total_weight)
+        grad_logp = _aten.nll_loss_backward(self.one, logp, y, None, 1, -100, total_weight)
         _aten._log_softmax_backward_data.out(grad_logp, logp, 1, logp.dtype, out=deltas[last])
         for i in range(last, -1, -1):
             d = deltas[i]
@@ -87,6 +88,7 @@ class CNNStep:
         # torch's SGD keeps no momentum buffers (and its fused kernel takes none) when momentum is 0
         self.momentum_buffers = [torch.empty_like(p) for p in self.params] if momentum else []
         self.first = True
+        self.one = self.params[0].new_ones(())  # d(loss)/d(loss), kept rather than made each step
 
     @torch.no_grad()
     def __call__(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -103,12 +105,16 @@ class CNNStep:
         logits = torch.addmm(bf, f, wf.t())
         logp = torch.log_softmax(logits, 1)
         loss, total_weight = _aten.nll_loss_forward(logp, y, None, 1, -100)
-        grad_logp = _aten.nll_loss_backward(torch.ones_like(loss), logp, y, None, 1, -100, total_weight)
+        grad_logp = _aten.nll_loss_backward(self.one, logp, y, None, 1, -100, total_weight)
         g = _aten._log_softmax_backward_data(grad_logp, logp, 1, logp.dtype)
         gwf = torch.mm(g.t(), f)
         gbf = g.sum(0)
-        gf = torch.mm(g, wf).view(r2.shape)
-        gp2 = _aten.threshold_backward(gf, r2, 0)
+        # ReLU backward against f (r2's values, flattened like mm's output) rather than r2: a
+        # channels_last r2 against the row-major gradient walks mismatched strides. Same values, same
+        # result bit for bit; then into c2's layout, as the pool backward would convert it.
+        gp2 = _aten.threshold_backward(torch.mm(g, wf), f, 0).view(r2.shape)
+        if c2.is_contiguous(memory_format=torch.channels_last):
+            gp2 = gp2.contiguous(memory_format=torch.channels_last)
         gc2 = _aten.max_pool2d_with_indices_backward(gp2, c2, [2, 2], [2, 2], zero, one, False, i2)
         gr1, gw2, gb2 = _aten.convolution_backward(gc2, r1, w2, [w2.shape[0]], one, zero, one, False, zero, 1,
                                                    [True, True, True])
