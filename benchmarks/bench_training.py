@@ -33,43 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 
-NOTES_NETS = {
-    "fcn": '''
-class Net(torch.nn.Module):
-    def __init__(self):
-        super(Net, self).__init__()
-        self.l1 = torch.nn.Linear(784, 512)
-        self.l2 = torch.nn.Linear(512, 256)
-        self.l3 = torch.nn.Linear(256, 128)
-        self.l4 = torch.nn.Linear(128, 64)
-        self.l5 = torch.nn.Linear(64, 10)
-
-    def forward(self, x):
-        x = x.view(-1, 784)
-        x = F.relu(self.l1(x))
-        x = F.relu(self.l2(x))
-        x = F.relu(self.l3(x))
-        x = F.relu(self.l4(x))
-        return self.l5(x)
-''',
-    "cnn": '''
-class Net(torch.nn.Module):
-    def __init__(self):
-        super(Net, self).__init__()
-        self.conv1 = torch.nn.Conv2d(1, 10, kernel_size=5)
-        self.conv2 = torch.nn.Conv2d(10, 20, kernel_size=5)
-        self.pooling = torch.nn.MaxPool2d(2)
-        self.fc = torch.nn.Linear(320, 10)
-
-    def forward(self, x):
-        batch_size = x.size(0)
-        x = self.pooling(F.relu(self.conv1(x)))
-        x = self.pooling(F.relu(self.conv2(x)))
-        x = x.view(batch_size, -1)
-        x = self.fc(x)
-        return x
-''',
-}
+from tutor.training.notes_nets import NOTES_SOURCES, notes_class  # noqa: E402 (after sys.path)
 
 # Multiply-accumulates per sample, per layer: (name, MACs, is the first layer).
 # Training FLOPs = 2·MACs for the forward pass, 2·MACs for the weight gradients and 2·MACs for the
@@ -122,7 +86,6 @@ def peak_gflops(threads: int) -> float:
 
 def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) -> dict:
     import torch
-    import torch.nn.functional as F
     import torch.optim as optim
     from torch.utils.data import DataLoader
     from torchvision import datasets, transforms
@@ -130,9 +93,7 @@ def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) 
     from tutor.training.config import TrainConfig
     from tutor.training.loop import DEFAULT_THREADS, Trainer, evaluate, to_tensors
 
-    namespace = {"torch": torch, "F": F}
-    exec(NOTES_NETS[model_name], namespace)
-    NotesNet = namespace["Net"]
+    NotesNet = notes_class(NOTES_SOURCES[model_name])
 
     # The notes' pipeline, as written: per-sample ToTensor + Normalize, DataLoader with shuffle.
     transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
@@ -263,13 +224,10 @@ def bench_cli(home: Path, data: Path | None) -> dict:
 def notes_score(path: Path, data: Path) -> float:
     import numpy as np
     import torch
-    import torch.nn.functional as F
 
     from tutor.training.idx import read_images, read_labels
 
-    namespace = {"torch": torch, "F": F}
-    exec(NOTES_NETS["cnn"], namespace)
-    net = namespace["Net"]()
+    net = notes_class(NOTES_SOURCES["cnn"])()
     net.load_state_dict(torch.load(path, weights_only=True))
     images = read_images(data / "t10k-images-idx3-ubyte.gz")
     x = torch.from_numpy(np.array(images)).float().div(255).sub(0.1307).div(0.3081).unsqueeze(1)
