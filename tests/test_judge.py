@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tutor.judge import StepOutcome, judge_step
+from tutor.judge import StepOutcome, judge_step, replay_steps
 from tutor.lessons.loader import load_file
 from tutor.lessons.model import ErrorExpect, Step, TensorExpect, TextExpect
 
@@ -123,6 +123,25 @@ async def test_step_timeout(interp, ns):
 async def test_namespace_persists_between_steps(interp, ns):
     await judge(interp, Step(text="t", code="q = torch.ones(2)"), "q = torch.ones(2)", ns)
     step = Step(text="t", code="q * 3", expect=TensorExpect(output="tensor([3., 3.])"))
+    assert (await judge(interp, step, step.code, ns)).passed is True
+
+
+async def test_replay_rebuilds_names_reports_problems_and_stops_at_a_timeout(interp, ns):
+    cells = [
+        (0, Step(text="t", code="r = 2"), "r = 2"),
+        (1, Step(text="t", code="1/0", expect=ErrorExpect(type="ZeroDivisionError")), "1/0"),
+        (2, Step(text="t", code="s = missing"), "s = missing"),
+        (3, Step(text="t", code="while True: pass", timeout=0.5), "while True: pass"),
+        (4, Step(text="t", code="after = 1"), "after = 1"),
+    ]
+    started, statuses = [], []
+    problems = await replay_steps(interp, ns, cells, on_start=started.append,
+                                  on_result=lambda i, r: statuses.append((i, r.status)))
+    # A step that expects its error is no problem; nothing runs after the timeout.
+    assert problems == ["step 3: error (NameError)", "step 4: timeout (KeyboardInterrupt)"]
+    assert started == [0, 1, 2, 3]
+    assert statuses == [(0, "ok"), (1, "error"), (2, "error"), (3, "timeout")]
+    step = Step(text="t", code="r * 5", expect=TextExpect(output="10"))
     assert (await judge(interp, step, step.code, ns)).passed is True
 
 

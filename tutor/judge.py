@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tutor.compare import Verdict, compare
+from tutor.lessons.model import ErrorExpect
 
 if TYPE_CHECKING:
     from tutor.interpreter import ExecResult
@@ -85,6 +86,42 @@ def needs_skip(step: Step, interp: Any) -> str | None:
         label = getattr(device, "label", None) or getattr(device, "kind", None) or "an unknown device"
         return label
     return None
+
+
+# After these a replay stops: the worker (or the step's work) is gone, so later steps would only fail.
+_REPLAY_STOPS = ("crashed", "timeout", "interrupted", "limit")
+
+
+async def replay_steps(
+    interp: Any,
+    namespace: str,
+    cells: Iterable[tuple[int, Step, str]],
+    *,
+    on_start: Callable[[int], Any] | None = None,
+    on_result: Callable[[int, ExecResult], Any] | None = None,
+) -> list[str]:
+    """Run earlier steps' code again, in order, to rebuild the names later steps use.
+
+    ``cells`` are (step index, step, code). ``on_start(index)`` and ``on_result(index, result)``
+    are called around each run. Returns the problems as lines ("step 3: error (NameError)"); a step
+    whose expectation is an error may raise it. Stops after a run that did not finish or lost the
+    worker (the interpreter's generation changed).
+    """
+    problems: list[str] = []
+    for index, step, code in cells:
+        if on_start is not None:
+            on_start(index)
+        generation = interp.generation
+        result = await interp.execute(code, timeout=step.timeout, namespace=namespace)
+        if on_result is not None:
+            on_result(index, result)
+        expected_error = result.status == "error" and isinstance(step.expect, ErrorExpect)
+        if not result.ok and not expected_error:
+            error = f" ({result.error_type})" if result.error_type else ""
+            problems.append(f"step {index + 1}: {result.status}{error}")
+        if result.status in _REPLAY_STOPS or interp.generation != generation:
+            break
+    return problems
 
 
 async def judge_step(

@@ -40,7 +40,6 @@ def _write_atomically(path: Path, text: str) -> None:
 
 async def _observe(item, device: str | None, out) -> tuple[dict[int, str], list[str], str]:
     """Run the lesson; return recordable outputs by step index, problems, and the device label."""
-    from tutor.cli.runner import lost_namespace
     from tutor.compare import compare
     from tutor.interpreter import Interpreter
     from tutor.judge import describe_failure, needs_skip
@@ -61,8 +60,9 @@ async def _observe(item, device: str | None, out) -> tuple[dict[int, str], list[
                 out.print(f"  [yellow]-[/] {place}: needs CUDA, cells run on {escape(where)}; left as it is")
                 continue
             code = step.solution if step.is_exercise else step.code
+            generation = interp.generation
             result = await interp.execute(code or "", timeout=step.timeout, namespace=lesson.id)
-            if lost_namespace(result):
+            if interp.generation != generation:  # a new worker: the namespace is gone
                 problems.append(f"{place}: {describe_failure(result)}; the interpreter restarted, stopping")
                 break
             kind = type(step.expect).__struct_config__.tag if step.expect is not None else None

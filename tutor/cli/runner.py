@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tutor.judge import StepOutcome, judge_step, needs_skip
+from tutor.judge import StepOutcome, judge_step, needs_skip, replay_steps
 from tutor.lessons.loader import LoadedLesson
-from tutor.lessons.model import tr
+from tutor.lessons.model import Step, tr
 
 # What one record proves: a demo matches; an exercise's starter fails its check; its solution passes.
 DEMO, STARTER, SOLUTION = "demo", "starter", "solution"
@@ -36,23 +36,6 @@ def planned(item: LoadedLesson) -> int:
     return sum(2 if s.is_exercise else 1 for s in item.lesson.steps if s.runnable)
 
 
-def lost_namespace(result: Any) -> bool:
-    """Whether the worker restarted during this cell (crash, or a timeout that ended in a kill)."""
-    if result is None:
-        return False
-    if result.status == "crashed":
-        return True
-    detail = (getattr(result, "detail", "") or "").lower()
-    return result.status in ("timeout", "limit") and ("kill" in detail or "restart" in detail)
-
-
-async def _replay(interp: Any, namespace: str, history: list[tuple[str, Any]]) -> None:
-    # The learner's namespace died with the worker: rebuild it as "run the steps up to here again".
-    await interp.reset_namespace(namespace)
-    for code, step in history:
-        await interp.execute(code, timeout=step.timeout, namespace=namespace)
-
-
 def _elapsed(outcome: StepOutcome) -> float:
     return sum(r.elapsed for r in (outcome.result, outcome.check) if r is not None)
 
@@ -74,7 +57,7 @@ async def check_lesson(
     lesson = item.lesson
     namespace = lesson.id
     await interp.reset_namespace(namespace)
-    history: list[tuple[str, Any]] = []
+    history: list[tuple[int, Step, str]] = []
     records: list[StepRecord] = []
 
     async def emit(record: StepRecord) -> None:
@@ -97,7 +80,7 @@ async def check_lesson(
         for role in roles:
             # The starter runs before the solution, so nothing the solution defines can make it pass.
             code = {DEMO: step.code, STARTER: step.starter, SOLUTION: step.solution}[role] or ""
-            generation = getattr(interp, "generation", None)
+            generation = interp.generation
             outcome = await judge_step(interp, step, code, namespace=namespace, lang=lang)
             if role == STARTER:
                 passed = outcome.passed is False
@@ -112,8 +95,9 @@ async def check_lesson(
                 lesson.id, index, role, title, passed, reason, _elapsed(outcome),
                 _diff(outcome) if role != STARTER else "", outcome,
             ))
-            restarted = getattr(interp, "generation", None) != generation
-            if restarted or lost_namespace(outcome.result) or lost_namespace(outcome.check):
-                await _replay(interp, namespace, history)
-        history.append((step.solution if step.is_exercise else step.code or "", step))
+            if interp.generation != generation:
+                # The learner's namespace died with the worker: run the steps up to here again.
+                await interp.reset_namespace(namespace)
+                await replay_steps(interp, namespace, history)
+        history.append((index, step, (step.solution if step.is_exercise else step.code) or ""))
     return records
