@@ -63,20 +63,11 @@ def mnist_cache_dir() -> Path:
 
 
 def builtin_lessons_dir() -> Path:
-    """The built-in lessons: inside the installed wheel, or lessons/ in a source checkout."""
+    """The built-in lessons: tutor/builtin_lessons in the installed wheel (setup.py maps lessons/
+    there), or lessons/ beside the package in a source checkout (editable installs included)."""
     here = Path(__file__).resolve().parent
     installed = here / "builtin_lessons"
-    if installed.is_dir():
-        return installed
-    try:
-        from importlib.resources import files
-
-        found = Path(str(files("tutor.builtin_lessons")))
-        if found.is_dir():
-            return found
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return here.parent / "lessons"
+    return installed if installed.is_dir() else here.parent / "lessons"
 
 
 def env_lesson_dirs() -> list[Path]:
