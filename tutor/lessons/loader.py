@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import os
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -203,9 +202,4 @@ def load_catalog(
 
 def is_builtin(path: Path) -> bool:
     """Whether ``path`` lies in the built-in lessons folder (lint requires zh text there)."""
-    try:
-        return os.path.commonpath([path.resolve(), paths.builtin_lessons_dir().resolve()]) == str(
-            paths.builtin_lessons_dir().resolve()
-        )
-    except ValueError:
-        return False
+    return path.resolve().is_relative_to(paths.builtin_lessons_dir().resolve())
