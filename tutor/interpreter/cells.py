@@ -20,14 +20,6 @@ CELL = "<cell>"
 _ALLOC_FAILURES = ("can't allocate memory", "out of memory", "not enough memory", "cannot allocate")
 
 
-class CellExit(Exception):
-    """The cell called sys.exit(): the worker must end with this code once output is flushed."""
-
-    def __init__(self, code: int) -> None:
-        super().__init__(code)
-        self.code = code
-
-
 class CellRunner:
     """Compiles and runs cells in named, persistent namespaces."""
 
@@ -119,8 +111,7 @@ def is_allocation_failure(exc: BaseException) -> bool:
 def _ends_with_semicolon(source: str, node: ast.stmt) -> bool:
     """IPython hides the value of a last line ending in ';'."""
     lines = source.splitlines()
-    end_line = getattr(node, "end_lineno", None)
-    end_col = getattr(node, "end_col_offset", None)
+    end_line, end_col = node.end_lineno, node.end_col_offset
     if end_line is None or end_col is None or end_line > len(lines):
         return False
     rest = lines[end_line - 1].encode("utf-8")[end_col:].decode("utf-8", "replace")
