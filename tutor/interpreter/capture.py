@@ -17,12 +17,12 @@ import sys
 import threading
 from typing import Any
 
-from tutor.interpreter.protocol import encode
+from tutor.interpreter.protocol import MARKER, encode
 
 
 def marker(token: str, kind: str, cell: int) -> bytes:
     """The line that brackets a cell's output: kind "S" (start) or "E" (end)."""
-    return b"\x00tt:" + token.encode("ascii") + f":{kind}:{cell}\n".encode("ascii")
+    return MARKER + token.encode("ascii") + f":{kind}:{cell}\n".encode("ascii")
 
 
 class Channel:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable
 
+from tutor.interpreter.protocol import MARKER
+
 _MAX_MARKER = 64  # a marker line is short; a longer "marker" is ordinary output
 
 
@@ -21,7 +23,7 @@ class OutputSplitter:
         on_bytes: Callable[[bytes], None],
         on_marker: Callable[[str, int], None],
     ) -> None:
-        self._mark = b"\x00tt:" + token.encode("ascii") + b":"
+        self._mark = MARKER + token.encode("ascii") + b":"
         self._on_bytes = on_bytes
         self._on_marker = on_marker
         self._pending = b""

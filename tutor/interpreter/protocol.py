@@ -11,10 +11,15 @@ Client -> worker (field ``op``):
 
 Worker -> client (field ``type``):
     {"type": "ready", "device": {...}, "pid": 123, "sandbox": {...}, "memory": {...}}
-    {"type": "stream", "id": 7, "text": "..."}          # stdout+stderr, in order, while running
     {"type": "display", "id": 7, "data": {...}}         # a `show` picture, plain lists
-    {"type": "result", "id": 7, "status": "ok", ...}    # the end of a cell
+    {"type": "exiting", "id": 7, "code": 3}             # the cell called sys.exit(3)
+    {"type": "result", "id": 7, "status": "ok", ...}    # the end of a cell; also value, error_type,
+                                                        # error_message, traceback, truncated,
+                                                        # dropped_bytes, detail (all optional)
     {"type": "done", "id": 8}                           # the end of reset / ping
+
+A cell's output (stdout and stderr) is not a message: it flows on the worker's fd 1 and 2,
+bracketed by marker lines that start with ``MARKER`` (see tutor.interpreter.capture).
 """
 
 from __future__ import annotations
@@ -22,21 +27,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+# How a marker line starts: MARKER, the worker's token, ":S:" or ":E:", the cell id, a newline.
+# The worker writes them (capture.py); the client splits the output pipe at them (outputs.py).
+MARKER = b"\x00tt:"
+
 # The longest line the client accepts. Worker-side caps (output, value, pictures) keep
 # honest messages far below this; a longer line means the channel was tampered with.
 MAX_LINE = 64 * 1024 * 1024
-
-# Fields of a "result" message, all optional except status.
-RESULT_FIELDS = (
-    "status",
-    "value",
-    "error_type",
-    "error_message",
-    "traceback",
-    "truncated",
-    "dropped_bytes",
-    "detail",
-)
 
 
 class ProtocolError(ValueError):
