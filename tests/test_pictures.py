@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 
-from tutor.interpreter.show import MAX_PER_CELL, Show
+from tutor.interpreter.show import Show
 from tutor.pictures import (
     Graph,
     Heatmap,
@@ -112,13 +112,13 @@ def test_bad_input_gets_a_clear_error_and_sends_nothing(show, sent):
 
 
 def test_at_most_so_many_pictures_per_cell(show, sent):
-    for _ in range(MAX_PER_CELL):
+    for _ in range(caps.MAX_PER_CELL):
         show.plot([1, 2])
-    with pytest.raises(RuntimeError, match=f"at most {MAX_PER_CELL} pictures per cell"):
+    with pytest.raises(RuntimeError, match=f"at most {caps.MAX_PER_CELL} pictures per cell"):
         show.plot([1, 2])
     show.new_cell()
     show.plot([1, 2])
-    assert len(sent) == MAX_PER_CELL + 1
+    assert len(sent) == caps.MAX_PER_CELL + 1
 
 
 def test_decode_refuses_what_is_not_a_picture():

@@ -31,8 +31,6 @@ from tutor.pictures.schema import (
     encode,
 )
 
-MAX_PER_CELL = caps.MAX_PER_CELL
-
 
 def _tensor(data: Any, fn: str) -> Any:
     """``data`` (tensor, NumPy array, nested list, number) as a detached tensor, not yet copied."""
@@ -391,8 +389,8 @@ class Show:
     # --- plumbing ---------------------------------------------------------------------------------
 
     def _send(self, picture: Picture) -> None:
-        if self._sent >= MAX_PER_CELL:
-            raise RuntimeError(f"show: at most {MAX_PER_CELL} pictures per cell")
+        if self._sent >= caps.MAX_PER_CELL:
+            raise RuntimeError(f"show: at most {caps.MAX_PER_CELL} pictures per cell")
         message = encode(picture)
         decode(message)  # what the UI would refuse must fail here, in the learner's cell
         self._sent += 1
