@@ -59,8 +59,7 @@ def confirm(request: str) -> tuple[Any, str]:
                 if device.index is not None and device.index >= count:
                     return None, f"there is no {device} ({count} CUDA device(s))"
             elif device.type == "mps":
-                mps = getattr(torch.backends, "mps", None)
-                if mps is None or not mps.is_available():
+                if not torch.backends.mps.is_available():
                     return None, "MPS (Apple GPU) is not available here"
             probe = torch.ones(2, device=device) + 1
             if probe.sum().item() != 4.0:
