@@ -9,8 +9,6 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-BUILTIN = ("fcn", "cnn")
-
 
 class FCN(nn.Module):
     """The notes' fully connected net: 784-512-256-128-64-10 with ReLU."""

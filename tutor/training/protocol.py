@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 
-COMMANDS = ("start", "pause", "resume", "stop", "quit")
 FINAL_EVENTS = ("done", "stopped", "error", "exit")
 MAX_LINE = 16 * 1024 * 1024  # the done event carries digit images: far more than asyncio's 64 KiB default
 

@@ -46,13 +46,3 @@ class RunState:
     @property
     def finished(self) -> bool:
         return self.status in ("stopped", "done", "error")
-
-    @property
-    def fraction(self) -> float:
-        total = self.progress.get("total_steps") or self.start.get("total_steps") or 0
-        return min(1.0, self.progress.get("step", 0) / total) if total else 0.0
-
-    @property
-    def epoch_fraction(self) -> float:
-        per = self.progress.get("steps_per_epoch") or 0
-        return min(1.0, self.progress.get("epoch_step", 0) / per) if per else 0.0
