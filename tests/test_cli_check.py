@@ -10,10 +10,6 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-import pytest
-
-pytest.importorskip("tutor.interpreter.client", reason="the interpreter has not landed yet")
-
 FIXTURES = Path(__file__).parent / "lessons_fixtures"
 GOOD = FIXTURES / "good"
 WRONG = FIXTURES / "wrong"

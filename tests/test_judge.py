@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tutor.interpreter import Interpreter
 from tutor.judge import StepOutcome, judge_step, replay_steps
 from tutor.lessons.loader import load_file
 from tutor.lessons.model import ErrorExpect, Step, TensorExpect, TextExpect
-
-interpreter = pytest.importorskip("tutor.interpreter.client", reason="the interpreter has not landed yet")
 
 FIXTURE = Path(__file__).parent / "lessons_fixtures" / "good" / "basics.toml"
 _names = itertools.count()
@@ -21,7 +20,7 @@ _names = itertools.count()
 @pytest.fixture(scope="module")
 def interp():
     # The client runs its engine on its own thread, so one worker serves every test's loop.
-    it = interpreter.Interpreter(spare=False)
+    it = Interpreter(spare=False)
     asyncio.run(it.start())
     yield it
     asyncio.run(it.shutdown())
