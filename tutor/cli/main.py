@@ -12,9 +12,7 @@ from tutor import __version__
 from tutor.cli.common import add_device, add_lang, add_lessons
 
 # Each lives in tutor/cli/<name>.py with add_parser(subparsers) and run(args) -> int.
-COMMANDS = ("lessons", "lint", "check", "record", "new", "doctor", "progress")
-# Written by the training part; absent modules are simply not offered.
-OPTIONAL_COMMANDS = ("train", "data")
+COMMANDS = ("lessons", "lint", "check", "record", "new", "doctor", "progress", "train", "data")
 # Top-level options that take a value, so a value is never mistaken for a lesson id or command.
 _VALUE_OPTIONS = ("--lang", "--lessons", "--device")
 
@@ -38,14 +36,9 @@ class _Broken:
 
 def _command_modules() -> list[tuple[str, ModuleType | _Broken]]:
     found: list[tuple[str, ModuleType | _Broken]] = []
-    for name in COMMANDS + OPTIONAL_COMMANDS:
-        qualified = f"tutor.cli.{name}"
+    for name in COMMANDS:
         try:
-            found.append((name, importlib.import_module(qualified)))
-        except ModuleNotFoundError as exc:
-            if exc.name == qualified and name in OPTIONAL_COMMANDS:
-                continue
-            found.append((name, _Broken(name, exc)))
+            found.append((name, importlib.import_module(f"tutor.cli.{name}")))
         except Exception as exc:  # a bug in one command must not take the whole CLI down
             found.append((name, _Broken(name, exc)))
     return found
@@ -107,11 +100,8 @@ def _launch(args: argparse.Namespace, lesson_id: str | None) -> int:
                 file=sys.stderr,
             )
             return 1
-    try:
-        from tutor.app import launch
-    except ImportError as exc:
-        print(f"torch-tutor: the app is not available: {exc}", file=sys.stderr)
-        return 1
+    from tutor.app import launch
+
     result = launch(lesson_id, lang=args.lang, extra_dirs=list(args.lessons), device=args.device)
     return int(result or 0)
 
