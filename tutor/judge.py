@@ -81,10 +81,9 @@ def describe_failure(result: ExecResult, lang: str = "en", *, who: str = "your_c
 
 def needs_skip(step: Step, interp: Any) -> str | None:
     """Why ``step`` cannot run on this interpreter's device, or None."""
-    device = getattr(interp, "device", None)
-    if step.needs_cuda and getattr(device, "kind", None) != "cuda":
-        label = getattr(device, "label", None) or getattr(device, "kind", None) or "an unknown device"
-        return label
+    device = interp.device  # None until the worker has started
+    if step.needs_cuda and (device is None or device.kind != "cuda"):
+        return device.label if device is not None else "an unknown device"
     return None
 
 
