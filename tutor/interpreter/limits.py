@@ -25,9 +25,10 @@ SPARE_MIN_AVAILABLE = 2048 * MIB
 RSS_SLACK = 64 * MIB
 
 
-def _meminfo(key: str) -> int | None:
+def _proc_kib(path: str, key: str) -> int | None:
+    """The ``key:  N kB`` line of a /proc file, in bytes; None where there is no such line or file."""
     try:
-        with open("/proc/meminfo", encoding="ascii") as f:
+        with open(path, encoding="ascii") as f:
             for line in f:
                 if line.startswith(key + ":"):
                     return int(line.split()[1]) * 1024
@@ -38,7 +39,7 @@ def _meminfo(key: str) -> int | None:
 
 def mem_available() -> int | None:
     """Bytes the system can still hand out without swapping, or None where unknown."""
-    return _meminfo("MemAvailable")
+    return _proc_kib("/proc/meminfo", "MemAvailable")
 
 
 def auto_memory_limit_mb() -> int:
@@ -67,14 +68,7 @@ def rss(pid: int) -> int | None:
 
 def vm_data() -> int | None:
     """This process's private writable memory (what RLIMIT_DATA counts), or None."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmData:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return None
+    return _proc_kib("/proc/self/status", "VmData")
 
 
 def set_data_limit(budget_bytes: int) -> int | None:
