@@ -64,9 +64,6 @@ class Catalog:
     def ids(self) -> list[str]:
         return [item.lesson.id for item in self.lessons]
 
-    def errors_for(self, path: Path) -> list[LessonError]:
-        return [e for e in self.errors if e.path == path]
-
 
 def read_data(path: Path) -> dict[str, Any] | LessonError:
     """The parsed TOML of ``path``, or the error that stops it being read."""
