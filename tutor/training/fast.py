@@ -1,4 +1,4 @@
-"""Provides a hand-written training step for the notes' FCN: autograd's math without its per-step overhead."""
+"""Provides hand-written training steps for the notes' FCN and CNN: autograd's math without its per-step overhead."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import torch
 from torch import nn
+
+from tutor.training.models import CNN, FCN
 
 _aten = torch.ops.aten
 
@@ -136,8 +138,6 @@ StepFn = Callable[[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor
 
 def fast_step(model: nn.Module, lr: float, momentum: float, device: torch.device) -> StepFn | None:
     """The hand-written step for the notes' FCN or CNN on the CPU (where it was measured); None for anything else."""
-    from tutor.training.models import CNN, FCN
-
     if device.type != "cpu":
         return None
     if type(model) is FCN:
