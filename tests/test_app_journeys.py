@@ -203,12 +203,16 @@ async def test_restart_then_rerun_the_steps_up_to_here():
 
 async def test_a_crashing_cell_is_survived():
     async with running((120, 40), lesson_id="app-basics") as (app, pilot):
+        assert (await run_step(pilot)).passed  # x = 5, in the worker about to crash
+        await pilot.press("ctrl+n")
+        await pilot.pause()
         set_cell(app, "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
         outcome = await run_step(pilot)
         assert outcome.passed is False and outcome.result.status == "crashed"
         assert "✗" in verdict_text(app)
         await wait_ready(pilot)
         app.screen.action_reset_cell()
+        # Step 2 uses step 1's x: the new worker must be given it again first.
         outcome = await run_step(pilot)
         assert outcome.passed, outcome.reason
 

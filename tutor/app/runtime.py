@@ -5,19 +5,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-# Results after which the worker process (and every namespace in it) is gone; the client's
-# generation count says so too, this is belt and braces.
-NAMESPACE_LOST = ("crashed",)
-
-
-def _interpreter_class():
-    # Imported late: the client is light, but nothing of the interpreter is needed to draw the home screen.
-    try:
-        from tutor.interpreter import Interpreter
-    except ImportError:
-        from tutor.interpreter.client import Interpreter
-    return Interpreter
-
 
 class InterpreterHost:
     """Owns the Interpreter and remembers which steps have run in each lesson's namespace.
@@ -42,14 +29,16 @@ class InterpreterHost:
             return "failed"
         if self.interp is None:
             return "starting"
-        return str(getattr(self.interp, "state", "starting"))
+        return self.interp.state
 
     async def start(self) -> Any:
         self.error = ""
         try:
             if self.interp is None:
-                cls = _interpreter_class()
-                self.interp = cls(device=self.device_request, **self.options)
+                # Imported late: nothing of the interpreter is needed to draw the home screen.
+                from tutor.interpreter.client import Interpreter
+
+                self.interp = Interpreter(device=self.device_request, **self.options)
             self.device = await self.interp.start()
         except Exception as exc:  # any failure must reach the status bar, never crash the UI
             self.error = f"{type(exc).__name__}: {exc}"
@@ -79,29 +68,31 @@ class InterpreterHost:
 
     @property
     def generation(self) -> int | None:
-        return getattr(self.interp, "generation", None)
+        return self.interp.generation if self.interp is not None else None
 
     def _check_generation(self) -> None:
-        # The client counts workers: a new one (restart, kill after a stuck interrupt) has
-        # empty namespaces.
-        generation = getattr(self.interp, "generation", None)
+        # The client counts workers: a new one (restart, crash, kill after a stuck interrupt or
+        # over the memory limit) has empty namespaces.
+        generation = self.generation
         if generation != self._generation:
             self.ran.clear()
             self._generation = generation
 
-    def note_result(self, namespace: str, step: int, status: str) -> None:
-        """Record a run; a crash or a kill empties every namespace."""
+    def note_result(self, namespace: str, step: int, generation: int | None) -> None:
+        """Record that ``step`` ran; ``generation`` is the one read just before it began.
+
+        A run whose worker was lost on the way (crash, kill over a limit or a stuck interrupt)
+        left nothing behind, so it is not recorded.
+        """
         self._check_generation()
-        if status in NAMESPACE_LOST:
-            self.ran.clear()
-        else:
+        if generation == self._generation:
             self.ran.setdefault(namespace, set()).add(step)
 
-    def missing(self, namespace: str, upto: int, runnable: list[bool]) -> list[int]:
-        """Runnable steps before ``upto`` that have not run in ``namespace`` since the last start."""
+    def missing(self, namespace: str, upto: int) -> list[int]:
+        """Steps before ``upto`` that have not run in ``namespace`` since the worker started."""
         self._check_generation()
         done = self.ran.get(namespace, set())
-        return [i for i in range(upto) if runnable[i] and i not in done]
+        return [i for i in range(upto) if i not in done]
 
     async def shutdown(self) -> None:
         if self.interp is not None:

@@ -108,18 +108,16 @@ class CellRunner:
         # ``upto`` is also the step whose screen shows the progress messages.
         """Run the steps before ``upto`` that this namespace has not seen; problems, as lines."""
         host, ns = self.app.host, self.lesson.id
-        runnable = [s.runnable for s in self.lesson.steps]
-        todo = list(range(upto)) if everything else host.missing(ns, upto, runnable)
-        todo = [i for i in todo if runnable[i]]
         problems = []
-        for i in todo:
+        for i in range(upto) if everything else host.missing(ns, upto):
             code = self.state.replay_code(i)
             if code is None:
-                continue
+                continue  # nothing to run in this step
             self.say(upto, f"◌ Running step {i + 1} first, to rebuild the variables it makes…", "yellow")
             step = self.lesson.steps[i]
+            generation = host.generation
             result = await host.interp.execute(code, timeout=step.timeout, namespace=ns)
-            host.note_result(ns, i, result.status)
+            host.note_result(ns, i, generation)
             expected_error = expect_kind(step.expect) == "error"
             if result.status != "ok" and not (result.status == "error" and expected_error):
                 problems.append(f"step {i + 1}: {result.status}"
@@ -147,8 +145,7 @@ class CellRunner:
                     on_output=self._while_shown(index, output.append_output),
                     on_display=self._while_shown(index, output.add_display))
                 worker_replaced = host.generation != generation
-            status = outcome.result.status if outcome.result is not None else "ok"
-            host.note_result(self.lesson.id, index, status)
+            host.note_result(self.lesson.id, index, generation)
             st.attempts += 1
             st.outcome = outcome
             if outcome.passed:
