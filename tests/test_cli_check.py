@@ -194,6 +194,16 @@ def test_doctor_asks_the_interpreter(tmp_path):
     assert done.returncode == (1 if report["problems"] else 0)
 
 
+def test_doctor_without_the_interpreter_asks_a_subprocess_the_same_way():
+    from tutor.cli.doctor import _ask_subprocess
+
+    dev, probe = _ask_subprocess("nonsense")
+    assert dev["kind"] in ("cpu", "cuda", "mps") and dev["label"]
+    assert dev["note"].startswith("--device='nonsense' refused: not a device name")
+    assert dev["note"].endswith("from a plain subprocess, not the interpreter")
+    assert probe["torch"].split("+")[0] == metadata.version("torch").split("+")[0]
+
+
 def test_doctor_text_output(tmp_path):
     done = tutor(tmp_path, "doctor")
     for label in ("Python", "torch", "torchvision", "textual", "CUDA", "MPS", "device", "progress", "built-in lessons"):

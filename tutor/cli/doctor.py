@@ -36,26 +36,13 @@ print("TORCH_TUTOR_DOCTOR " + _j.dumps({
 del _j, _md, _t, _v, _safe, _mps, _cuda
 '''
 
-# Only used when the interpreter cannot be reached: pick a device the same way, in a subprocess.
+# Only used when the interpreter cannot be reached: the worker's own device choice, in a subprocess.
 _FALLBACK_DEVICE = r'''
-import json, platform, torch
-kind, name = "cpu", platform.processor() or platform.machine()
-try:
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            name = line.split(":", 1)[1].strip(); break
-except OSError:
-    pass
-try:
-    if torch.cuda.is_available():
-        torch.zeros(1, device="cuda"); kind, name = "cuda", torch.cuda.get_device_name(0)
-    elif torch.backends.mps.is_available():
-        torch.zeros(1, device="mps"); kind, name = "mps", "Apple GPU (MPS)"
-except Exception:
-    pass
-label = f"{kind}:0 {name}" if kind == "cuda" else f"{kind} ({name})"
-print("TORCH_TUTOR_DEVICE " + json.dumps({"kind": kind, "name": name, "label": label,
-      "torch_version": torch.__version__, "note": "from a plain subprocess, not the interpreter"}))
+import json
+from tutor.interpreter.device import detect
+info = detect({device!r})[1]
+info["note"] = "; ".join(filter(None, [info["note"], "from a plain subprocess, not the interpreter"]))
+print("TORCH_TUTOR_DEVICE " + json.dumps(info))
 '''
 
 
@@ -109,14 +96,12 @@ def _ask_subprocess(device: str | None) -> tuple[dict, dict]:
     import subprocess
 
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE + "\n" + _FALLBACK_DEVICE],
+        [sys.executable, "-c", PROBE + "\n" + _FALLBACK_DEVICE.format(device=device)],
         capture_output=True, text=True, timeout=300,
     )
     probe, dev = _tagged(proc.stdout, "TORCH_TUTOR_DOCTOR"), _tagged(proc.stdout, "TORCH_TUTOR_DEVICE")
     if probe is None or dev is None:
         raise RuntimeError((proc.stderr.strip().splitlines() or ["no output"])[-1])
-    if device:
-        dev["note"] += f"; --device {device} was not tried"
     return dev, probe
 
 
