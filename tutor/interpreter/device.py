@@ -20,8 +20,6 @@ CHOICES = "auto, cpu, cuda, cuda:N or mps"
 
 def detect(requested: str | None = None) -> tuple[Any, dict[str, str]]:
     """Returns (torch.device, DeviceInfo fields)."""
-    import torch
-
     source = "--device" if requested else ENV
     request = (requested or os.environ.get(ENV) or "auto").strip().lower()
     note = ""
@@ -30,11 +28,19 @@ def detect(requested: str | None = None) -> tuple[Any, dict[str, str]]:
         if device is not None:
             return device, _info(device, "")
         note = f"{source}={request!r} refused: {why}; detected the device instead"
+    device = first_working()
+    return device, _info(device, note)
+
+
+def first_working() -> Any:
+    """cuda, then mps, then cpu: the first that passes :func:`confirm`. Also used by tutor.training.device."""
+    import torch
+
     for candidate in ("cuda", "mps"):
         device, _ = confirm(candidate)
         if device is not None:
-            return device, _info(device, note)
-    return torch.device("cpu"), _info(torch.device("cpu"), note)
+            return device
+    return torch.device("cpu")
 
 
 def confirm(request: str) -> tuple[Any, str]:

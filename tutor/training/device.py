@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import torch
 
-from tutor.interpreter.device import confirm, label
+from tutor.interpreter.device import confirm, first_working, label
 
 
 def pick_device(name: str = "auto") -> tuple[torch.device, str]:
     """Resolve ``auto``/``cpu``/``cuda[:N]``/``mps`` to a working device and its label; bad requests raise ValueError."""
     request = (name or "auto").strip().lower()
     if request == "auto":
-        for candidate in ("cuda", "mps"):
-            device, _ = confirm(candidate)
-            if device is not None:
-                break
-        else:
-            device = torch.device("cpu")
+        device = first_working()
     else:
         device, why = confirm(request)
         if device is None:
