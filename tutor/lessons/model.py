@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Union
+from typing import Annotated
 
 import msgspec
 from msgspec import Meta, Struct
@@ -22,7 +22,7 @@ class Translations(Struct, forbid_unknown_fields=True):
 
 
 # A plain string is English only.
-Text = Union[str, Translations]
+Text = str | Translations
 
 
 def tr(text: Text | None, lang: str = "en") -> str:
@@ -101,7 +101,7 @@ class OkExpect(_Expect, tag="ok"):
     """The cell must run without error; output is not compared."""
 
 
-Expectation = Union[TextExpect, TensorExpect, ShapeExpect, RegexExpect, ErrorExpect, OkExpect]
+Expectation = TextExpect | TensorExpect | ShapeExpect | RegexExpect | ErrorExpect | OkExpect
 
 
 class Step(Struct, forbid_unknown_fields=True, kw_only=True):
