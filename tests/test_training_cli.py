@@ -41,7 +41,7 @@ def test_train_rich_output_and_bad_options(tmp_path):
     proc = _run("train", "--model", "fcn", "--steps", "40", "--no-checkpoint", home=tmp_path / "home")
     assert proc.returncode == 0, proc.stderr
     assert "fcn (575,050 parameters)" in proc.stdout
-    assert "confusion matrix (rows: true digit, columns: predicted)" in proc.stdout
+    assert "confusion matrix (row: true, column: predicted)" in proc.stdout
     assert "test accuracy" in proc.stdout and "state_dict saved" not in proc.stdout
     assert not (tmp_path / "home" / "data" / "checkpoints").exists()
 

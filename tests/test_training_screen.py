@@ -11,9 +11,9 @@ from textual.app import App
 from textual.widgets import Input, ProgressBar, Static, TabbedContent
 
 from tutor.app.training import TrainingScreen
-from tutor.app.training.confusion import confusion_table
 from tutor.app.training.digits import caption, digit_grid, half_blocks, shade_blocks
 from tutor.app.training.stats import StatsPanel
+from tutor.training.confusion import confusion_table
 
 
 @pytest.fixture(autouse=True)

@@ -177,16 +177,9 @@ class _RichView:
         self.progress.stop()
 
     def summary(self, result: dict) -> None:
-        from rich.table import Table
+        from tutor.training.confusion import confusion_table
 
-        table = Table(title="confusion matrix (rows: true digit, columns: predicted)", title_justify="left")
-        table.add_column("", style="bold")
-        for d in range(10):
-            table.add_column(str(d), justify="right")
-        for d, row in enumerate(result["confusion"]):
-            table.add_row(str(d), *[f"[bold]{n}[/]" if i == d else (f"[red]{n}[/]" if n else "·")
-                                    for i, n in enumerate(row)])
-        self.out.print(table)
+        self.out.print(confusion_table(result["confusion"]))
         self.out.print(
             f"[bold green]test accuracy {result['test_acc']:.2%}[/] ({result['test_correct']:,}/"
             f"{result['test_total']:,}) · {result['samples_per_s']:,.0f} samples/s · "

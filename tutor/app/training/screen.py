@@ -16,13 +16,13 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from tutor.app.training.confusion import confusion_table, worst_confusions
 from tutor.app.training.digits import DigitGrid
 from tutor.app.training.loss_plot import LossPlot
 from tutor.app.training.messages import TrainingUpdated
 from tutor.app.training.settings import SettingsBar
 from tutor.app.training.stats import StatsPanel
 from tutor.training.client import TrainingClient, WorkerError
+from tutor.training.confusion import confusion_table, worst_confusions
 from tutor.training.state import RunState
 
 # Training shares the cores with this UI. Measured with benchmarks/bench_training.py --latency

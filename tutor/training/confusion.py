@@ -1,4 +1,4 @@
-"""Provides the confusion matrix as a Rich table: rows are true digits, columns predictions, mistakes in red."""
+"""Provides the confusion matrix as a Rich table (rows are true digits, columns predictions, mistakes in red), for the screen and the CLI."""
 
 from __future__ import annotations
 
