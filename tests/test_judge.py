@@ -135,7 +135,7 @@ async def test_replay_rebuilds_names_reports_problems_and_stops_at_a_timeout(int
     ]
     started, statuses = [], []
     problems = await replay_steps(interp, ns, cells, on_start=started.append,
-                                  on_result=lambda i, r: statuses.append((i, r.status)))
+                                  on_result=lambda i, r, _generation: statuses.append((i, r.status)))
     # A step that expects its error is no problem; nothing runs after the timeout.
     assert problems == ["step 3: error (NameError)", "step 4: timeout (KeyboardInterrupt)"]
     assert started == [0, 1, 2, 3]

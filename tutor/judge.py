@@ -97,12 +97,12 @@ async def replay_steps(
     cells: Iterable[tuple[int, Step, str]],
     *,
     on_start: Callable[[int], Any] | None = None,
-    on_result: Callable[[int, ExecResult], Any] | None = None,
+    on_result: Callable[[int, ExecResult, int], Any] | None = None,
 ) -> list[str]:
     """Run earlier steps' code again, in order, to rebuild the names later steps use.
 
-    ``cells`` are (step index, step, code). ``on_start(index)`` and ``on_result(index, result)``
-    are called around each run. Returns the problems as lines ("step 3: error (NameError)"); a step
+    ``cells`` are (step index, step, code). ``on_start(index)`` and ``on_result(index, result,
+    generation)`` are called around each run; ``generation`` is the interpreter's, read just before it. Returns the problems as lines ("step 3: error (NameError)"); a step
     whose expectation is an error may raise it. Stops after a run that did not finish or lost the
     worker (the interpreter's generation changed).
     """
@@ -113,7 +113,7 @@ async def replay_steps(
         generation = interp.generation
         result = await interp.execute(code, timeout=step.timeout, namespace=namespace)
         if on_result is not None:
-            on_result(index, result)
+            on_result(index, result, generation)
         expected_error = result.status == "error" and isinstance(step.expect, ErrorExpect)
         if not result.ok and not expected_error:
             error = f" ({result.error_type})" if result.error_type else ""
