@@ -1,8 +1,7 @@
 """Provides OutputPanel: what a cell printed (streamed live), its pictures, value and traceback.
 
 Pictures: each display item (``ExecResult.displays`` / the interpreter's ``on_display``) is mounted
-by :meth:`OutputPanel.add_display`. When ``tutor.app.widgets.pictures`` exists and provides
-``picture_widget(item: dict) -> Widget``, that widget is mounted; otherwise a one-line summary.
+by :meth:`OutputPanel.add_display` as ``tutor.app.widgets.pictures.picture_widget(item)``.
 """
 
 from __future__ import annotations
@@ -26,11 +25,10 @@ def picture_summary(item: dict[str, Any]) -> str:
 
 
 def display_widget(item: dict[str, Any]) -> Widget:
-    """The widget for one display item: the pictures part's, or a summary line until it exists."""
-    try:
-        from tutor.app.widgets.pictures import picture_widget
-    except ImportError:
-        return Static(Text(picture_summary(item), style="italic"), classes="picture-summary")
+    """The widget for one display item, or a line saying why it could not be drawn."""
+    # Imported at the first picture: plotext and the chart code are not needed to start the app.
+    from tutor.app.widgets.pictures import picture_widget
+
     try:
         return picture_widget(item)
     except Exception as exc:  # a bad picture must not lose the rest of the output
