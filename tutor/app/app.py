@@ -6,7 +6,7 @@ import asyncio
 import signal
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App
@@ -19,6 +19,9 @@ from tutor.app.runtime import InterpreterHost
 from tutor.app.screens.home import HomeScreen
 from tutor.lessons.loader import Catalog, load_catalog
 from tutor.progress import ProgressStore
+
+if TYPE_CHECKING:
+    from tutor.interpreter.results import DeviceInfo
 
 
 class TutorApp(App[int]):
@@ -108,14 +111,13 @@ class TutorApp(App[int]):
     def sync_interp_state(self) -> None:
         self.interp_state = self.host.state
 
-    def _show_device(self, info: Any) -> None:
-        self.device_label = getattr(info, "label", "") or ""
-        self.torch_version = getattr(info, "torch_version", "") or ""
-        note = getattr(info, "note", "")
-        if note:
-            self.notify(note, title="Device", severity="warning", timeout=10)
+    def _show_device(self, info: DeviceInfo) -> None:
+        self.device_label = info.label
+        self.torch_version = info.torch_version
+        if info.note:
+            self.notify(info.note, title="Device", severity="warning", timeout=10)
 
-    async def _boot(self, state: str, verb: str, boot: Callable[[], Awaitable[Any]]) -> bool:
+    async def _boot(self, state: str, verb: str, boot: Callable[[], Awaitable[DeviceInfo]]) -> bool:
         """Start or restart the worker, showing ``state`` meanwhile; False (said) if it failed."""
         self.interp_state = state
         try:

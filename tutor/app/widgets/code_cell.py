@@ -43,7 +43,7 @@ class CodeCell(TextArea):
 
     def on_mount(self) -> None:
         # A blinking cursor would make snapshots differ from run to run.
-        if getattr(self.app, "stable", False):
+        if self.app.stable:
             self.cursor_blink = False
 
     def on_focus(self) -> None:

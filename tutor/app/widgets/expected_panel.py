@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from tutor.app.widgets.check_code import CheckCode
 from tutor.app.widgets.scroll_panel import ScrollPanel
-from tutor.lessons.model import Step
+from tutor.lessons.model import RegexExpect, Step
 
 
 def expect_kind(expect: object) -> str:
@@ -43,7 +43,7 @@ def describe(step: Step) -> tuple[str, str, Content | None]:
 
 
 def _example(expect: object) -> str | None:
-    return getattr(expect, "example", None) if expect_kind(expect) == "regex" else None
+    return expect.example if isinstance(expect, RegexExpect) else None
 
 
 def expected_body(expect: object) -> Content:

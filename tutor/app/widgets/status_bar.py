@@ -36,20 +36,19 @@ class StatusBar(Static):
 
     def refresh_text(self, *_: object) -> None:
         app = self.app
-        state = getattr(app, "interp_state", "starting")
+        state = app.interp_state
         symbol, colour = _STATES.get(state, ("?", "red"))
         text = Text.assemble((f"{symbol} {state}", f"bold {colour}"))
-        if getattr(app, "stable", False):
+        if app.stable:
             # Snapshot mode: no machine-specific text.
-            device = "cpu" if getattr(app, "device_label", "") else ""
-            version = "torch" if getattr(app, "torch_version", "") else ""
+            device = "cpu" if app.device_label else ""
+            version = "torch" if app.torch_version else ""
         else:
             device, version = app.device_label, app.torch_version and f"torch {app.torch_version}"
         for part in (device, version):
             if part:
                 text.append("  ·  ")
                 text.append(part)
-        lang = getattr(app, "lang", "en")
-        if lang != "en":
-            text.append(f"  ·  {lang}")
+        if app.lang != "en":
+            text.append(f"  ·  {app.lang}")
         self.update(text)

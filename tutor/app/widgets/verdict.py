@@ -8,6 +8,8 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tutor.judge import StepOutcome
+
 # Colour plus a text style, so the marks still show with NO_COLOR.
 MARK_STYLE = "bold reverse"
 _SIGN_STYLE = {"-": "red", "+": "green", " ": "dim"}
@@ -29,10 +31,9 @@ def render_diff(diff: Any) -> Text:
     return text
 
 
-def headline(outcome: Any) -> Text:
+def headline(outcome: StepOutcome) -> Text:
     """The verdict line for a StepOutcome."""
-    result = getattr(outcome, "result", None)
-    status = getattr(result, "status", "ok")
+    status = outcome.result.status if outcome.result is not None else "ok"
     reason = outcome.reason or ""
     if outcome.passed:
         return Text.assemble(("✓ Passed", "bold green"), f"  {reason}" if reason else "")
@@ -68,11 +69,11 @@ class VerdictView(VerticalScroll):
         self.query_one("#verdict-diff", Static).display = False
         self.display = bool(line.plain)
 
-    def show_outcome(self, outcome: Any) -> None:
+    def show_outcome(self, outcome: StepOutcome) -> None:
         self.display = True
         self.query_one("#verdict-line", Static).update(headline(outcome))
-        verdict = getattr(outcome, "verdict", None)
-        diff = getattr(verdict, "diff", ()) if verdict is not None and not outcome.passed else ()
+        verdict = outcome.verdict
+        diff = verdict.diff if verdict is not None and not outcome.passed else ()
         widget = self.query_one("#verdict-diff", Static)
         widget.display = bool(diff)
         widget.update(render_diff(diff) if diff else "")
