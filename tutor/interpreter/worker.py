@@ -47,7 +47,9 @@ def _no_input(prompt: object = "") -> str:
 class Worker:
     """Runs requests from the client, one at a time."""
 
-    def __init__(self, channel: Channel, capture: Capture, config: dict[str, Any]) -> None:
+    def __init__(
+        self, channel: Channel, capture: Capture, config: dict[str, Any], interrupts: Interrupts
+    ) -> None:
         import random
 
         import numpy
@@ -58,7 +60,7 @@ class Worker:
         self.channel = channel
         self.capture = capture
         self.output_limit = int(config.get("output_limit", 100_000))
-        self.interrupts = Interrupts()
+        self.interrupts = interrupts  # already the SIGINT handler, so a boot-time Ctrl-C is ignored
         self.cell: int | None = None
         self.device, self.device_info = detect(config.get("device"))
         self.show = Show(self._display)
@@ -223,9 +225,8 @@ def main(argv: list[str] | None = None) -> None:
         signal.signal(signal.SIGINT, interrupts := Interrupts())  # ignored until a cell runs
         builtins.input = _no_input
         started = time.perf_counter()
-        worker = Worker(channel, capture, config)
+        worker = Worker(channel, capture, config, interrupts)
         torch_s = time.perf_counter() - started
-        worker.interrupts = interrupts
         worker.warm_up()
         budget = int(config.get("memory_limit") or 0)
         cap = limits.set_data_limit(budget) if budget else None
