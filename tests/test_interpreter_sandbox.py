@@ -76,6 +76,16 @@ def test_writes_outside_the_session_folder_are_refused(interp, outside):
         assert f.read() == "precious"
 
 
+def test_sandbox_off_confines_nothing_and_says_so(outside):
+    with SyncInterpreter(spare=False, sandbox=False, default_timeout=60) as it:
+        box = it.worker_info["sandbox"]
+        r = it.execute(f"open({os.path.join(outside, 'new.txt')!r}, 'w').write('x')")
+    assert (box["files"], box["network"], box["signals"]) == (False, False, False)
+    assert box["landlock_abi"] == ABI and box["note"] == "the sandbox was turned off for this session"
+    assert r.status == "ok", r
+    assert os.listdir(outside) == ["new.txt"]
+
+
 @needs_landlock
 def test_reading_outside_stays_allowed(interp, outside):
     path = os.path.join(outside, "data.txt")

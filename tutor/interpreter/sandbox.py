@@ -88,16 +88,21 @@ def abi_version() -> int:
     return max(0, int(version))
 
 
-def confine(workdir: str, writable: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Confine the calling thread and everything it starts later. Returns what is enforced."""
-    abi = abi_version()
-    report: dict[str, Any] = {
-        "landlock_abi": abi,
+def unconfined(note: str, abi: int | None = None) -> dict[str, Any]:
+    """The sandbox report of a worker that nothing confines (yet), saying why in ``note``."""
+    return {
+        "landlock_abi": abi_version() if abi is None else abi,
         "files": False,
         "network": False,
         "signals": False,
-        "note": "",
+        "note": note,
     }
+
+
+def confine(workdir: str, writable: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Confine the calling thread and everything it starts later. Returns what is enforced."""
+    abi = abi_version()
+    report = unconfined("", abi)
     if abi == 0:
         report["note"] = (
             "Landlock is not available here: cell writes and connections are not confined"

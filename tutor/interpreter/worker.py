@@ -215,13 +215,7 @@ def main(argv: list[str] | None = None) -> None:
         if config.get("sandbox", True):
             box = sandbox.confine(os.getcwd())
         else:
-            box = {
-                "landlock_abi": sandbox.abi_version(),
-                "files": False,
-                "network": False,
-                "signals": False,
-                "note": "the sandbox was turned off for this session",
-            }
+            box = sandbox.unconfined("the sandbox was turned off for this session")
         signal.signal(signal.SIGINT, interrupts := Interrupts())  # ignored until a cell runs
         builtins.input = _no_input
         started = time.perf_counter()
