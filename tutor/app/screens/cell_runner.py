@@ -9,10 +9,9 @@ from typing import Any
 from rich.text import Text
 
 from tutor.app.widgets.code_cell import CodeCell
-from tutor.app.widgets.expected_panel import expect_kind
 from tutor.app.widgets.output_panel import OutputPanel
 from tutor.app.widgets.verdict import VerdictView
-from tutor.judge import StepOutcome, judge_step
+from tutor.judge import StepOutcome, judge_step, replay_steps
 
 # How long a run waits for a starting or restarting interpreter before giving up.
 START_WAIT = 120.0
@@ -105,26 +104,19 @@ class CellRunner:
         return False
 
     async def _replay(self, upto: int, *, everything: bool = False) -> list[str]:
-        # ``upto`` is also the step whose screen shows the progress messages.
-        """Run the steps before ``upto`` that this namespace has not seen; problems, as lines."""
+        """Run the steps before ``upto`` that this namespace has not seen; problems, as lines.
+
+        ``upto`` is also the step whose screen shows the progress messages.
+        """
         host, ns = self.app.host, self.lesson.id
-        problems = []
-        for i in range(upto) if everything else host.missing(ns, upto):
-            code = self.state.replay_code(i)
-            if code is None:
-                continue  # nothing to run in this step
-            self.say(upto, f"◌ Running step {i + 1} first, to rebuild the variables it makes…", "yellow")
-            step = self.lesson.steps[i]
-            generation = host.generation
-            result = await host.interp.execute(code, timeout=step.timeout, namespace=ns)
-            host.note_result(ns, i, generation)
-            expected_error = expect_kind(step.expect) == "error"
-            if result.status != "ok" and not (result.status == "error" and expected_error):
-                problems.append(f"step {i + 1}: {result.status}"
-                                f"{f' ({result.error_type})' if result.error_type else ''}")
-            if result.status in ("crashed", "timeout", "interrupted"):
-                break
-        return problems
+        todo = range(upto) if everything else host.missing(ns, upto)
+        cells = [(i, self.lesson.steps[i], code) for i in todo
+                 if (code := self.state.replay_code(i)) is not None]  # None: nothing to run
+        return await replay_steps(
+            host.interp, ns, cells,
+            on_start=lambda i: self.say(
+                upto, f"◌ Running step {i + 1} first, to rebuild the variables it makes…", "yellow"),
+            on_result=lambda i, _result, generation: host.note_result(ns, i, generation))
 
     async def run_cell(self, index: int, code: str) -> None:
         output = self.query_one(OutputPanel)
