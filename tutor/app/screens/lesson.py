@@ -87,11 +87,7 @@ class LessonScreen(CellRunner, Screen):
     async def show_step(self) -> None:
         """Draw the current step from the lesson and the learner's state in it."""
         step, st = self.state.step, self.state.state
-        done = self.app.progress.done(self.lesson.id)
-        self.query_one(StepBar).show(
-            tr(self.lesson.title, self.lang), tr(step.title, self.lang),
-            self.state.index, self.state.total, done,
-        )
+        self.refresh_step_bar()
         cell = self.query_one(CodeCell)
         cell.load(st.code)
         for widget in (cell, self.query_one(CellToolbar), self.query_one("#io-row")):
