@@ -6,7 +6,7 @@ from rich.console import Group
 from rich.padding import Padding
 from rich.text import Text
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from tutor.lessons.loader import Catalog, LoadedLesson
 from tutor.lessons.model import tr
@@ -76,7 +76,7 @@ class LessonList(OptionList):
     def has_lesson(self, lesson_id: str) -> bool:
         try:
             self.get_option_index(lesson_id)
-        except Exception:
+        except OptionDoesNotExist:
             return False
         return True
 
