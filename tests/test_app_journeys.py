@@ -189,7 +189,9 @@ async def test_restart_then_rerun_the_steps_up_to_here():
         await wait_for(pilot, lambda: "restarting" in screen_text(app), "the status bar to say restarting")
         await wait_for(pilot, lambda: app.host.interp.generation != generation, "a new worker")
         await wait_ready(pilot)
-        assert any("Interpreter restarted" in n for n in notifications(app))
+        # The notice follows the state change in the same worker: wait for it rather than race it.
+        await wait_for(pilot, lambda: any("Interpreter restarted" in n for n in notifications(app)),
+                       "the restart notice")
         probe = await app.host.interp.execute("x", namespace="app-basics")
         assert probe.error_type == "NameError"  # the restart really emptied the namespace
         screen = app.screen
