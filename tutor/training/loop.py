@@ -15,9 +15,9 @@ from torch import nn
 from tutor.training.checkpoint import save_checkpoint
 from tutor.training.config import TrainConfig
 from tutor.training.device import pick_device
-from tutor.training.fast import fast_step
 from tutor.training.models import build_model, is_convolutional
 from tutor.training.sources import DataPlan, Digits, load_plan
+from tutor.training.steps import make_step
 from tutor.training.threads import ThreadTuner
 
 MEAN, STD = 0.1307, 0.3081  # the notes' Normalize((0.1307,), (0.3081,))
@@ -131,11 +131,11 @@ class Trainer:
         per_epoch = math.ceil(n / batch)
         total = cfg.total_steps(n)
         epochs = math.ceil(total / per_epoch)
-        fused = device.type in ("cpu", "cuda")
-        opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum, fused=fused or None)
-        # The notes' FCN and CNN on the CPU: the same kernels without autograd's per-step overhead
-        # (1.15-1.35x per step, docs/performance.md); any other model trains through autograd.
-        step_fn = fast_step(model, cfg.lr, cfg.momentum, device)
+        # The notes' FCN and CNN on the CPU: hand-written steps (docs/performance.md); any other
+        # model or device: autograd and torch's SGD. The step keeps the training set from here on.
+        step_fn = make_step(model, cfg.lr, cfg.momentum, device)
+        step_fn.load(x_train, y_train)
+        del x_train, y_train
         self.emit({
             "event": "start", "model": cfg.model, "params": sum(p.numel() for p in model.parameters()),
             "device": label, "threads": cfg.threads or tuner.options[0], "threads_auto": tuner is not None,
@@ -169,16 +169,7 @@ class Trainer:
                         tuner.pause()
                     seg_start = last_emit = last_time = time.perf_counter()
                     last_samples = samples
-                idx = perm[b * batch : (b + 1) * batch]
-                xb, yb = x_train.index_select(0, idx), y_train.index_select(0, idx)
-                if step_fn is not None:
-                    out, loss = step_fn(xb, yb)
-                else:
-                    out = model(xb)
-                    loss = F.cross_entropy(out, yb)
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    opt.step()
+                out, loss, yb = step_fn(perm[b * batch : (b + 1) * batch])
                 # Kept as tensors and read in bulk at emit time: no per-step device sync.
                 pending.append(loss.detach())
                 correct += (out.argmax(1) == yb).sum()
@@ -206,6 +197,7 @@ class Trainer:
             train_time += time.perf_counter() - seg_start
 
             t0 = time.perf_counter()
+            step_fn.publish()
             result = evaluate(model, x_test, y_test, lambda: ctl.stopped)
             if result is None:
                 self.emit({"event": "stopped", "step": step, "total_steps": total})
