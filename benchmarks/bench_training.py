@@ -71,6 +71,21 @@ def torchvision_folder(plan, root: Path) -> Path:
 # --- the pipelines, interleaved ----------------------------------------------------------------
 
 
+def cpu_times() -> tuple[int, int] | None:
+    """(steal, total) jiffies of all CPUs from /proc/stat: time the hypervisor gave our vCPUs to others."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return (fields[7] if len(fields) > 7 else 0), sum(fields[:8])
+
+
+def steal_share(before: tuple[int, int] | None, after: tuple[int, int] | None) -> str:
+    if not before or not after or after[1] == before[1]:
+        return "-"
+    return f"{(after[0] - before[0]) / (after[1] - before[1]):.1%}"
+
+
 def peak_gflops(threads: int) -> float:
     import torch
 
@@ -156,10 +171,12 @@ def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) 
         torch.set_num_threads(threads)
 
     os.environ["TORCH_TUTOR_HOME"] = str(home)
+    cpu_before = cpu_times()
     per_epoch = -(-len(plan.train) // 64)
     trainer = Trainer(TrainConfig(model=model_name, steps=epochs * per_epoch, checkpoint=False), on_event)
     done = trainer.run(plan)
     ref_acc, _ = ref_test()
+    steal = steal_share(cpu_before, cpu_times())
 
     # Evaluation of the whole test set, interleaved, same thread count for both.
     torch.set_num_threads(DEFAULT_THREADS)
@@ -176,7 +193,7 @@ def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) 
     return {
         "ref_rates": ref_rates, "tutor_rates": tutor_rates, "ref_acc": ref_acc, "tutor_acc": done["test_acc"],
         "steps": done["steps"], "ref_eval": ref_eval, "tutor_eval": tutor_eval, "preload": preload,
-        "threads": sorted(set(tutor_threads)),
+        "threads": sorted(set(tutor_threads)), "steal": steal,
     }
 
 
@@ -408,7 +425,8 @@ def main() -> int:
                 best = max(r["tutor_rates"]) / max(r["ref_rates"])
                 floor = train_flops(name) / (peak * 1e9)  # seconds per sample at peak
                 e_ratio = statistics.median(r["tutor_eval"]) / statistics.median(r["ref_eval"])
-                print(f"\n{name.upper()} · {r['steps']} steps of 64 · tutor threads used: {r['threads']}")
+                print(f"\n{name.upper()} · {r['steps']} steps of 64 · tutor threads used: {r['threads']} · "
+                      f"CPU steal during training: {r['steal']}")
                 row("", "reference", "tutor", "ratio", "target")
                 row("train samples/s (median of epochs)", f"{ref:,.0f}", f"{tut:,.0f}", f"{ratio:.2f}×",
                     f"≥ {target}× {'PASS' if ratio >= target else 'MISS'}")

@@ -44,6 +44,32 @@ def test_probes_every_count_keeps_the_fastest_and_probes_again_later():
     assert clock.applied[:3] == [2, 1, 2]
 
 
+def test_on_the_most_threads_it_probes_again_only_rarely_or_when_steps_slow_down():
+    clock = Script({2: 0.001, 1: 0.0018})  # free cores: 2 threads win
+    tuner = ThreadTuner(2, probe_steps=5, hold_seconds=1.0, recheck_seconds=10.0, clock=lambda: clock.now,
+                        apply=clock.apply)
+    clock.run(tuner, 2 * 6)
+    assert tuner.current == 2 and tuner.probes == 1
+    clock.run(tuner, 5000)  # 5 s of steady steps: past hold_seconds, no new probe
+    assert tuner.probes == 1 and clock.applied == [2, 1, 2]
+    clock.run(tuner, 6000)  # past recheck_seconds: one probe, and 2 threads still win
+    assert tuner.probes == 2 and clock.applied == [2, 1, 2, 1, 2] and tuner.current == 2
+    clock.per_step[2] = 0.004  # another process takes a core: 2 threads fall to a quarter
+    clock.run(tuner, 6 + 6 + 6)  # one slow window, then the probe of 2 and of 1
+    assert tuner.current == 1 and tuner.probes == 3
+    assert tuner.timings == {2: pytest.approx(0.004), 1: pytest.approx(0.0018)}
+
+
+def test_small_wobbles_do_not_start_a_probe():
+    clock = Script({2: 0.001, 1: 0.002})
+    tuner = ThreadTuner(2, probe_steps=5, recheck_seconds=1000.0, clock=lambda: clock.now, apply=clock.apply)
+    clock.run(tuner, 12)
+    for per_step in (0.0013, 0.0008, 0.0014, 0.001) * 50:  # ±40 %: a shared machine's noise
+        clock.per_step[2] = per_step
+        clock.run(tuner, 6)
+    assert tuner.probes == 1 and tuner.current == 2
+
+
 def test_a_pause_restarts_the_probe_window():
     clock = Script({2: 0.001, 1: 0.002})
     tuner = ThreadTuner(2, probe_steps=4, clock=lambda: clock.now, apply=clock.apply)

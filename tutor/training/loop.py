@@ -21,7 +21,10 @@ from tutor.training.steps import make_step
 from tutor.training.threads import ThreadTuner
 
 MEAN, STD = 0.1307, 0.3081  # the notes' Normalize((0.1307,), (0.3081,))
-EVAL_BATCH = 1000
+# Evaluation batch sizes, measured on the notes' nets (docs/performance.md): a dense net is fastest in
+# large batches; on the CPU a conv net's feature maps (23 KB an image after conv1) leave the cache
+# beyond ~64 images (batches of 1,000 evaluated the CNN 1.2x slower).
+EVAL_BATCH, EVAL_BATCH_CONV = 1000, 64
 # torch's own default (the physical cores), taken before any run changes it.
 DEFAULT_THREADS = torch.get_num_threads()
 
@@ -71,16 +74,17 @@ def to_tensors(digits: Digits, device: torch.device, channels_last: bool) -> tup
 def evaluate(
     model: nn.Module, x: torch.Tensor, y: torch.Tensor, stop: Callable[[], bool] = lambda: False
 ) -> tuple[torch.Tensor, float] | None:
-    """Predictions and mean loss over a whole set in large batches; None if ``stop()`` turns true."""
+    """Predictions and mean loss over a whole set, in batches sized for the model; None if ``stop()`` turns true."""
     was_training = model.training
     model.eval()
     preds, loss = [], torch.zeros((), device=x.device)
+    size = EVAL_BATCH_CONV if x.device.type == "cpu" and is_convolutional(model) else EVAL_BATCH
     try:
-        for i in range(0, len(y), EVAL_BATCH):
+        for i in range(0, len(y), size):
             if stop():
                 return None
-            out = model(x[i : i + EVAL_BATCH])
-            loss += F.cross_entropy(out, y[i : i + EVAL_BATCH], reduction="sum")
+            out = model(x[i : i + size])
+            loss += F.cross_entropy(out, y[i : i + size], reduction="sum")
             preds.append(out.argmax(1))
     finally:
         model.train(was_training)
