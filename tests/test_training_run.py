@@ -90,4 +90,7 @@ def test_settings_are_checked():
         TrainConfig(momentum=1.5)
     with pytest.raises(ValueError, match="unknown training settings: colour"):
         TrainConfig.from_dict({"colour": "red"})
+    with pytest.raises(ValueError, match=r"unknown model 'resnet': use fcn, cnn or path/to/file.py\[:ClassName\]"):
+        TrainConfig(model="resnet")
+    assert TrainConfig(model="nets/mine.py:Net").model == "nets/mine.py:Net"
     assert TrainConfig(epochs=2).total_steps(4500) == 2 * 71

@@ -10,13 +10,16 @@ import signal
 import sys
 
 from tutor.cli.common import add_device, console, escape, opt
-from tutor.training.config import DEFAULT_STEPS, TrainConfig
+from tutor.training.config import DEFAULT_STEPS, TrainConfig, check_model
+
+DEFAULTS = TrainConfig()  # the notes' settings, written once in TrainConfig
 
 
 def _model(value: str) -> str:
-    if value in ("fcn", "cnn") or value.endswith(".py") or ".py:" in value:
-        return value
-    raise argparse.ArgumentTypeError(f"{value!r}: use fcn, cnn or path/to/file.py[:ClassName]")
+    try:
+        return check_model(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def add_parser(subparsers) -> None:
@@ -35,12 +38,14 @@ def add_parser(subparsers) -> None:
     length.add_argument("--epochs", type=int, metavar="N", help="passes over the training set")
     length.add_argument("--steps", type=int, metavar="N", help=f"optimizer steps (default {DEFAULT_STEPS})")
     parser.add_argument("--data", metavar="DIR", help="MNIST IDX files: a folder, its raw/ or MNIST/raw/")
-    parser.add_argument("--batch-size", type=int, default=64, metavar="N", help="default 64, as in the notes")
-    parser.add_argument("--lr", type=float, default=0.01, help="SGD learning rate (default 0.01)")
-    parser.add_argument("--momentum", type=float, default=0.5, help="SGD momentum (default 0.5)")
+    parser.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size, metavar="N",
+                        help=f"default {DEFAULTS.batch_size}, as in the notes")
+    parser.add_argument("--lr", type=float, default=DEFAULTS.lr, help=f"SGD learning rate (default {DEFAULTS.lr})")
+    parser.add_argument("--momentum", type=float, default=DEFAULTS.momentum,
+                        help=f"SGD momentum (default {DEFAULTS.momentum})")
     add_device(parser)
     parser.add_argument("--threads", type=int, metavar="N", help="torch threads (default: all cores)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=int, default=DEFAULTS.seed, help=f"random seed (default {DEFAULTS.seed})")
     parser.add_argument("--save", metavar="PATH", help="also write the state_dict to PATH")
     parser.add_argument("--no-checkpoint", action="store_true", help="do not keep a copy in the user data dir")
     parser.add_argument("--json", action="store_true",

@@ -6,16 +6,12 @@ from dataclasses import dataclass
 
 Span = tuple[int, int]
 
-# ExecResult statuses (docs/architecture.md); anything else is treated like "crashed".
-STATUSES = ("ok", "error", "interrupted", "timeout", "crashed", "limit")
-
-
 @dataclass(frozen=True)
 class Observed:
     """What a cell did, as text."""
 
     output: str
-    status: str = "ok"
+    status: str = "ok"  # an ExecResult status (tutor.interpreter.results.STATUSES)
     error_type: str | None = None
     error_message: str | None = None
     # The compact text of the cell's pictures (tutor.pictures.describe_all); only `regex` reads it.

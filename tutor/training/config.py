@@ -9,6 +9,19 @@ from dataclasses import asdict, dataclass, fields
 DEFAULT_STEPS = 938
 # Sample digits kept back as a test set when no real test set is found (tutor.training.sources).
 DEFAULT_HOLDOUT = 500
+MODEL_CHOICES = "fcn, cnn or path/to/file.py[:ClassName]"
+
+
+def is_model_file(spec: str) -> bool:
+    """True for ``path/to/file.py`` or ``path/to/file.py:ClassName``: a learner's own model class."""
+    return spec.endswith(".py") or ".py:" in spec
+
+
+def check_model(spec: str) -> str:
+    """``spec`` if it names a model build_model can make; ValueError with the choices otherwise."""
+    if spec in ("fcn", "cnn") or is_model_file(spec):
+        return spec
+    raise ValueError(f"unknown model {spec!r}: use {MODEL_CHOICES}")
 
 
 @dataclass
@@ -35,6 +48,10 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         problems = []
+        try:
+            check_model(self.model)
+        except ValueError as exc:
+            problems.append(str(exc))
         if self.epochs is not None and self.steps is not None:
             problems.append("give --epochs or --steps, not both")
         for name in ("epochs", "steps", "batch_size", "threads", "max_threads"):

@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tutor.training.config import check_model
+
 
 class FCN(nn.Module):
     """The notes' fully connected net: 784-512-256-128-64-10 with ReLU."""
@@ -72,9 +74,7 @@ def build_model(spec: str) -> nn.Module:
         return FCN()
     if spec == "cnn":
         return CNN()
-    if spec.endswith(".py") or ".py:" in spec:
-        return load_user_class(spec)()
-    raise ValueError(f"unknown model {spec!r}: use fcn, cnn or path/to/file.py[:ClassName]")
+    return load_user_class(check_model(spec))()
 
 
 def is_convolutional(model: nn.Module) -> bool:

@@ -8,13 +8,15 @@ from textual.widgets import Input, Label, Select
 
 from tutor.training.config import DEFAULT_STEPS, TrainConfig
 
+DEFAULTS = TrainConfig()  # the notes' settings, written once in TrainConfig
+
 # (id, label, default, input type, tooltip)
 FIELDS = (
     ("steps", "steps", str(DEFAULT_STEPS), "integer", "optimizer steps (ignored when epochs is set)"),
     ("epochs", "epochs", "", "integer", "passes over the training set; empty: use steps"),
-    ("batch_size", "batch", "64", "integer", "batch size (the notes: 64)"),
-    ("lr", "lr", "0.01", "number", "SGD learning rate (the notes: 0.01)"),
-    ("momentum", "mom", "0.5", "number", "SGD momentum (the notes: 0.5)"),
+    ("batch_size", "batch", str(DEFAULTS.batch_size), "integer", f"batch size (the notes: {DEFAULTS.batch_size})"),
+    ("lr", "lr", str(DEFAULTS.lr), "number", f"SGD learning rate (the notes: {DEFAULTS.lr})"),
+    ("momentum", "mom", str(DEFAULTS.momentum), "number", f"SGD momentum (the notes: {DEFAULTS.momentum})"),
     ("threads", "thr", "", "integer", "torch threads for training; empty: chosen while training"),
 )
 
