@@ -11,7 +11,7 @@ from rich.text import Text
 from tutor.app.widgets.code_cell import CodeCell
 from tutor.app.widgets.output_panel import OutputPanel
 from tutor.app.widgets.verdict import VerdictView
-from tutor.judge import StepOutcome, judge_step, replay_steps
+from tutor.judge import StepOutcome, judge_step, needs_skip, replay_steps
 
 # How long a run waits for a starting or restarting interpreter before giving up.
 START_WAIT = 120.0
@@ -110,8 +110,11 @@ class CellRunner:
         """
         host, ns = self.app.host, self.lesson.id
         todo = range(upto) if everything else host.missing(ns, upto)
+        # None: nothing to run. A step skipped on this device (needs CUDA) made nothing to rebuild:
+        # running it would only raise, and warn about a step the learner was told is skipped.
         cells = [(i, self.lesson.steps[i], code) for i in todo
-                 if (code := self.state.replay_code(i)) is not None]  # None: nothing to run
+                 if (code := self.state.replay_code(i)) is not None
+                 and needs_skip(self.lesson.steps[i], host.interp) is None]
         return await replay_steps(
             host.interp, ns, cells,
             on_start=lambda i: self.say(
@@ -183,7 +186,8 @@ class CellRunner:
             async with host.lock:
                 await host.reset_namespace(self.lesson.id)
                 problems = await self._replay(index, everything=True)
-            ran = len([s for s in self.lesson.steps[:index] if s.runnable])
+            ran = len([s for s in self.lesson.steps[:index]
+                       if s.runnable and needs_skip(s, host.interp) is None])
             if problems:
                 self.say(index, Text(f"Re-ran steps 1–{index}, with problems: " + "; ".join(problems),
                                      style="bold yellow"))
