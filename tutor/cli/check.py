@@ -7,6 +7,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tutor.cli.common import (
     add_device,
@@ -17,6 +18,9 @@ from tutor.cli.common import (
     load_catalog_for,
     opt,
 )
+
+if TYPE_CHECKING:
+    from tutor.cli.runner import StepRecord
 
 
 def add_parser(subparsers) -> None:
@@ -140,10 +144,31 @@ class _Json:
         self._emit({
             "lesson": r.lesson_id, "step": r.index, "role": r.role, "passed": r.passed,
             "reason": r.reason, "elapsed": round(r.elapsed, 4), "diff": r.diff,
+            "pictures": pictures_json(r),
         })
 
     def summary(self, s: dict) -> None:
         self._emit({"summary": s})
+
+
+def pictures_json(r: StepRecord) -> list[dict[str, Any]]:
+    """The `show` pictures of the run a record judges: kind, title ("" for none) and compact text.
+
+    The text is what a `regex` expectation matches and what `check` prints when not on a terminal.
+    """
+    from tutor.pictures import PictureError, decode, describe
+
+    result = r.outcome.result if r.outcome is not None else None
+    pictures = []
+    for item in result.displays if result is not None else []:
+        try:
+            picture = decode(item)
+            kind, title = picture.__struct_config__.tag, picture.title
+        except PictureError:  # its text says it cannot be drawn; the kind it claimed, if a string
+            claimed = item.get("kind") if isinstance(item, dict) else None
+            kind, title = (claimed if isinstance(claimed, str) else None), ""
+        pictures.append({"kind": kind, "title": title, "text": describe(item)})
+    return pictures
 
 
 async def _check(args: argparse.Namespace) -> int:
