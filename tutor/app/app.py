@@ -13,6 +13,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
+from tutor.app import cjk_wrap
 from tutor.app.commands import TutorCommands
 from tutor.app.lesson_state import LessonState
 from tutor.app.runtime import InterpreterHost
@@ -63,6 +64,7 @@ class TutorApp(App[int]):
     ) -> None:
         """``stable`` hides timings and machine details so snapshots are the same everywhere."""
         super().__init__()
+        cjk_wrap.install()  # Chinese lesson text breaks between characters, not only at spaces
         self.catalog = catalog if catalog is not None else load_catalog(list(extra_dirs))
         self.start_lesson = lesson_id
         self.lang = lang
