@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.reactive import reactive
 
 from tutor.app import cjk_wrap
 from tutor.app.commands import TutorCommands
+from tutor.app.i18n import translated, ui
 from tutor.app.lesson_state import LessonState
 from tutor.app.runtime import InterpreterHost
 from tutor.app.screens.home import HomeScreen
@@ -80,7 +82,7 @@ class TutorApp(App[int]):
     def on_mount(self) -> None:
         self._catch_exit_signals()
         for warning in self.progress.warnings:
-            self.notify(warning, title="Progress", severity="warning", timeout=12)
+            self.notify(warning, title=ui(self.lang, "Progress"), severity="warning", timeout=12)
         # First thing: the worker boots (imports torch) in its own process while the UI draws;
         # the client talks to it from its own thread, so the first frame does not wait for it.
         self.start_interpreter()
@@ -117,15 +119,15 @@ class TutorApp(App[int]):
         self.device_label = info.label
         self.torch_version = info.torch_version
         if info.note:
-            self.notify(info.note, title="Device", severity="warning", timeout=10)
+            self.notify(info.note, title=ui(self.lang, "Device"), severity="warning", timeout=10)
 
-    async def _boot(self, state: str, verb: str, boot: Callable[[], Awaitable[DeviceInfo]]) -> bool:
-        """Start or restart the worker, showing ``state`` meanwhile; False (said) if it failed."""
+    async def _boot(self, state: str, failed: str, boot: Callable[[], Awaitable[DeviceInfo]]) -> bool:
+        """Start or restart the worker, showing ``state`` meanwhile; False (said with ``failed``) if it failed."""
         self.interp_state = state
         try:
             self._show_device(await boot())
         except Exception:
-            self.notify(f"The interpreter could not {verb}: {self.host.error}", title="Interpreter",
+            self.notify(failed.format(error=self.host.error), title=ui(self.lang, "Interpreter"),
                         severity="error", timeout=15)
             return False
         finally:
@@ -134,13 +136,14 @@ class TutorApp(App[int]):
 
     @work(group="interpreter", exclusive=True, exit_on_error=False)
     async def start_interpreter(self) -> None:
-        await self._boot("starting", "start", self.host.start)
+        await self._boot("starting", ui(self.lang, "The interpreter could not start: {error}"), self.host.start)
 
     @work(group="interpreter", exclusive=True, exit_on_error=False)
     async def restart_interpreter(self) -> None:
-        if await self._boot("restarting", "restart", self.host.restart):
-            self.notify("Interpreter restarted: every variable is gone. "
-                        "F9 runs this lesson's steps up to here again.", title="Interpreter")
+        if await self._boot("restarting", ui(self.lang, "The interpreter could not restart: {error}"),
+                            self.host.restart):
+            self.notify(ui(self.lang, "Interpreter restarted: every variable is gone. "
+                           "F9 runs this lesson's steps up to here again."), title=ui(self.lang, "Interpreter"))
 
     # --- lessons ------------------------------------------------------------------------------
 
@@ -158,7 +161,7 @@ class TutorApp(App[int]):
 
         state = self.session(lesson_id)
         if state is None:
-            self.notify(f"No lesson with id '{lesson_id}'.", severity="error")
+            self.notify(ui(self.lang, "No lesson with id '{lesson_id}'.", lesson_id=lesson_id), severity="error")
             return
         if step is not None:
             state.go(step)
@@ -173,7 +176,7 @@ class TutorApp(App[int]):
         elif self.catalog.lessons:
             self.open_lesson(self.catalog.lessons[0].lesson.id)
         else:
-            self.notify("There are no lessons to open.", severity="warning")
+            self.notify(ui(self.lang, "There are no lessons to open."), severity="warning")
 
     def save_progress(self) -> None:
         if not self.progress.save():
@@ -187,6 +190,21 @@ class TutorApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def action_command_palette(self) -> None:
+        if not translated(self.lang):
+            super().action_command_palette()
+        elif self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette",
+                                            placeholder=ui(self.lang, "Search for commands…")))
+
+    def get_system_commands(self, screen) -> Iterable[SystemCommand]:
+        # Textual's own entries (theme, quit, keys...); one Textual adds later stays English.
+        for command in super().get_system_commands(screen):
+            if translated(self.lang):
+                command = command._replace(title=ui(self.lang, command.title, required=False),
+                                           help=ui(self.lang, command.help, required=False))
+            yield command
+
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
@@ -196,7 +214,7 @@ class TutorApp(App[int]):
 
             screen = TrainingScreen()
         except Exception as exc:  # the training part is optional; say why it is missing
-            self.notify(f"training screen unavailable: {exc}", severity="error", timeout=10)
+            self.notify(ui(self.lang, "training screen unavailable: {error}", error=exc), severity="error", timeout=10)
             return
         self.push_screen(screen)
 

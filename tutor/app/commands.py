@@ -8,11 +8,15 @@ from typing import NamedTuple
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tutor.app.i18n import ui
 from tutor.lessons.model import tr
 
 
 class LessonCommand(NamedTuple):
-    """One lesson-screen action, as the palette lists it and (with ``button``) the toolbar shows it."""
+    """One lesson-screen action, as the palette lists it and (with ``button``) the toolbar shows it.
+
+    The texts are English; ``ui(lang, ...)`` gives them in the app's language where they are shown.
+    """
 
     name: str
     keys: str  # how the keyboard reaches it: the palette's help line and the button's tooltip
@@ -44,23 +48,25 @@ class TutorCommands(Provider):
 
         app = self.app
         screen = self.screen
+        lang = app.lang
         found: list[tuple[str, str, Callable[[], object]]] = []
         if isinstance(screen, LessonScreen):
             for command in LESSON_COMMANDS:
-                found.append((command.name, command.keys, partial(screen.run_action, command.action)))
+                found.append((ui(lang, command.name), ui(lang, command.keys),
+                              partial(screen.run_action, command.action)))
         found += [
-            ("Restart the interpreter", "F8: a fresh worker; every variable is lost",
+            (ui(lang, "Restart the interpreter"), ui(lang, "F8: a fresh worker; every variable is lost"),
              app.action_restart_interpreter),
-            ("Continue where you left off", "the last lesson and step", app.continue_learning),
-            ("MNIST training", "train the FCN and the CNN live (t on the lesson list)",
+            (ui(lang, "Continue where you left off"), ui(lang, "the last lesson and step"), app.continue_learning),
+            (ui(lang, "MNIST training"), ui(lang, "train the FCN and the CNN live (t on the lesson list)"),
              app.action_open_training),
-            ("Toggle light / dark theme", "F10", app.action_toggle_theme),
-            ("Help: all keys", "F1", app.action_help),
+            (ui(lang, "Toggle light / dark theme"), "F10", app.action_toggle_theme),
+            (ui(lang, "Help: all keys"), "F1", app.action_help),
         ]
         for item in app.catalog.lessons:
             lesson = item.lesson
-            found.append((f"Open lesson: {tr(lesson.title, app.lang)}",
-                          f"{lesson.id} · {tr(lesson.chapter, app.lang)}",
+            found.append((ui(lang, "Open lesson: {title}", title=tr(lesson.title, lang)),
+                          f"{lesson.id} · {tr(lesson.chapter, lang)}",
                           partial(app.open_lesson, lesson.id)))
         return found
 

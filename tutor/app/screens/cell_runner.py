@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.text import Text
 
+from tutor.app.i18n import ui
 from tutor.app.widgets.code_cell import CodeCell
 from tutor.app.widgets.output_panel import OutputPanel
 from tutor.app.widgets.verdict import VerdictView
@@ -27,10 +28,10 @@ class CellRunner:
 
     def action_run(self) -> None:
         if self.running:
-            self.notify("A cell is already running: F4 stops it.", severity="warning")
+            self.notify(ui(self.lang, "A cell is already running: F4 stops it."), severity="warning")
             return
         if not self.state.step.runnable:
-            self.notify("Nothing to run in this step.")
+            self.notify(ui(self.lang, "Nothing to run in this step."))
             return
         self.keep_cell()
         self.running = True
@@ -41,9 +42,9 @@ class CellRunner:
 
     def action_interrupt(self) -> None:
         if not self.running:
-            self.notify("Nothing is running.")
+            self.notify(ui(self.lang, "Nothing is running."))
             return
-        self.query_one(VerdictView).show_message("⏹ Interrupting…", "bold yellow")
+        self.query_one(VerdictView).show_message(ui(self.lang, "⏹ Interrupting…"), "bold yellow")
         self.run_worker(self.app.host.interrupt(), group="interrupt", exit_on_error=False)
 
     def action_restart(self) -> None:
@@ -51,10 +52,10 @@ class CellRunner:
 
     def action_rerun(self) -> None:
         if self.running:
-            self.notify("Wait for the running cell (or stop it with F4).", severity="warning")
+            self.notify(ui(self.lang, "Wait for the running cell (or stop it with F4)."), severity="warning")
             return
         if self.state.index == 0:
-            self.notify("This is the first step: there is nothing before it to run.")
+            self.notify(ui(self.lang, "This is the first step: there is nothing before it to run."))
             return
         self.running = True
         self.app.run_worker(self.rerun_steps(), group="cell", exit_on_error=False)
@@ -89,7 +90,7 @@ class CellRunner:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + START_WAIT
         if host.state in ("starting", "restarting"):
-            self.say(index, "◌ Waiting for the interpreter to start…", "yellow")
+            self.say(index, ui(self.lang, "◌ Waiting for the interpreter to start…"), "yellow")
         while host.state in ("starting", "restarting") and loop.time() < deadline:
             await asyncio.sleep(0.05)
         if host.state == "stopped":
@@ -99,8 +100,9 @@ class CellRunner:
                 await asyncio.sleep(0.05)
         if host.state in ("ready", "busy"):
             return True
-        why = host.error or f"it is {host.state}"
-        self.say(index, f"✗ The interpreter cannot run cells ({why}). F8 restarts it.", "bold red")
+        why = host.error or ui(self.lang, "it is {state}", state=ui(self.lang, host.state))
+        self.say(index, ui(self.lang, "✗ The interpreter cannot run cells ({why}). F8 restarts it.", why=why),
+                 "bold red")
         return False
 
     async def _replay(self, upto: int, *, everything: bool = False) -> list[str]:
@@ -118,7 +120,8 @@ class CellRunner:
         return await replay_steps(
             host.interp, ns, cells,
             on_start=lambda i: self.say(
-                upto, f"◌ Running step {i + 1} first, to rebuild the variables it makes…", "yellow"),
+                upto, ui(self.lang, "◌ Running step {step} first, to rebuild the variables it makes…",
+                         step=i + 1), "yellow"),
             on_result=lambda i, _result, generation: host.note_result(ns, i, generation))
 
     async def run_cell(self, index: int, code: str) -> None:
@@ -133,7 +136,7 @@ class CellRunner:
                 problems = await self._replay(index)
                 if self.shows(index):
                     output.clear()
-                self.say(index, "◌ Running… (F4 stops it)", "bold cyan")
+                self.say(index, ui(self.lang, "◌ Running… (F4 stops it)"), "bold cyan")
                 generation = host.generation
                 outcome: StepOutcome = await judge_step(
                     host.interp, step, code, namespace=self.lesson.id, lang=self.lang,
@@ -151,7 +154,8 @@ class CellRunner:
                 self._draw_outcome(outcome, problems, worker_replaced)
         except Exception as exc:  # the UI must outlive any failure of a run
             self.log.error(f"run failed: {exc!r}")
-            self.say(index, f"✗ The run failed inside the tutor: {type(exc).__name__}: {exc}", "bold red")
+            self.say(index, ui(self.lang, "✗ The run failed inside the tutor: {error}",
+                               error=f"{type(exc).__name__}: {exc}"), "bold red")
         finally:
             self.running = False
             self.finished_runs += 1
@@ -167,11 +171,11 @@ class CellRunner:
             output.clear(outcome.reason)
         verdict.show_outcome(outcome)
         if problems:
-            self.notify("Earlier steps had problems when re-run: " + "; ".join(problems),
-                        severity="warning", timeout=10)
+            self.notify(ui(self.lang, "Earlier steps had problems when re-run: {problems}",
+                           problems="; ".join(problems)), severity="warning", timeout=10)
         if worker_replaced:
-            self.notify("The worker was restarted and its variables are gone; the next run "
-                        "re-runs the steps before this one first.", severity="warning", timeout=10)
+            self.notify(ui(self.lang, "The worker was restarted and its variables are gone; the next run "
+                           "re-runs the steps before this one first."), severity="warning", timeout=10)
         self.refresh_step_bar()
         # After the new output is laid out, so the scroll reaches far enough.
         self.call_after_refresh(self.query_one("#lesson-body").scroll_to_widget, verdict,
@@ -189,13 +193,14 @@ class CellRunner:
             ran = len([s for s in self.lesson.steps[:index]
                        if s.runnable and needs_skip(s, host.interp) is None])
             if problems:
-                self.say(index, Text(f"Re-ran steps 1–{index}, with problems: " + "; ".join(problems),
-                                     style="bold yellow"))
+                self.say(index, Text(ui(self.lang, "Re-ran steps 1–{last}, with problems: {problems}",
+                                        last=index, problems="; ".join(problems)), style="bold yellow"))
             else:
-                self.say(index, Text(f"✓ Re-ran {ran} earlier step(s): the variables are back.",
-                                     style="bold green"))
+                self.say(index, Text(ui(self.lang, "✓ Re-ran {count} earlier step(s): the variables are back.",
+                                        count=ran), style="bold green"))
         except Exception as exc:
-            self.say(index, f"✗ Re-running failed: {type(exc).__name__}: {exc}", "bold red")
+            self.say(index, ui(self.lang, "✗ Re-running failed: {error}", error=f"{type(exc).__name__}: {exc}"),
+                     "bold red")
         finally:
             self.running = False
             self.finished_runs += 1

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tutor.app.i18n import LocalizedBindings, lang_of, ui
+
 # The editor's own keys (Textual's TextArea) that learners need most.
 EDITOR_KEYS = [
     ("⏎ / e / Tab / click", "enter the editor (a step change never does)"),
@@ -31,7 +33,7 @@ def _key(app, keys: str) -> str:
     return " / ".join(app.get_key_display(Binding(k, "")) for k in keys.split(","))
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(LocalizedBindings, ModalScreen[None]):
     """Esc, q or F1 closes it."""
 
     BINDINGS = [
@@ -47,14 +49,15 @@ class HelpScreen(ModalScreen[None]):
         from tutor.app.screens.home import HomeScreen
         from tutor.app.screens.lesson import LessonScreen
 
+        lang = lang_of(self)
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         sections = [
-            ("Everywhere", TutorApp.BINDINGS, GENERAL_KEYS),
-            ("Lesson list", HomeScreen.BINDINGS, []),
-            ("Lesson", LessonScreen.BINDINGS, []),
-            ("Code cell editor", [], EDITOR_KEYS),
+            (ui(lang, "Everywhere"), TutorApp.BINDINGS, GENERAL_KEYS),
+            (ui(lang, "Lesson list"), HomeScreen.BINDINGS, []),
+            (ui(lang, "Lesson"), LessonScreen.BINDINGS, []),
+            (ui(lang, "Code cell editor"), [], EDITOR_KEYS),
         ]
         for title, bindings, extra in sections:
             table.add_row(Text(title, style="bold underline"), "")
@@ -64,9 +67,9 @@ class HelpScreen(ModalScreen[None]):
                 keys, _ = rows.setdefault(binding.action, ([], binding.description))
                 keys.append(_key(self.app, binding.key))
             for keys, description in rows.values():
-                table.add_row(" / ".join(keys), description)
+                table.add_row(" / ".join(keys), ui(lang, description))
             for keys, what in extra:
-                table.add_row(keys, what)
+                table.add_row(ui(lang, keys), ui(lang, what))
             table.add_row("", "")
-        table.add_row("", Text("Esc closes this help.", style="italic"))
+        table.add_row("", Text(ui(lang, "Esc closes this help."), style="italic"))
         self.query_one("#help-body", Static).update(table)

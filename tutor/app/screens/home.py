@@ -10,12 +10,13 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 
+from tutor.app.i18n import LocalizedBindings, ui
 from tutor.app.widgets.lesson_list import LessonList, lesson_progress
 from tutor.app.widgets.status_bar import StatusBar
 from tutor.lessons.model import tr
 
 
-class HomeScreen(Screen):
+class HomeScreen(LocalizedBindings, Screen):
     """Chapters and lessons in order; Enter opens one at the step the learner left it."""
 
     BINDINGS = [
@@ -28,17 +29,18 @@ class HomeScreen(Screen):
     ]
 
     def compose(self) -> ComposeResult:
+        lang = self.app.lang
         yield Static(id="home-title")
         with Horizontal(id="continue-row"):
-            yield Button("▶ Continue", id="continue", compact=True, variant="primary")
+            yield Button(ui(lang, "▶ Continue"), id="continue", compact=True, variant="primary")
             yield Static(id="continue-text")
-        yield Input(placeholder="Search lessons (Esc clears)", id="search")
+        yield Input(placeholder=ui(lang, "Search lessons (Esc clears)"), id="search")
         yield LessonList(id="lessons")
         yield StatusBar()
         yield Footer()
 
     def on_mount(self) -> None:
-        title = Text.assemble(("torch-tutor", "bold"), "  ·  learn PyTorch one step at a time")
+        title = Text.assemble(("torch-tutor", "bold"), "  ·  ", ui(self.app.lang, "learn PyTorch one step at a time"))
         self.query_one("#home-title", Static).update(title)
         self.refresh_lessons()
         lessons = self.query_one(LessonList)
@@ -69,15 +71,16 @@ class HomeScreen(Screen):
             step = min(last[1], total - 1) + 1
             done, _ = lesson_progress(app.progress, loaded)
             text.append(tr(loaded.lesson.title, app.lang), style="bold")
-            text.append(f"  step {step}/{total}  ({done} done)  ", style="dim")
+            text.append(ui(app.lang, "  step {step}/{total}  ({done} done)  ", step=step, total=total, done=done),
+                        style="dim")
             text.append("c", style="bold reverse")
         elif app.catalog.lessons:
-            text.append("Start with ", style="dim")
+            text.append(ui(app.lang, "Start with "), style="dim")
             text.append(tr(app.catalog.lessons[0].lesson.title, app.lang), style="bold")
             text.append("  ")
             text.append("c", style="bold reverse")
         else:
-            text.append("No lessons found. Add a folder with --lessons DIR.", style="italic")
+            text.append(ui(app.lang, "No lessons found. Add a folder with --lessons DIR."), style="italic")
         self.query_one("#continue-text", Static).update(text)
 
     # --- events -------------------------------------------------------------------------------

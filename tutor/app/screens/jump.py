@@ -11,8 +11,10 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from tutor.app.i18n import LocalizedBindings, lang_of, ui
 
-class JumpScreen(ModalScreen[int | None]):
+
+class JumpScreen(LocalizedBindings, ModalScreen[int | None]):
     """Dismisses with the chosen step index, or None."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="jump.close")]
@@ -25,7 +27,7 @@ class JumpScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="jump-dialog", classes="dialog"):
-            yield Static("[b]Go to step[/b]  (Enter: go · Esc: close)")
+            yield Static(ui(lang_of(self), "[b]Go to step[/b]  (Enter: go · Esc: close)"))
             options = []
             for i, title in enumerate(self.titles):
                 mark = "◉" if i == self.current else ("✓" if i in self.done else " ")

@@ -8,6 +8,7 @@ from textual.containers import Container, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tutor.app.i18n import LocalizedBindings, ui
 from tutor.app.lesson_state import LessonState
 from tutor.app.screens.cell_runner import CellRunner
 from tutor.app.widgets.cell_toolbar import CellToolbar
@@ -22,7 +23,7 @@ from tutor.app.widgets.verdict import VerdictView
 from tutor.lessons.model import tr
 
 
-class LessonScreen(CellRunner, Screen):
+class LessonScreen(LocalizedBindings, CellRunner, Screen):
     """Keys that work inside the editor are F-keys and Ctrl combinations (they pass through tmux/SSH).
 
     Focus never lands in the editor by itself: a step change puts it on the explanation, so the
@@ -92,10 +93,10 @@ class LessonScreen(CellRunner, Screen):
         cell.load(st.code)
         for widget in (cell, self.query_one(CellToolbar), self.query_one("#io-row")):
             widget.display = step.runnable
-        note = "" if step.runnable else "Nothing to run in this step: n (or Ctrl+N) goes on."
+        note = "" if step.runnable else ui(self.lang, "Nothing to run in this step: n (or Ctrl+N) goes on.")
         if self.cuda_skipped():
-            note = (f"This step needs CUDA and cells run on {self.app.host.device.label}: "
-                    "read it and go on (a run only says it is skipped).")
+            note = ui(self.lang, "This step needs CUDA and cells run on {device}: "
+                      "read it and go on (a run only says it is skipped).", device=self.app.host.device.label)
         cell_note = self.query_one("#cell-note", Static)
         cell_note.update(note)
         cell_note.display = bool(note)
@@ -105,7 +106,7 @@ class LessonScreen(CellRunner, Screen):
             output.clear()
             output.show_result(st.outcome.result, stable=self.app.stable)
         else:
-            output.clear("F5 runs the cell · Enter edits it")
+            output.clear(ui(self.lang, "F5 runs the cell · Enter edits it"))
         if st.outcome is not None:
             verdict.show_outcome(st.outcome)
         else:
@@ -170,13 +171,14 @@ class LessonScreen(CellRunner, Screen):
             self.app.save_progress()
             self.refresh_step_bar()
             done = len(self.app.progress.done(self.lesson.id))
-            self.notify(f"That was the last step ({done}/{self.state.total} done). Esc: back to the lessons.")
+            self.notify(ui(self.lang, "That was the last step ({done}/{total} done). Esc: back to the lessons.",
+                           done=done, total=self.state.total))
             return
         await self.action_goto(self.state.index + 1)
 
     async def action_previous(self) -> None:
         if self.state.index == 0:
-            self.notify("This is the first step.")
+            self.notify(ui(self.lang, "This is the first step."))
             return
         await self.action_goto(self.state.index - 1)
 
@@ -198,7 +200,7 @@ class LessonScreen(CellRunner, Screen):
         self.remember_position()
         if self.running:
             self.interrupt_if_running()
-            self.notify("The running cell was interrupted.")
+            self.notify(ui(self.lang, "The running cell was interrupted."))
         self.dismiss()
 
     def action_edit(self) -> None:
@@ -210,10 +212,10 @@ class LessonScreen(CellRunner, Screen):
     async def action_hint(self) -> None:
         step = self.state.step
         if not step.hints:
-            self.notify("This step has no hints.")
+            self.notify(ui(self.lang, "This step has no hints."))
             return
         if not self.state.next_hint():
-            self.notify(f"That was the last hint ({len(step.hints)}).")
+            self.notify(ui(self.lang, "That was the last hint ({count}).", count=len(step.hints)))
             return
         await self.show_hints()
         self.query_one("#lesson-body").scroll_to_widget(self.query_one(HintsView), animate=False)
@@ -221,10 +223,10 @@ class LessonScreen(CellRunner, Screen):
     async def action_solution(self) -> None:
         step, st = self.state.step, self.state.state
         if not step.solution:
-            self.notify("This step has no solution to show (it is not an exercise).")
+            self.notify(ui(self.lang, "This step has no solution to show (it is not an exercise)."))
             return
         if st.attempts == 0:
-            self.notify("Run your own attempt first (F5): the solution opens after one try.",
+            self.notify(ui(self.lang, "Run your own attempt first (F5): the solution opens after one try."),
                         severity="warning")
             return
         st.solution_shown = True
@@ -233,7 +235,7 @@ class LessonScreen(CellRunner, Screen):
 
     def action_use_solution(self) -> None:
         if not (self.state.step.solution and self.state.state.solution_shown):
-            self.notify("Show the solution first (F3, after one attempt).")
+            self.notify(ui(self.lang, "Show the solution first (F3, after one attempt)."))
             return
         self.query_one(CodeCell).load(self.state.step.solution.strip("\n"))
         self.keep_cell()
@@ -243,5 +245,5 @@ class LessonScreen(CellRunner, Screen):
             return
         self.query_one(CodeCell).load(self.state.reset_cell())
         self.state.state.outcome = None
-        self.query_one(OutputPanel).clear("The cell is back to its original code.")
+        self.query_one(OutputPanel).clear(ui(self.lang, "The cell is back to its original code."))
         self.query_one(VerdictView).clear()

@@ -8,6 +8,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from tutor.app.i18n import lang_of, ui
+
 Image = list[list[int]]  # rows of 0..255 greys
 
 
@@ -56,17 +58,18 @@ def shade_blocks(image: Image) -> Text:
     return Text("\n".join(lines))
 
 
-def caption(true: int, pred: int) -> Text:
+def caption(true: int, pred: int, lang: str = "en") -> Text:
     if true == pred:
         return Text.assemble(("✓ ", "bold green"), (f"{pred}", "bold"))
-    return Text.assemble(("✗ ", "bold red"), (f"{pred}", "bold red"), (f" (is {true})", "red"))
+    return Text.assemble(("✗ ", "bold red"), (f"{pred}", "bold red"), (ui(lang, " (is {true})", true=true), "red"))
 
 
-def digit_grid(digits: dict, width: int, height: int | None = None, *, color: bool = True) -> Group:
+def digit_grid(digits: dict, width: int, height: int | None = None, *, color: bool = True,
+               lang: str = "en") -> Group:
     """As many digits as fit in ``width`` columns (and ``height`` rows if given), full size when there is room."""
     images, truth, preds = digits.get("images", []), digits.get("true", []), digits.get("pred", [])
     if not images:
-        return Group(Text("no test digits yet", style="dim"))
+        return Group(Text(ui(lang, "no test digits yet"), style="dim"))
     factor = 1 if width >= 4 * 30 and (height is None or height >= 2 * 16) else 2
     per_row = max(1, width // (28 // factor + 2))
     lines_per_digit = 28 // factor // 2 + 1  # the half-block rows and the caption
@@ -83,11 +86,11 @@ def digit_grid(digits: dict, width: int, height: int | None = None, *, color: bo
             else shade_blocks(shrink(images[i], factor))
             for i in chunk
         ])
-        grid.add_row(*[caption(truth[i], preds[i]) for i in chunk])
+        grid.add_row(*[caption(truth[i], preds[i], lang) for i in chunk])
         lines.append(grid)
     wrong = sum(t != p for t, p in zip(truth[:count], preds[:count], strict=True))
-    lines.append(Text(f"{count} test digits, {wrong} misread (red); prediction first, true digit in brackets",
-                      style="dim"))
+    lines.append(Text(ui(lang, "{count} test digits, {wrong} misread (red); prediction first, true digit in brackets",
+                         count=count, wrong=wrong), style="dim"))
     return Group(*lines)
 
 
@@ -107,4 +110,5 @@ class DigitGrid(Static):
 
     def _draw(self) -> None:
         # Height is not passed: the grid sits in a scrolling container and shows every digit.
-        self.update(digit_grid(self._digits, self.size.width or 80, color=not self.app.no_color))
+        self.update(digit_grid(self._digits, self.size.width or 80, color=not self.app.no_color,
+                               lang=lang_of(self)))

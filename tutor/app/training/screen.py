@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Label, ProgressBar, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
+from tutor.app.i18n import LocalizedBindings, lang_of, translated, ui
 from tutor.app.training.digits import DigitGrid
 from tutor.app.training.loss_plot import LossPlot
 from tutor.app.training.messages import TrainingUpdated
@@ -35,7 +36,7 @@ UI_NICE = 10
 REDRAW_INTERVAL = 0.2
 
 
-class TrainingScreen(Screen):
+class TrainingScreen(LocalizedBindings, Screen):
     """s starts, p pauses or resumes, x stops, m switches CNN/FCN, v switches live/results, Esc goes back."""
 
     CSS_PATH = "training.tcss"
@@ -63,32 +64,37 @@ class TrainingScreen(Screen):
         self.state = RunState()
         self.client: TrainingClient | None = None
         self._booting: asyncio.Task | None = None
-        self._data = ("looking…", "")
+        self._data = ("looking…", "")  # the data plan's source and split; on_mount and describe_data set them
         self._results_shown = False
         self._last_redraw = 0.0
         self._redraw_timer = None
 
+    @property
+    def lang(self) -> str:
+        return lang_of(self)
+
     def compose(self) -> ComposeResult:
-        yield Static(Text.assemble(("MNIST training", "bold"), "  ·  the notes' FCN and CNN, live"),
-                     id="train-title")
+        lang = self.lang
+        yield Static(Text.assemble((ui(lang, "MNIST training"), "bold"), "  ·  ",
+                                   ui(lang, "the notes' FCN and CNN, live")), id="train-title")
         yield SettingsBar(model=self._model, threads=self._threads, id="settings")
         yield Static(id="train-info")
         with TabbedContent(id="train-tabs", initial="tab-live"):
-            with TabPane("Live", id="tab-live"), Horizontal(id="live-row"):
+            with TabPane(ui(lang, "Live"), id="tab-live"), Horizontal(id="live-row"):
                 yield LossPlot(id="loss-plot")
                 yield StatsPanel(id="stats")
-            with TabPane("Results", id="tab-results"), VerticalScroll(id="results"):
-                yield Static("Results appear here when a run finishes.", id="confusion")
+            with TabPane(ui(lang, "Results"), id="tab-results"), VerticalScroll(id="results"):
+                yield Static(ui(lang, "Results appear here when a run finishes."), id="confusion")
                 yield DigitGrid(id="digits")
         with Horizontal(classes="bar-row"):
-            yield Label("epoch", id="epoch-label", classes="bar-label")
+            yield Label(ui(lang, "epoch"), id="epoch-label", classes="bar-label")
             yield ProgressBar(id="epoch-bar", show_eta=False)
         with Horizontal(classes="bar-row"):
-            yield Label("overall", classes="bar-label")
+            yield Label(ui(lang, "overall"), classes="bar-label")
             yield ProgressBar(id="overall-bar", show_eta=False)
-            yield Button("▶ Start", id="btn-start", compact=True, variant="success")
-            yield Button("⏸ Pause", id="btn-pause", compact=True)
-            yield Button("■ Stop", id="btn-stop", compact=True, variant="error")
+            yield Button(ui(lang, "▶ Start"), id="btn-start", compact=True, variant="success")
+            yield Button(ui(lang, "⏸ Pause"), id="btn-pause", compact=True)
+            yield Button(ui(lang, "■ Stop"), id="btn-stop", compact=True, variant="error")
         yield Footer()
 
     @property
@@ -96,6 +102,7 @@ class TrainingScreen(Screen):
         return bool(getattr(self.app, "stable", False))
 
     def on_mount(self) -> None:
+        self._data = (ui(self.lang, "looking…"), "")
         self._boot_in_background()
         self.describe_data()
         self.redraw()
@@ -144,13 +151,14 @@ class TrainingScreen(Screen):
 
         try:
             plan = load_plan(self.data_dir)
-            data = (plan.source, plan.split)
+            data: tuple[str | None, str] = (plan.source, plan.split)
         except DataError as exc:
-            data = ("unusable", str(exc))
+            data = (None, str(exc))
         self.app.call_from_thread(self._set_data, data)
 
-    def _set_data(self, data: tuple[str, str]) -> None:
-        self._data = data
+    def _set_data(self, data: tuple[str | None, str]) -> None:
+        source, split = data
+        self._data = (ui(self.lang, "unusable") if source is None else source, split)
         self._show_info()
 
     @work(group="training", exclusive=True, exit_on_error=False)
@@ -169,7 +177,8 @@ class TrainingScreen(Screen):
         # The one place where an unexpected failure in this screen's workers becomes visible.
         if event.state == WorkerState.ERROR and event.worker.group.startswith("training"):
             self.state.apply({"event": "error", "message": repr(event.worker.error)})
-            self.notify(f"training failed: {event.worker.error!r}", severity="error", timeout=10)
+            self.notify(ui(self.lang, "training failed: {error!r}", error=event.worker.error), severity="error",
+                        timeout=10)
             self.redraw()
 
     # --- drawing ----------------------------------------------------------------------------
@@ -182,21 +191,25 @@ class TrainingScreen(Screen):
             self._redraw_timer = self.set_timer(wait, self.redraw)
 
     def _show_info(self) -> None:
+        lang = self.lang
         s = self.state.start
         if s:
             now = self.state.progress.get("threads") or s["threads"]
-            device = f"{s['device']} · {now} thread{'s' if now != 1 else ''}"
+            if now == 1:
+                device = ui(lang, "{device} · {count} thread", device=s["device"], count=now)
+            else:
+                device = ui(lang, "{device} · {count} threads", device=s["device"], count=now)
             if s.get("threads_auto"):
-                device += f" (auto, ≤{s['threads']})"
+                device += ui(lang, " (auto, ≤{most})", most=s["threads"])
             data = (s["source"], s["split"])
         else:
             ready = self.client.ready if self.client else None
-            device = f"torch {ready['torch']} · {self.device}" if ready else "starting the worker…"
+            device = f"torch {ready['torch']} · {self.device}" if ready else ui(lang, "starting the worker…")
             data = self._data
         if self.stable:
-            device = "(hidden)"
+            device = ui(lang, "(hidden)")
         self.query_one("#train-info", Static).update(Text.assemble(
-            ("device ", "bold"), device, ("  data ", "bold"), data[0], "\n", data[1]))
+            (ui(lang, "device "), "bold"), device, (ui(lang, "  data "), "bold"), data[0], "\n", data[1]))
 
     def redraw(self) -> None:
         self._last_redraw = time.monotonic()
@@ -211,25 +224,34 @@ class TrainingScreen(Screen):
         if p:
             epoch_bar.update(total=p["steps_per_epoch"], progress=p["epoch_step"])
             overall_bar.update(total=p["total_steps"], progress=p["step"])
-            self.query_one("#epoch-label", Label).update(f"epoch {p['epoch']}/{p['epochs']}")
+            self.query_one("#epoch-label", Label).update(
+                ui(self.lang, "epoch {epoch}/{epochs}", epoch=p["epoch"], epochs=p["epochs"]))
         elif st.status in ("idle", "starting"):
             # A known total (not None): an indeterminate bar animates, and costs CPU, forever.
             epoch_bar.update(total=1, progress=0)
             overall_bar.update(total=1, progress=0)
-        self.query_one("#btn-pause", Button).label = "▶ Resume" if st.status == "paused" else "⏸ Pause"
+        self.query_one("#btn-pause", Button).label = (
+            ui(self.lang, "▶ Resume") if st.status == "paused" else ui(self.lang, "⏸ Pause"))
         self._show_info()
         if st.status == "done" and st.result and not self._results_shown:
             self._show_results(st.result)
 
     def _show_results(self, result: dict) -> None:
         self._results_shown = True
+        lang = self.lang
+        worst = worst_confusions(result["confusion"])
+        saved = ", ".join(result.get("saved", [])) or ui(lang, "not saved")
         summary = Text.assemble(
-            ("test accuracy ", "bold"), (f"{result['test_acc']:.2%}", "bold green"),
-            f" ({result['test_correct']:,}/{result['test_total']:,}) · most confused: "
-            f"{worst_confusions(result['confusion'])}\n",
-            (f"state_dict: {', '.join(result.get('saved', [])) or 'not saved'}", "dim"),
+            (ui(lang, "test accuracy "), "bold"), (f"{result['test_acc']:.2%}", "bold green"),
+            ui(lang, " ({correct:,}/{total:,}) · most confused: {worst}", correct=result["test_correct"],
+               total=result["test_total"], worst=ui(lang, "none") if worst == "none" else worst) + "\n",
+            (f"state_dict: {saved}", "dim"),
         )
         table = confusion_table(result["confusion"])
+        if translated(lang):
+            # The table comes from tutor.training (shared with the CLI, which stays English).
+            table.title = ui(lang, str(table.title), required=False)
+            table.columns[-1].header = ui(lang, str(table.columns[-1].header), required=False)
         from rich.console import Group
 
         self.query_one("#confusion", Static).update(Group(summary, table))
@@ -240,14 +262,14 @@ class TrainingScreen(Screen):
 
     def action_start(self) -> None:
         if self.state.status in ("starting", "running", "paused"):
-            self.notify("Training is already running: x stops it.", severity="warning")
+            self.notify(ui(self.lang, "Training is already running: x stops it."), severity="warning")
             return
         try:
             config = self.query_one(SettingsBar).config(
                 data_dir=self.data_dir, device=self.device, nice=self.nice, max_threads=self.max_threads,
             )
         except (ValueError, TypeError) as exc:
-            self.notify(str(exc), title="Settings", severity="error")
+            self.notify(str(exc), title=ui(self.lang, "Settings"), severity="error")
             return
         self.state = RunState(status="starting")
         self._results_shown = False
@@ -269,7 +291,7 @@ class TrainingScreen(Screen):
 
     def action_model(self) -> None:
         model = self.query_one(SettingsBar).toggle_model()
-        self.notify(f"model: {model.upper()} (s starts)", timeout=2)
+        self.notify(ui(self.lang, "model: {model} (s starts)", model=model.upper()), timeout=2)
 
     def action_view(self) -> None:
         tabs = self.query_one(TabbedContent)

@@ -6,17 +6,18 @@ from textual.app import ComposeResult
 from textual.containers import Container, Horizontal
 from textual.widgets import Input, Label, Select
 
+from tutor.app.i18n import lang_of, ui
 from tutor.training.config import DEFAULT_STEPS, TrainConfig
 
 DEFAULTS = TrainConfig()  # the notes' settings, written once in TrainConfig
 
-# (id, label, default, input type, tooltip)
+# (id, label, default, input type, tooltip); the tooltip's {default} is the notes' value.
 FIELDS = (
     ("steps", "steps", str(DEFAULT_STEPS), "integer", "optimizer steps (ignored when epochs is set)"),
     ("epochs", "epochs", "", "integer", "passes over the training set; empty: use steps"),
-    ("batch_size", "batch", str(DEFAULTS.batch_size), "integer", f"batch size (the notes: {DEFAULTS.batch_size})"),
-    ("lr", "lr", str(DEFAULTS.lr), "number", f"SGD learning rate (the notes: {DEFAULTS.lr})"),
-    ("momentum", "mom", str(DEFAULTS.momentum), "number", f"SGD momentum (the notes: {DEFAULTS.momentum})"),
+    ("batch_size", "batch", str(DEFAULTS.batch_size), "integer", "batch size (the notes: {default})"),
+    ("lr", "lr", str(DEFAULTS.lr), "number", "SGD learning rate (the notes: {default})"),
+    ("momentum", "mom", str(DEFAULTS.momentum), "number", "SGD momentum (the notes: {default})"),
     ("threads", "thr", "", "integer", "torch threads for training; empty: chosen while training"),
 )
 
@@ -30,18 +31,20 @@ class SettingsBar(Container):
         self._threads = threads
 
     def compose(self) -> ComposeResult:
+        lang = lang_of(self)
         # Label+field pairs in a grid: one row on wide terminals, two on narrow ones (see training.tcss).
         with Horizontal(classes="setting"):
-            yield Label("model", classes="setting-label")
+            yield Label(ui(lang, "model"), classes="setting-label")
             yield Select([("CNN", "cnn"), ("FCN", "fcn")], value=self._model, allow_blank=False,
-                         compact=True, id="set-model", tooltip="the notes' CNN or FCN (m switches)")
+                         compact=True, id="set-model", tooltip=ui(lang, "the notes' CNN or FCN (m switches)"))
         for key, label, default, kind, tip in FIELDS:
             if key == "threads" and self._threads:
                 default = str(self._threads)
             with Horizontal(classes="setting"):
-                yield Label(label, classes="setting-label")
-                yield Input(default, type=kind, compact=True, id=f"set-{key}", tooltip=tip,
-                        placeholder="auto" if key == "threads" else "")
+                yield Label(ui(lang, label), classes="setting-label")
+                yield Input(default, type=kind, compact=True, id=f"set-{key}",
+                            tooltip=ui(lang, tip, default=getattr(DEFAULTS, key, "")),
+                            placeholder=ui(lang, "auto") if key == "threads" else "")
 
     def toggle_model(self) -> str:
         select = self.query_one("#set-model", Select)
@@ -57,7 +60,8 @@ class SettingsBar(Container):
             try:
                 values[key] = int(text) if kind == "integer" else float(text)
             except ValueError:
-                raise ValueError(f"{label}: {text!r} is not a number") from None
+                raise ValueError(ui(lang_of(self), "{label}: {text!r} is not a number",
+                                    label=ui(lang_of(self), label), text=text)) from None
         if "epochs" in values:
             values.pop("steps", None)
         return TrainConfig(**values, **extra)

@@ -7,6 +7,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
+from tutor.app.i18n import lang_of, ui
+
 TITLE_OUTSIDE = "Code  (Enter edits · F5 runs)"
 TITLE_EDITING = "Code  (Esc leaves · F5 runs)"
 
@@ -42,15 +44,16 @@ class CodeCell(TextArea):
         self.border_title = TITLE_OUTSIDE
 
     def on_mount(self) -> None:
+        self.border_title = ui(lang_of(self), TITLE_OUTSIDE)
         # A blinking cursor would make snapshots differ from run to run.
         if self.app.stable:
             self.cursor_blink = False
 
     def on_focus(self) -> None:
-        self.border_title = TITLE_EDITING
+        self.border_title = ui(lang_of(self), TITLE_EDITING)
 
     def on_blur(self) -> None:
-        self.border_title = TITLE_OUTSIDE
+        self.border_title = ui(lang_of(self), TITLE_OUTSIDE)
 
     async def _on_key(self, event: events.Key) -> None:
         # TextArea's own Esc moves focus to the next widget (a toolbar button, where Enter would

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from tutor.app.i18n import lang_of, ui
 from tutor.app.widgets.check_code import CheckCode
 from tutor.app.widgets.scroll_panel import ScrollPanel
 from tutor.lessons.model import RegexExpect, Step
@@ -25,28 +26,35 @@ HEADINGS = {
 _NOTE = "italic $text-muted"
 
 
-def describe(step: Step) -> tuple[str, str, Content | None]:
+def describe(step: Step, lang: str = "en") -> tuple[str, str, Content | None]:
     """The expected panel's heading, the exercise's check source ("" for demos) and the body."""
     expect = step.expect
     if step.is_exercise:
         check = (step.check or "").strip("\n")
+        checks = ui(lang, "Checks (run after your code)")
         if expect is None:
-            return "Checks (run after your code)", check, None
-        lead = "and an output like:\n" if _example(expect) is not None else "and the output: "
-        return "Checks (run after your code)", check, Content.assemble(lead, expected_body(expect))
+            return checks, check, None
+        if _example(expect) is not None:
+            lead = ui(lang, "and an output like:\n")
+        else:
+            lead = ui(lang, "and the output: ")
+        return checks, check, Content.assemble(lead, expected_body(expect, lang))
     if expect is None:
-        what = "Runs without an error." if step.runnable else "This step has nothing to run."
-        return "Expected", "", Content.styled(what, _NOTE)
+        if step.runnable:
+            what = ui(lang, "Runs without an error.")
+        else:
+            what = ui(lang, "This step has nothing to run.")
+        return ui(lang, "Expected"), "", Content.styled(what, _NOTE)
     if _example(expect) is not None:
-        return "Expected output, for example", "", expected_body(expect)
-    return HEADINGS.get(expect_kind(expect), "Expected"), "", expected_body(expect)
+        return ui(lang, "Expected output, for example"), "", expected_body(expect, lang)
+    return ui(lang, HEADINGS.get(expect_kind(expect), "Expected")), "", expected_body(expect, lang)
 
 
 def _example(expect: object) -> str | None:
     return expect.example if isinstance(expect, RegexExpect) else None
 
 
-def expected_body(expect: object) -> Content:
+def expected_body(expect: object, lang: str = "en") -> Content:
     """What an expectation asks for, as the learner reads it."""
     kind = expect_kind(expect)
     if kind in ("text", "tensor", "shape"):
@@ -57,11 +65,13 @@ def expected_body(expect: object) -> Content:
             return Content(f"/{expect.pattern}/")
         # The example is what the learner can read; the pattern is the rule, for the curious.
         return Content.assemble(example.strip("\n"), "\n\n",
-                                (f"any output matching /{expect.pattern}/", _NOTE))
+                                (ui(lang, "any output matching /{pattern}/", pattern=expect.pattern), _NOTE))
     if kind == "error":
-        match = f" with a message matching {expect.match!r}" if expect.match else ""
-        return Content(f"raises {expect.type}{match}")
-    return Content("runs without an error")
+        if expect.match:
+            return Content(ui(lang, "raises {type} with a message matching {match!r}",
+                              type=expect.type, match=expect.match))
+        return Content(ui(lang, "raises {type}", type=expect.type))
+    return Content(ui(lang, "runs without an error"))
 
 
 class ExpectedPanel(ScrollPanel):
@@ -74,7 +84,7 @@ class ExpectedPanel(ScrollPanel):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("Expected", id=id)
+        super().__init__("Expected", id=id)  # show() titles it in the app's language
 
     def compose(self):
         # Checks wrap (an assertion's message is read whole); expected outputs keep their lines
@@ -83,7 +93,7 @@ class ExpectedPanel(ScrollPanel):
         yield Static(id="expected-body")
 
     def show(self, step: Step) -> None:
-        title, check, body = describe(step)
+        title, check, body = describe(step, lang_of(self))
         self.border_title = title
         code = self.query_one(CheckCode)
         code.show(check)

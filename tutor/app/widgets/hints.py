@@ -7,6 +7,7 @@ from textual.containers import Horizontal, Vertical
 from textual.highlight import highlight
 from textual.widgets import Button, Markdown, Static
 
+from tutor.app.i18n import lang_of, ui
 from tutor.app.mathtext import markdown_math
 from tutor.lessons.model import Step, tr
 
@@ -27,10 +28,12 @@ class HintsView(Vertical):
     """
 
     def compose(self) -> ComposeResult:
+        lang = lang_of(self)
         yield Markdown(id="hints-md")
         with Horizontal(id="solution-row"):
-            yield Static("[b]Solution[/b]  ", id="solution-title")
-            yield Button("Put it in the cell (Ctrl+T)", id="use-solution", compact=True, action="screen.use_solution")
+            yield Static(ui(lang, "[b]Solution[/b]  "), id="solution-title")
+            yield Button(ui(lang, "Put it in the cell (Ctrl+T)"), id="use-solution", compact=True,
+                         action="screen.use_solution")
         yield Static(id="solution-code")
 
     def show(self, step: Step, lang: str, hints_shown: int, solution_shown: bool):
@@ -38,7 +41,8 @@ class HintsView(Vertical):
         shown = step.hints[:hints_shown]
         lines = []
         for i, hint in enumerate(shown):
-            lines.append(f"**Hint {i + 1}/{len(step.hints)}:** {tr(hint, lang).strip()}")
+            lines.append(ui(lang, "**Hint {n}/{total}:** {hint}", n=i + 1, total=len(step.hints),
+                            hint=tr(hint, lang).strip()))
         hints_md = self.query_one("#hints-md", Markdown)
         hints_md.display = bool(lines)
         solution = bool(solution_shown and step.solution)

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from tutor.app.i18n import ui
 from tutor.lessons.loader import Catalog, LoadedLesson
 from tutor.lessons.model import tr
 from tutor.progress import ProgressStore
@@ -60,14 +61,15 @@ class LessonList(OptionList):
             shown += 1
         broken = [e for e in catalog.errors if not e.loaded]
         if broken and not query:
-            options.append(Option(Text("Lessons that failed to load", style="bold underline red"),
+            options.append(Option(Text(ui(lang, "Lessons that failed to load"), style="bold underline red"),
                                   disabled=True))
             for i, error in enumerate(broken):
                 prompt = Text.assemble(("  ⚠ ", "bold red"), (error.path.name, "bold"), ": ",
                                        (error.message, "red"))
                 options.append(Option(prompt, id=f"{ERROR_PREFIX}{i}", disabled=True))
         if not shown and query:
-            options.append(Option(Text(f"No lesson matches '{query}'.", style="italic"), disabled=True))
+            options.append(Option(Text(ui(lang, "No lesson matches '{query}'.", query=query), style="italic"),
+                                  disabled=True))
         self.add_options(options)
         if highlighted and any(o and o.id == highlighted for o in options):
             self.highlighted = self.get_option_index(highlighted)
@@ -94,7 +96,8 @@ class LessonList(OptionList):
             for req in lesson.requires:
                 finished = req in titles and self._finished(progress, req)
                 needs.append(f"{titles.get(req, req)}{' ✓' if finished else ''}")
-            lines.append(Padding(Text(f"needs: {', '.join(needs)}", style="italic"), (0, 0, 0, 6)))
+            lines.append(Padding(Text(ui(lang, "needs: {lessons}", lessons=ui(lang, ", ").join(needs)),
+                                      style="italic"), (0, 0, 0, 6)))
         return Group(*lines)
 
     def _finished(self, progress: ProgressStore, lesson_id: str) -> bool:

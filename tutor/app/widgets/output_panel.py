@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tutor.app.i18n import lang_of, ui
 from tutor.app.widgets.scroll_panel import ScrollPanel
 
 # Streamed output is drawn at most this often (seconds), however fast the cell prints.
@@ -24,16 +25,16 @@ def picture_summary(item: dict[str, Any]) -> str:
     return f"[picture: {kind}{f' · {title}' if title else ''}]"
 
 
-def display_widget(item: dict[str, Any]) -> Widget:
+def display_widget(item: dict[str, Any], lang: str = "en") -> Widget:
     """The widget for one display item, or a line saying why it could not be drawn."""
     # Imported at the first picture: plotext and the chart code are not needed to start the app.
     from tutor.app.widgets.pictures import picture_widget
 
     try:
-        return picture_widget(item)
+        return picture_widget(item, lang)
     except Exception as exc:  # a bad picture must not lose the rest of the output
-        return Static(Text(f"{picture_summary(item)} could not be drawn: {exc}", style="italic red"),
-                      classes="picture-summary")
+        return Static(Text(ui(lang, "{picture} could not be drawn: {error}", picture=picture_summary(item),
+                              error=exc), style="italic red"), classes="picture-summary")
 
 
 class OutputPanel(ScrollPanel):
@@ -51,6 +52,9 @@ class OutputPanel(ScrollPanel):
         self._pending = False
         self._streamed = ""
         self._displays = 0
+
+    def on_mount(self) -> None:
+        self.border_title = ui(lang_of(self), "Output")
 
     def clear(self, message: str = "") -> None:
         self.remove_children()
@@ -94,7 +98,7 @@ class OutputPanel(ScrollPanel):
         """Mount one picture after the text printed so far; later text goes below it."""
         self._flush()
         self._displays += 1
-        self.mount(display_widget(item))
+        self.mount(display_widget(item, lang_of(self)))
         # Text printed after a picture starts a new block below it.
         self._text = None
         self._streamed = ""
@@ -117,12 +121,12 @@ class OutputPanel(ScrollPanel):
             self.mount(Static(Text(f"{result.error_type}: {result.error_message or ''}"), classes="error"))
         notes = []
         if result.truncated or result.dropped_bytes:
-            notes.append(f"output cut: {result.dropped_bytes} more bytes were not kept")
+            notes.append(ui(lang_of(self), "output cut: {count} more bytes were not kept", count=result.dropped_bytes))
         if result.detail and result.status != "ok":
             notes.append(result.detail)
         if not stable:
             notes.append(f"{result.elapsed:.2f} s")
         if not (output or result.value or result.traceback or result.displays):
-            notes.insert(0, "(no output)")
+            notes.insert(0, ui(lang_of(self), "(no output)"))
         if notes:
             self.mount(Static(Text(" · ".join(notes)), classes="note"))

@@ -23,19 +23,21 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from tutor.app.i18n import lang_of, ui
 from tutor.pictures import charts, raster, tree
 from tutor.pictures.schema import Graph, Heatmap, Hist, Image, Picture, PictureError, Plot, decode
 from tutor.pictures.text import headline
 
 
-def picture_widget(item: dict[str, Any]) -> Widget:
+def picture_widget(item: dict[str, Any], lang: str = "en") -> Widget:
     """The widget for one display message (a readable line if the message is not a picture)."""
     try:
         picture = decode(item)
     except PictureError as exc:
-        return Static(Text(f"[picture] cannot be drawn: {exc}", style="italic"), classes="picture-error")
+        return Static(Text(ui(lang, "[picture] cannot be drawn: {error}", error=exc), style="italic"),
+                      classes="picture-error")
     if isinstance(picture, Graph):
-        return GraphView(picture)
+        return GraphView(picture, lang)
     return PictureView(picture)
 
 
@@ -89,7 +91,8 @@ class ChartView(PlotextPlot):
         try:
             return super().render()
         except Exception as exc:  # a chart plotext cannot draw at this size must not stop the app
-            return Text(f"(the chart could not be drawn at {self.size.width}×{self.size.height}: {exc})", style="italic")
+            return Text(ui(lang_of(self), "(the chart could not be drawn at {width}×{height}: {error})",
+                           width=self.size.width, height=self.size.height, error=exc), style="italic")
 
 
 class RasterView(Widget):
@@ -161,12 +164,12 @@ class GraphView(Static):
     GraphView { height: auto; width: auto; min-width: 100%; text-wrap: nowrap; margin-bottom: 1; }
     """
 
-    def __init__(self, picture: Graph) -> None:
-        super().__init__(self._content(picture), classes="picture picture-graph")
+    def __init__(self, picture: Graph, lang: str = "en") -> None:
+        super().__init__(self._content(picture, lang), classes="picture picture-graph")
         self.picture = picture
 
     @staticmethod
-    def _content(picture: Graph) -> Content:
+    def _content(picture: Graph, lang: str = "en") -> Content:
         lines = [f"[bold $text-accent]{escape(headline(picture))}[/]"]
         for row in tree.rows(picture):
             node = row.node
@@ -176,7 +179,7 @@ class GraphView(Static):
             if rest:
                 line += f"  [$text-muted]{escape(rest)}[/]"
             if row.again:
-                line += "  [dim](inputs shown above)[/]"
+                line += f"  [dim]{escape(ui(lang, '(inputs shown above)'))}[/]"
             lines.append(line)
         lines.extend(f"[$text-warning]⚠ {escape(note)}[/]" for note in picture.notes)
         return Content.from_markup("\n".join(lines))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from tutor.app.i18n import ui
+
 # Shapes as well as colours, so the state reads the same with NO_COLOR.
 _STATES = {
     "starting": ("◌", "yellow"),
@@ -38,7 +40,7 @@ class StatusBar(Static):
         app = self.app
         state = app.interp_state
         symbol, colour = _STATES.get(state, ("?", "red"))
-        text = Text.assemble((f"{symbol} {state}", f"bold {colour}"))
+        text = Text.assemble((f"{symbol} {ui(app.lang, state)}", f"bold {colour}"))
         if app.stable:
             # Snapshot mode: no machine-specific text.
             device = "cpu" if app.device_label else ""

@@ -6,6 +6,8 @@ from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Static
 
+from tutor.app.i18n import lang_of, ui
+
 
 class StepBar(Static):
     """The progress indicator at the top of the lesson screen."""
@@ -21,7 +23,9 @@ class StepBar(Static):
     """
 
     def show(self, title: str, step_title: str, index: int, total: int, done: set[int]) -> None:
-        parts = [f"[b]{escape(title)}[/b]  [b]step {index + 1}/{total}[/b]"]
+        lang = lang_of(self)
+        where = ui(lang, "step {n}/{total}", n=index + 1, total=total)
+        parts = [f"[b]{escape(title)}[/b]  [b]{where}[/b]"]
         if step_title:
             parts.append(f" · {escape(step_title)}")
         parts.append("  [@click=screen.previous]◀[/] ")
@@ -35,5 +39,6 @@ class StepBar(Static):
             # Clicking a dot jumps to that step.
             parts.append(f"[@click=screen.goto({i})]{dot}[/]")
         parts.append(" [@click=screen.next]▶[/]")
-        parts.append(f"  [dim]{len(done & set(range(total)))}/{total} done[/]")
+        finished = ui(lang, "{done}/{total} done", done=len(done & set(range(total))), total=total)
+        parts.append(f"  [dim]{finished}[/]")
         self.update(Content.from_markup("".join(parts)))

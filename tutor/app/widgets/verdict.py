@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tutor.app.i18n import lang_of, ui
 from tutor.judge import StepOutcome
 
 # Colour plus a text style, so the marks still show with NO_COLOR.
@@ -16,10 +17,10 @@ _SIGN_STYLE = {"-": "red", "+": "green", " ": "dim"}
 _STATUS_SYMBOL = {"interrupted": "⏹", "timeout": "⏱", "crashed": "✗", "limit": "✗"}
 
 
-def render_diff(diff: Any) -> Text:
+def render_diff(diff: Any, lang: str = "en") -> Text:
     """A Verdict's diff lines as Rich text: ``-`` expected, ``+`` actual, differing spans reversed."""
     text = Text(no_wrap=True, overflow="ignore")
-    text.append("- expected   + your output\n", style="italic dim")
+    text.append(ui(lang, "- expected   + your output") + "\n", style="italic dim")
     for i, line in enumerate(diff):
         style = _SIGN_STYLE.get(line.sign, "")
         row = Text(f"{line.sign} {line.text}", style=style)
@@ -31,16 +32,16 @@ def render_diff(diff: Any) -> Text:
     return text
 
 
-def headline(outcome: StepOutcome) -> Text:
-    """The verdict line for a StepOutcome."""
+def headline(outcome: StepOutcome, lang: str = "en") -> Text:
+    """The verdict line for a StepOutcome (its reason is already in ``lang``: the judge writes it)."""
     status = outcome.result.status if outcome.result is not None else "ok"
     reason = outcome.reason or ""
     if outcome.passed:
-        return Text.assemble(("✓ Passed", "bold green"), f"  {reason}" if reason else "")
+        return Text.assemble((ui(lang, "✓ Passed"), "bold green"), f"  {reason}" if reason else "")
     if outcome.passed is None:
-        return Text.assemble(("– ", "bold yellow"), (reason or "Nothing to judge.", "yellow"))
+        return Text.assemble(("– ", "bold yellow"), (reason or ui(lang, "Nothing to judge."), "yellow"))
     symbol = _STATUS_SYMBOL.get(status, "✗")
-    return Text.assemble((f"{symbol} ", "bold red"), (reason or "Not yet.", "bold red"))
+    return Text.assemble((f"{symbol} ", "bold red"), (reason or ui(lang, "Not yet."), "bold red"))
 
 
 class VerdictView(VerticalScroll):
@@ -71,10 +72,11 @@ class VerdictView(VerticalScroll):
 
     def show_outcome(self, outcome: StepOutcome) -> None:
         self.display = True
-        self.query_one("#verdict-line", Static).update(headline(outcome))
+        lang = lang_of(self)
+        self.query_one("#verdict-line", Static).update(headline(outcome, lang))
         verdict = outcome.verdict
         diff = verdict.diff if verdict is not None and not outcome.passed else ()
         widget = self.query_one("#verdict-diff", Static)
         widget.display = bool(diff)
-        widget.update(render_diff(diff) if diff else "")
+        widget.update(render_diff(diff, lang) if diff else "")
         self.scroll_home(animate=False)
