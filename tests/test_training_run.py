@@ -64,11 +64,14 @@ def test_default_cnn_run_on_the_sample_scores_96_percent_on_real_t10k(home):
     assert notes_accuracy(home / "data" / "checkpoints" / "cnn.pt", NOTES_CNN) >= 0.96
 
 
-def test_learners_own_model_file_trains(tmp_path, home):
+@pytest.mark.parametrize("source", [NOTES_FCN, NOTES_CNN], ids=["fcn", "cnn"])
+def test_learners_own_model_file_trains(tmp_path, home, source):
+    # The notes' classes verbatim: the CNN flattens with x.view(batch_size, -1), which a
+    # channels_last layout would break, so a learner's class keeps torch's default layout.
     path = tmp_path / "my_net.py"
-    path.write_text(NOTES_FCN)
+    path.write_text(source)
     done = Trainer(TrainConfig(model=f"{path}:Net", steps=30, threads=1), lambda e: None).run()
-    assert done["model"] == f"{path}:Net"
+    assert done["model"] == f"{path}:Net" and done["steps"] == 30
     assert done["saved"] == [str(home / "data" / "checkpoints" / "my_net-Net.pt")]
     with pytest.raises(ValueError, match="has no nn.Module subclass named 'Missing'"):
         build_model(f"{path}:Missing")

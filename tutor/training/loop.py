@@ -15,7 +15,7 @@ from torch import nn
 from tutor.training.checkpoint import save_checkpoint
 from tutor.training.config import TrainConfig
 from tutor.training.device import pick_device
-from tutor.training.models import build_model, is_convolutional
+from tutor.training.models import CNN, build_model, is_convolutional
 from tutor.training.sources import DataPlan, Digits, load_plan
 from tutor.training.steps import make_step
 from tutor.training.threads import ThreadTuner
@@ -126,7 +126,10 @@ class Trainer:
         device, label = pick_device(cfg.device)
         plan = plan or load_plan(cfg.data_dir, holdout=cfg.holdout, seed=cfg.seed)
         self.model = model = build_model(cfg.model).to(device)
-        channels_last = is_convolutional(model)  # measured faster for the CNN on CPU
+        # channels_last: measured faster for the CNN on the CPU. Only for the built-in CNN, which
+        # flattens with torch.flatten: a learner's class (the notes' own CNN included) may use
+        # x.view(n, -1), which fails on a channels_last tensor.
+        channels_last = type(model) is CNN
         if channels_last:
             self.model = model = model.to(memory_format=torch.channels_last)
         x_train, y_train = to_tensors(plan.train, device, channels_last)
