@@ -134,6 +134,9 @@ async def test_command_palette_lists_chinese_commands():
         await pilot.pause(0.5)
         text = screen_text(app)
         assert "搜索命令…" in text and "运行单元" in text and "F5 或 Ctrl+R" in text
+        await pilot.press(*"interrupt")  # English names find the Chinese entries too (no input method needed)
+        await pilot.pause(0.5)
+        assert "中断正在运行的单元" in screen_text(app)
 
 
 async def test_training_screen_chrome_and_results_are_chinese():

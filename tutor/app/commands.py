@@ -41,42 +41,51 @@ LESSON_COMMANDS = (
 
 
 class TutorCommands(Provider):
-    """Lesson actions when a lesson is open; opening lessons, training, theme and help everywhere."""
+    """Lesson actions when a lesson is open; opening lessons, training, theme and help everywhere.
 
-    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+    In another language the palette shows the translated names and also finds them by their English
+    ones: typing "run" needs no input method.
+    """
+
+    def _commands(self) -> list[tuple[str, str, str, Callable[[], object]]]:
+        """(name, English name, help, callback) for each command."""
         from tutor.app.screens.lesson import LessonScreen
 
         app = self.app
         screen = self.screen
         lang = app.lang
-        found: list[tuple[str, str, Callable[[], object]]] = []
+        found: list[tuple[str, str, str, Callable[[], object]]] = []
         if isinstance(screen, LessonScreen):
             for command in LESSON_COMMANDS:
-                found.append((ui(lang, command.name), ui(lang, command.keys),
+                found.append((ui(lang, command.name), command.name, ui(lang, command.keys),
                               partial(screen.run_action, command.action)))
         found += [
-            (ui(lang, "Restart the interpreter"), ui(lang, "F8: a fresh worker; every variable is lost"),
-             app.action_restart_interpreter),
-            (ui(lang, "Continue where you left off"), ui(lang, "the last lesson and step"), app.continue_learning),
-            (ui(lang, "MNIST training"), ui(lang, "train the FCN and the CNN live (t on the lesson list)"),
-             app.action_open_training),
-            (ui(lang, "Toggle light / dark theme"), "F10", app.action_toggle_theme),
-            (ui(lang, "Help: all keys"), "F1", app.action_help),
+            (ui(lang, "Restart the interpreter"), "Restart the interpreter",
+             ui(lang, "F8: a fresh worker; every variable is lost"), app.action_restart_interpreter),
+            (ui(lang, "Continue where you left off"), "Continue where you left off",
+             ui(lang, "the last lesson and step"), app.continue_learning),
+            (ui(lang, "MNIST training"), "MNIST training",
+             ui(lang, "train the FCN and the CNN live (t on the lesson list)"), app.action_open_training),
+            (ui(lang, "Toggle light / dark theme"), "Toggle light / dark theme", "F10", app.action_toggle_theme),
+            (ui(lang, "Help: all keys"), "Help: all keys", "F1", app.action_help),
         ]
         for item in app.catalog.lessons:
             lesson = item.lesson
             found.append((ui(lang, "Open lesson: {title}", title=tr(lesson.title, lang)),
+                          f"Open lesson: {tr(lesson.title, 'en')}",
                           f"{lesson.id} · {tr(lesson.chapter, lang)}",
                           partial(app.open_lesson, lesson.id)))
         return found
 
     async def discover(self) -> Hits:
-        for name, help_text, callback in self._commands():
+        for name, _english, help_text, callback in self._commands():
             yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, help_text, callback in self._commands():
+        for name, english, help_text, callback in self._commands():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+            elif english != name and (score := matcher.match(english)) > 0:
+                yield Hit(score, name, callback, help=help_text)

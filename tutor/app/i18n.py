@@ -48,25 +48,21 @@ def lang_of(node: Any) -> str:
     return getattr(node.app, "lang", None) or "en"
 
 
-def _local(binding: Binding, lang: str) -> Binding:
+def _local(binding: Binding, lang: str, required: bool) -> Binding:
     return replace(
         binding,
-        description=ui(lang, binding.description) if binding.description else "",
-        tooltip=ui(lang, binding.tooltip) if binding.tooltip else "",
+        description=ui(lang, binding.description, required=required) if binding.description else "",
+        tooltip=ui(lang, binding.tooltip, required=required) if binding.tooltip else "",
     )
 
 
-def _shown(binding: Binding, palette_key: str, key: str) -> bool:
-    # The footer draws shown bindings and, on its right, the palette's (which is show=False).
-    return binding.show or key == palette_key
-
-
 class LocalizedBindings:
-    """Screen mixin: the footer's descriptions and tooltips in the app's language.
+    """Screen mixin: key descriptions and tooltips in the app's language.
 
-    Bindings are class-level and Textual has no API to change a description at runtime, so the
-    footer's one source, ``Screen.active_bindings``, hands out translated copies; the keys and
-    actions stay those of BINDINGS, so dispatch, keymaps and ``check_action`` are untouched.
+    Bindings are class-level and Textual has no API to change a description at runtime (dynamic
+    actions only show, hide or disable them), so ``Screen.active_bindings``, which the footer and
+    the key panel read, hands out translated copies. Dispatch does not read it: the keys and
+    actions stay those of BINDINGS, and keymaps and ``check_action`` work as before.
     """
 
     @property
@@ -76,8 +72,10 @@ class LocalizedBindings:
         if not translated(lang):
             return active
         palette = self.app.COMMAND_PALETTE_BINDING  # type: ignore[attr-defined]
-        return {
-            key: item._replace(binding=(local := _local(item.binding, lang)), tooltip=local.tooltip)
-            if _shown(item.binding, palette, key) else item
-            for key, item in active.items()
-        }
+        local = {}
+        for key, item in active.items():
+            # What the footer draws (shown bindings, and the palette's on its right) must have an
+            # entry; the key panel also lists hidden ones, Textual's widgets' among them.
+            binding = _local(item.binding, lang, required=item.binding.show or key == palette)
+            local[key] = item._replace(binding=binding, tooltip=binding.tooltip)
+        return local
