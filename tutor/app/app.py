@@ -24,6 +24,8 @@ from tutor.lessons.loader import Catalog, load_catalog
 from tutor.progress import ProgressStore
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from tutor.interpreter.results import DeviceInfo
 
 
@@ -197,7 +199,7 @@ class TutorApp(App[int]):
             self.push_screen(CommandPalette(id="--command-palette",
                                             placeholder=ui(self.lang, "Search for commands…")))
 
-    def get_system_commands(self, screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Textual's own entries (theme, quit, keys...); one Textual adds later stays English.
         for command in super().get_system_commands(screen):
             if translated(self.lang):

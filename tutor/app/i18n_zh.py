@@ -121,7 +121,7 @@ ZH: dict[str, str] = {
     "No lessons found. Add a folder with --lessons DIR.": "没有找到课程。用 --lessons DIR 添加课程文件夹。",
     "Lessons that failed to load": "加载失败的课程",
     "No lesson matches '{query}'.": "没有与「{query}」匹配的课程。",
-    "needs: {lessons}": "先学：{lessons}",
+    "needs: {lessons}": "需先学：{lessons}",
     ", ": "、",
     # --- help and jump dialogs ------------------------------------------------------------------
     "Everywhere": "所有界面",
