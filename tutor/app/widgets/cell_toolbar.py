@@ -9,7 +9,7 @@ from textual.containers import HorizontalGroup
 from textual.widgets import Button
 
 from tutor.app.commands import LESSON_COMMANDS
-from tutor.app.i18n import lang_of, translated, ui
+from tutor.app.i18n import lang_of, ui
 
 # Button width: the label, one cell of padding each side, at least MIN_WIDTH; GAP between buttons.
 PAD, MIN_WIDTH, GAP = 1, 6, 1
@@ -44,10 +44,8 @@ class CellToolbar(HorizontalGroup):
         return sum(max(MIN_WIDTH, cell_len(label) + 2 * PAD) for label in labels) + GAP * (len(labels) - 1)
 
     def on_resize(self, event: events.Resize) -> None:
-        # Chinese labels are wider than the room beside the explanation at 100 columns: without
-        # padding every button still shows. (English keeps its look: its snapshots pin it.)
-        if not translated(lang_of(self)):
-            return
+        # At 100 columns the buttons are wider than the room beside the explanation (English cut
+        # "Next" off, Chinese more): without padding every button still shows.
         tight = self.natural_width() > event.size.width
         for button in self.query(Button):
             # Inline: a Button always asks for its label plus two cells, and CSS refuses "line-pad: 0".
