@@ -210,11 +210,12 @@ class TutorApp(App[int]):
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
 
-    def action_open_training(self) -> None:
+    def action_open_training(self, own_model: tuple[str, str] | None = None) -> None:
+        """The training screen; ``own_model`` adds a learner's class to its models: (label, "file.py:Class")."""
         try:
             from tutor.app.training import TrainingScreen
 
-            screen = TrainingScreen()
+            screen = TrainingScreen(own_model=own_model)
         except Exception as exc:  # the training part is optional; say why it is missing
             self.notify(ui(self.lang, "training screen unavailable: {error}", error=exc), severity="error", timeout=10)
             return

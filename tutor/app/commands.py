@@ -36,6 +36,8 @@ LESSON_COMMANDS = (
     LessonCommand("Next step", "Ctrl+N, or n outside the editor", "next", "Next ▶"),
     LessonCommand("Go to step…", "Ctrl+G", "jump"),
     LessonCommand("Rerun the steps up to here", "F9: rebuild the variables after a restart", "rerun"),
+    LessonCommand("Train this lesson's model on MNIST", "the nn.Module class you wrote, on the training screen",
+                  "train_own_model"),
     LessonCommand("Back to the lessons", "Esc", "back"),
 )
 

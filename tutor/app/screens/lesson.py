@@ -203,6 +203,30 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
             self.notify(ui(self.lang, "The running cell was interrupted."))
         self.dismiss()
 
+    def action_train_own_model(self) -> None:
+        """Open the training screen on the nn.Module class written in this lesson's cells so far."""
+        from tutor.paths import data_dir
+        from tutor.training.user_model import lesson_model, write_lesson_model
+
+        self.keep_cell()
+        # The steps up to here as the namespace has them (earlier ones as they are replayed), and
+        # this step as the cell shows it now.
+        cells = [code for i in range(self.state.index) if (code := self.state.replay_code(i))]
+        if self.state.step.runnable:
+            cells.append(self.state.state.code)
+        try:
+            model = lesson_model(cells)
+            spec = write_lesson_model(model, data_dir() / "models", self.lesson.id)
+        except ValueError:
+            self.notify(ui(self.lang, "No nn.Module class is defined in this lesson's cells up to this step."),
+                        severity="warning", timeout=6)
+            return
+        except OSError as exc:
+            self.notify(ui(self.lang, "Could not write the model file: {error}", error=exc), severity="error")
+            return
+        # The class's own name in the model select (its column fits "CNN"-sized names).
+        self.app.action_open_training(own_model=(model.class_name, spec))
+
     def action_edit(self) -> None:
         if self.state.step.runnable:
             self.query_one(CodeCell).focus()

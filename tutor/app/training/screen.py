@@ -53,12 +53,15 @@ class TrainingScreen(LocalizedBindings, Screen):
     def __init__(
         self, *, data_dir: str | None = None, device: str | None = None, model: str = "cnn",
         threads: int | None = None, max_threads: int = UI_MAX_THREADS, nice: int = UI_NICE,
+        own_model: tuple[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.data_dir = data_dir
         self.device = device or "auto"
         self.nice = nice
-        self._model = model
+        # A learner's class (label, "file.py:Class"), offered beside the CNN and the FCN and chosen first.
+        self._own_model = own_model
+        self._model = own_model[1] if own_model else model
         self._threads = threads
         self.max_threads = max_threads
         self.state = RunState()
@@ -77,7 +80,7 @@ class TrainingScreen(LocalizedBindings, Screen):
         lang = self.lang
         yield Static(Text.assemble((ui(lang, "MNIST training"), "bold"), "  ·  ",
                                    ui(lang, "the notes' FCN and CNN, live")), id="train-title")
-        yield SettingsBar(model=self._model, threads=self._threads, id="settings")
+        yield SettingsBar(model=self._model, threads=self._threads, own_model=self._own_model, id="settings")
         yield Static(id="train-info")
         with TabbedContent(id="train-tabs", initial="tab-live"):
             with TabPane(ui(lang, "Live"), id="tab-live"), Horizontal(id="live-row"):
@@ -291,7 +294,7 @@ class TrainingScreen(LocalizedBindings, Screen):
 
     def action_model(self) -> None:
         model = self.query_one(SettingsBar).toggle_model()
-        self.notify(ui(self.lang, "model: {model} (s starts)", model=model.upper()), timeout=2)
+        self.notify(ui(self.lang, "model: {model} (s starts)", model=model), timeout=2)
 
     def action_view(self) -> None:
         tabs = self.query_one(TabbedContent)

@@ -25,17 +25,19 @@ FIELDS = (
 class SettingsBar(Container):
     """One compact row of settings; ``config()`` raises ValueError with a readable message."""
 
-    def __init__(self, *, model: str = "cnn", threads: int | None = None, **kwargs) -> None:
+    def __init__(self, *, model: str = "cnn", threads: int | None = None,
+                 own_model: tuple[str, str] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self._model = model
         self._threads = threads
+        self._choices = [("CNN", "cnn"), ("FCN", "fcn")] + ([own_model] if own_model else [])
 
     def compose(self) -> ComposeResult:
         lang = lang_of(self)
         # Label+field pairs in a grid: one row on wide terminals, two on narrow ones (see training.tcss).
         with Horizontal(classes="setting"):
             yield Label(ui(lang, "model"), classes="setting-label")
-            yield Select([("CNN", "cnn"), ("FCN", "fcn")], value=self._model, allow_blank=False,
+            yield Select(self._choices, value=self._model, allow_blank=False,
                          compact=True, id="set-model", tooltip=ui(lang, "the notes' CNN or FCN (m switches)"))
         for key, label, default, kind, tip in FIELDS:
             if key == "threads" and self._threads:
@@ -48,8 +50,14 @@ class SettingsBar(Container):
 
     def toggle_model(self) -> str:
         select = self.query_one("#set-model", Select)
-        select.value = "fcn" if select.value == "cnn" else "cnn"
-        return str(select.value)
+        values = [value for _label, value in self._choices]
+        select.value = values[(values.index(select.value) + 1) % len(values)]
+        return self.model_label()
+
+    def model_label(self) -> str:
+        """The chosen model as the select shows it (CNN, FCN or the learner's class)."""
+        value = self.query_one("#set-model", Select).value
+        return next(label for label, choice in self._choices if choice == value)
 
     def config(self, **extra) -> TrainConfig:
         values: dict = {"model": str(self.query_one("#set-model", Select).value)}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from tutor.app.i18n import lang_of, ui
+from tutor.training.config import is_model_file
 from tutor.training.state import RunState
 
 
@@ -28,6 +31,14 @@ def _spark(values: list[float]) -> str:
     return "".join("▁▂▃▄▅▆▇█"[min(7, int((v - low) / span * 7.999))] for v in values[-30:])
 
 
+def model_name(spec: str) -> str:
+    """``cnn``, ``fcn``, or ``Net (cnn.py)`` for a learner's ``.../cnn.py:Net`` (the path is long and says little)."""
+    if not is_model_file(spec):
+        return spec
+    path, _, name = spec.partition(".py:") if ".py:" in spec else (spec[:-3], "", "Net")
+    return f"{name or 'Net'} ({Path(path).name}.py)"
+
+
 def stats_table(state: RunState, *, stable: bool = False, height: int | None = None, lang: str = "en") -> Table:
     """``stable`` leaves out timings (for snapshots); ``height`` limits the per-epoch rows."""
     p, s = state.progress, state.start
@@ -36,7 +47,7 @@ def stats_table(state: RunState, *, stable: bool = False, height: int | None = N
     grid.add_column()
     grid.add_row(ui(lang, "status"), Text(ui(lang, state.status), style="bold"))
     if s:
-        grid.add_row(ui(lang, "model"), ui(lang, "{model} · {params:,} params", model=s["model"], params=s["params"]))
+        grid.add_row(ui(lang, "model"), ui(lang, "{model} · {params:,} params", model=model_name(s["model"]), params=s["params"]))
     if p:
         grid.add_row(ui(lang, "step"), ui(lang, "{step:,} / {total:,} · epoch {epoch}/{epochs}", step=p["step"],
                                           total=p["total_steps"], epoch=p["epoch"], epochs=p["epochs"]))

@@ -1,0 +1,68 @@
+"""Tests training the model a learner wrote in a lesson: from the lesson screen to a finished run on the training screen."""
+
+from __future__ import annotations
+
+import time
+
+from app_support import notifications, tutor_home  # noqa: F401 (autouse fixture)
+from rich.console import Console
+from textual.widgets import Input, Select
+
+from tutor.app import TutorApp
+from tutor.app.training import TrainingScreen
+from tutor.app.training.stats import StatsPanel
+from tutor.lessons.loader import load_catalog
+
+
+async def _until(pilot, predicate, what: str, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause(0.1)
+
+
+def _app() -> TutorApp:
+    # The built-in CNN lesson: its cells define the notes' Net (with x.view(batch_size, -1)).
+    catalog = load_catalog([], builtin=True, user=False, env=False)
+    return TutorApp(catalog, lesson_id="cnn", stable=True, interpreter_options={"spare": False})
+
+
+def _net_step(app: TutorApp) -> int:
+    return next(i for i, step in enumerate(app.screen.lesson.steps) if "class Net(" in (step.code or ""))
+
+
+async def test_the_lessons_net_opens_on_the_training_screen_and_trains(tutor_home):
+    app = _app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _until(pilot, lambda: hasattr(app.screen, "lesson"), "the lesson screen")
+        await app.screen.action_goto(_net_step(app))
+        await app.screen.run_action("train_own_model")
+        await _until(pilot, lambda: isinstance(app.screen, TrainingScreen), "the training screen")
+        screen = app.screen
+        await _until(pilot, lambda: screen.query("#set-model") and screen.query("#loss-plot"), "its widgets")
+        select = screen.query_one("#set-model", Select)
+        model_file = tutor_home / "data" / "models" / "cnn.py"
+        assert select.value == f"{model_file}:Net"
+        assert "class Net(torch.nn.Module):" in model_file.read_text()
+        assert "print(" not in model_file.read_text()  # the cell's shape printout is not in the file
+        screen.query_one("#set-steps", Input).value = "30"
+        await pilot.press("s")
+        await _until(pilot, lambda: screen.state.finished, "the run to finish")
+        assert screen.state.status == "done", screen.state.error
+        assert screen.state.result["model"] == f"{model_file}:Net"
+        assert (tutor_home / "data" / "checkpoints" / "cnn-Net.pt").is_file()
+        console = Console(width=200, color_system=None, record=True)
+        console.print(screen.query_one(StatsPanel).content)
+        assert "Net (cnn.py) · 8,490 params" in console.export_text()
+        await pilot.press("m")  # the learner's class, then the notes' CNN and FCN in turn
+        assert select.value == "cnn"
+
+
+async def test_before_any_class_is_written_it_says_so_and_stays():
+    app = _app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _until(pilot, lambda: hasattr(app.screen, "lesson"), "the lesson screen")
+        await app.screen.run_action("train_own_model")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, TrainingScreen)
+        assert any("No nn.Module class is defined" in text for text in notifications(app))
