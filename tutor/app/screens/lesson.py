@@ -39,9 +39,12 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
         Binding("ctrl+n", "next", "Next", id="lesson.next"),
         Binding("ctrl+o", "previous", "Prev", id="lesson.previous"),
         Binding("ctrl+g", "jump", "Go to step", id="lesson.jump"),
-        Binding("ctrl+l", "reset_cell", "Reset cell", id="lesson.reset_cell", show=False),
+        # Priority: the keys that replace the cell's text run before the editor sees the next key. A
+        # plain binding reaches the screen only after the editor let the key bubble, so keys typed
+        # right after Ctrl+L landed first and the reset then wiped them.
+        Binding("ctrl+l", "reset_cell", "Reset cell", id="lesson.reset_cell", show=False, priority=True),
         Binding("ctrl+t", "use_solution", "Take the solution into the cell", id="lesson.use_solution",
-                show=False),
+                show=False, priority=True),
         Binding("f8", "restart", "Restart interpreter", id="lesson.restart", show=False),
         Binding("f9", "rerun", "Rerun steps to here", id="lesson.rerun", show=False),
         Binding("escape", "back", "Lessons", id="lesson.back", show=False),
