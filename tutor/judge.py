@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from tutor.interpreter import ExecResult
     from tutor.lessons.model import Step
 
-# The few sentences judge says itself; the comparison engine words the rest.
+# The few sentences judge says itself; the comparison engine words the rest (in the same lang).
 _MESSAGES = {
     "en": {
         "needs_cuda": "skipped: this step needs CUDA, and cells run on {device}",
@@ -149,7 +149,7 @@ async def judge_step(
 
     result = await interp.execute(code, timeout=step.timeout, namespace=namespace,
                                   on_output=on_output, on_display=on_display)
-    verdict = compare(step.expect, result.observed()) if step.expect is not None else None
+    verdict = compare(step.expect, result.observed(), lang=lang) if step.expect is not None else None
 
     if not step.is_exercise:
         if verdict is not None:

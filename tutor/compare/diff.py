@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from .align import opcodes
+from .messages import say
 from .model import DiffLine, Span
 
 CONTEXT = 3  # matching lines kept around each change in long diffs
@@ -39,10 +40,12 @@ def build_diff(
     marks_actual: Iterable[Span] = (),
     *,
     key: Callable[[str], str] = text_key,
+    lang: str = "en",
 ) -> tuple[DiffLine, ...]:
     """Rows for display. ``marks_*`` are [start, end) offsets into the whole texts (the
     numbers a comparison found different). Lines that match and carry no marks are " ";
-    the rest are "-" (expected) and "+" (actual)."""
+    the rest are "-" (expected) and "+" (actual). Rows the display leaves out are counted
+    in a note row worded in ``lang``."""
     exp_lines = _lines(expected)
     act_lines = _lines(actual)
     exp_marks = _per_line(exp_lines, marks_expected)
@@ -65,10 +68,10 @@ def build_diff(
         rows += [DiffLine("-", t, m) for t, m in minus]
         rows += [DiffLine("+", t, m) for t, m in plus]
     if len(rows) > LONG:
-        rows = _fold(rows)
+        rows = _fold(rows, lang)
     if len(rows) > MAX_ROWS:
         hidden = len(rows) - MAX_ROWS
-        rows = rows[:MAX_ROWS] + [DiffLine(" ", f"... ({hidden} more lines not shown)")]
+        rows = rows[:MAX_ROWS] + [DiffLine(" ", say(lang, "rows_not_shown", count=hidden))]
     return tuple(rows)
 
 
@@ -139,7 +142,7 @@ def char_marks(a: str, b: str, side: int) -> list[Span]:
     return _merge(spans)
 
 
-def _fold(rows: list[DiffLine]) -> list[DiffLine]:
+def _fold(rows: list[DiffLine], lang: str = "en") -> list[DiffLine]:
     """Keep CONTEXT matching rows around each change; fold longer runs into one row."""
     changed = [i for i, r in enumerate(rows) if r.sign != " "]
     keep = set()
@@ -150,11 +153,11 @@ def _fold(rows: list[DiffLine]) -> list[DiffLine]:
     for i, row in enumerate(rows):
         if i in keep:
             if skipped:
-                out.append(DiffLine(" ", f"... ({skipped} matching lines)"))
+                out.append(DiffLine(" ", say(lang, "rows_matching", count=skipped)))
                 skipped = 0
             out.append(row)
         else:
             skipped += 1
     if skipped:
-        out.append(DiffLine(" ", f"... ({skipped} matching lines)"))
+        out.append(DiffLine(" ", say(lang, "rows_matching", count=skipped)))
     return out

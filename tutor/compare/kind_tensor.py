@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from .align import opcodes
 from .diff import build_diff, tensor_key
 from .kind_text import clip, compare_text
+from .messages import say
 from .model import Span, Verdict
 from .numeric import close, fmt_value
 from .scan import Token, line_of, scan
@@ -27,41 +28,46 @@ class Options:
     shapes_only: bool = False
 
 
-def compare_tensor_output(expected: str, actual: str, options: Options) -> Verdict:
+def compare_tensor_output(
+    expected: str, actual: str, options: Options, *, lang: str = "en"
+) -> Verdict:
     """Compare two outputs: printed tensors by value, the text around them word by word."""
     exp_scan, act_scan = scan(expected), scan(actual)
     for which, text, sc in (("expected", expected, exp_scan), ("actual", actual, act_scan)):
         if sc.unparsed:
             line = line_of(text, sc.unparsed[0])
-            note = f"compared as text: could not read the tensor printed at line {line} of the {which} output"
-            return compare_text(expected, actual, note=note)
+            note = say(lang, f"unreadable_{which}", line=line)
+            return compare_text(expected, actual, note=note, lang=lang)
     if options.shapes_only:
         exp_tokens = exp_scan.of_kind("tensor", "size")
         act_tokens = act_scan.of_kind("tensor", "size")
         if not exp_tokens:
-            return compare_text(
-                expected, actual, note="compared as text: the expected output prints no tensor"
-            )
+            note = say(lang, "no_tensor_expected")
+            return compare_text(expected, actual, note=note, lang=lang)
     else:
         exp_tokens, act_tokens = exp_scan.tokens, act_scan.tokens
-    judge = _Judge(expected, actual, options, sum(t.kind == "tensor" for t in exp_tokens))
+    n_tensors = sum(t.kind == "tensor" for t in exp_tokens)
+    judge = _Judge(expected, actual, options, n_tensors, lang=lang)
     judge.run(exp_tokens, act_tokens)
     if not judge.problems:
-        return Verdict(True, "shapes and dtypes match" if options.shapes_only else "output matches")
-    reason = _count_reason(exp_tokens, act_tokens) or judge.problems[0]
-    if len(judge.problems) > 1:
-        more = len(judge.problems) - 1
-        reason += f" (and {more} more difference{'s' if more > 1 else ''})"
-    diff = build_diff(expected, actual, judge.marks_e, judge.marks_a, key=tensor_key)
+        return Verdict(True, say(lang, "shapes_match" if options.shapes_only else "matches"))
+    reason = _count_reason(exp_tokens, act_tokens, lang) or judge.problems[0]
+    more = len(judge.problems) - 1
+    if more == 1:
+        reason = say(lang, "one_more", reason=reason)
+    elif more > 1:
+        reason = say(lang, "more", reason=reason, more=more)
+    diff = build_diff(expected, actual, judge.marks_e, judge.marks_a, key=tensor_key, lang=lang)
     return Verdict(False, reason, diff)
 
 
-def _count_reason(exp: list[Token], act: list[Token]) -> str | None:
+def _count_reason(exp: list[Token], act: list[Token], lang: str = "en") -> str | None:
     """A different number of tensors (or sizes) is the clearest thing to say first."""
-    for kind, noun in (("tensor", "tensor"), ("size", "torch.Size")):
+    for kind in ("tensor", "size"):
         n, m = sum(t.kind == kind for t in exp), sum(t.kind == kind for t in act)
         if n != m:
-            return f"expected {n} {noun}{'s' if n != 1 else ''}, got {m}"
+            key = f"count_{kind}" if n == 1 else f"count_{kind}s"
+            return say(lang, key, count=n, got=m)
     return None
 
 
@@ -71,6 +77,7 @@ class _Judge:
     actual: str
     options: Options
     n_tensors: int
+    lang: str = "en"
     problems: list[str] = field(default_factory=list)
     marks_e: list[Span] = field(default_factory=list)
     marks_a: list[Span] = field(default_factory=list)
@@ -93,14 +100,17 @@ class _Judge:
         if op == "replace":
             line = line_of(self.expected, exp[0].start)
             self.problems.append(
-                f"text differs at line {line}: expected {e_text!r}, got {a_text!r}"
+                self._say("text_differs", line=line, expected=repr(e_text), got=repr(a_text))
             )
         elif op == "delete":
             line = line_of(self.expected, exp[0].start)
-            self.problems.append(f"missing output at line {line}: expected {e_text!r}")
+            self.problems.append(self._say("missing_output", line=line, expected=repr(e_text)))
         else:
             line = line_of(self.actual, act[0].start)
-            self.problems.append(f"unexpected output at line {line}: {a_text!r}")
+            self.problems.append(self._say("unexpected_output", line=line, got=repr(a_text)))
+
+    def _say(self, key: str, **fields: object) -> str:
+        return say(self.lang, key, **fields)
 
     def _pair(self, e: Token, a: Token) -> None:
         if e.kind == "word":
@@ -109,14 +119,14 @@ class _Judge:
             if not close(e.value, a.value, self.options.rtol, self.options.atol):
                 line = line_of(self.expected, e.start)
                 self._problem(
-                    f"number differs at line {line}: expected {e.text}, got {a.text}",
+                    self._say("number_differs", line=line, expected=e.text, got=a.text),
                     [(e.start, e.end)],
                     [(a.start, a.end)],
                 )
         elif e.kind == "size":
             if e.value.dims != a.value.dims:
                 self._problem(
-                    f"size differs: expected {e.value.text()}, got {a.value.text()}",
+                    self._say("size_differs", expected=e.value.text(), got=a.value.text()),
                     [(e.start, e.end)],
                     [(a.start, a.end)],
                 )
@@ -130,18 +140,22 @@ class _Judge:
         self.marks_a += marks_a
 
     def _tensors(self, e: TensorRepr, a: TensorRepr) -> None:
-        label = f"tensor {self._tensor_no} of {self.n_tensors}: " if self.n_tensors > 1 else ""
+        label = ""
+        if self.n_tensors > 1:
+            label = self._say("tensor_label", number=self._tensor_no, total=self.n_tensors)
         whole_e, whole_a = [(e.start, e.end)], [(a.start, a.end)]
         if not _same_shape(e, a):
             self._problem(
-                f"{label}shape differs: expected {e.shape_text()}, got {a.shape_text()}",
+                self._say(
+                    "shape_differs", label=label, expected=e.shape_text(), got=a.shape_text()
+                ),
                 whole_e,
                 whole_a,
             )
             return
         if e.dtype != a.dtype:
             self._problem(
-                f"{label}dtype differs: expected {e.dtype}, got {a.dtype}",
+                self._say("dtype_differs", label=label, expected=e.dtype, got=a.dtype),
                 _dtype_marks(e),
                 _dtype_marks(a),
             )
@@ -163,9 +177,15 @@ class _Judge:
         rtol = max(rtol, _LOW_PRECISION_RTOL.get(e.dtype, 0.0))
         for x, y in pairs:
             if not close(x.value, y.value, rtol, atol, x.slack + y.slack):
-                where = f" at [{', '.join(map(str, x.index))}]" if x.index else ""
+                values = {"label": label, "expected": fmt_value(x.value), "got": fmt_value(y.value)}
+                if x.index:
+                    reason = self._say(
+                        "value_differs_at", index=", ".join(map(str, x.index)), **values
+                    )
+                else:
+                    reason = self._say("value_differs", **values)
                 self._problem(
-                    f"{label}value differs{where}: expected {fmt_value(x.value)}, got {fmt_value(y.value)}",
+                    reason,
                     [(x.start, x.end)],
                     [(y.start, y.end)],
                 )
@@ -175,19 +195,19 @@ class _Judge:
         # when asked, since its name can change between torch versions.
         if e.requires_grad != a.requires_grad:
             self._problem(
-                f"{label}requires_grad differs: expected {e.requires_grad}, got {a.requires_grad}",
+                self._suffix("requires_grad", label, e.requires_grad, a.requires_grad),
                 _suffix_marks(e, "grad_fn", "requires_grad"),
                 _suffix_marks(a, "grad_fn", "requires_grad"),
             )
         elif self.options.check_grad_fn and e.grad_fn != a.grad_fn:
             self._problem(
-                f"{label}grad_fn differs: expected {_angle(e.grad_fn)}, got {_angle(a.grad_fn)}",
+                self._suffix("grad_fn", label, self._angle(e.grad_fn), self._angle(a.grad_fn)),
                 _suffix_marks(e, "grad_fn", "requires_grad"),
                 _suffix_marks(a, "grad_fn", "requires_grad"),
             )
         if self.options.check_device and e.device != a.device:
             self._problem(
-                f"{label}device differs: expected {e.device}, got {a.device}",
+                self._suffix("device", label, e.device, a.device),
                 _suffix_marks(e, "device"),
                 _suffix_marks(a, "device"),
             )
@@ -195,11 +215,19 @@ class _Judge:
             ev = e.suffixes.get(key, ("none",))[0]
             av = a.suffixes.get(key, ("none",))[0]
             if ev != av:
+                shown_e = ev if key in e.suffixes else self._say("none")
+                shown_a = av if key in a.suffixes else self._say("none")
                 self._problem(
-                    f"{label}{key} differs: expected {ev}, got {av}",
+                    self._suffix(key, label, shown_e, shown_a),
                     _suffix_marks(e, key),
                     _suffix_marks(a, key),
                 )
+
+    def _suffix(self, name: str, label: str, expected: object, got: object) -> str:
+        return self._say("suffix_differs", label=label, name=name, expected=expected, got=got)
+
+    def _angle(self, name: str | None) -> str:
+        return f"<{name}>" if name else self._say("none")
 
 
 def _same_shape(e: TensorRepr, a: TensorRepr) -> bool:
@@ -227,7 +255,3 @@ def _dtype_marks(t: TensorRepr) -> list[Span]:
     if "dtype" in t.suffixes or not t.elements:
         return _suffix_marks(t, "dtype")
     return [(x.start, x.end) for x in t.elements]
-
-
-def _angle(name: str | None) -> str:
-    return f"<{name}>" if name else "none"

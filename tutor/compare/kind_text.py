@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .diff import build_diff
+from .messages import say
 from .model import Verdict
 
 _BREAKS = re.compile(r"\s*\n\s*")
@@ -18,25 +19,30 @@ def normalise(text: str) -> list[str]:
     return lines
 
 
-def compare_text(expected: str, actual: str, *, note: str = "") -> Verdict:
-    """Exact comparison; ``note`` (why a richer kind fell back to text) ends the reason."""
+def compare_text(expected: str, actual: str, *, note: str = "", lang: str = "en") -> Verdict:
+    """Exact comparison; ``note`` (why a richer kind fell back to text, already in ``lang``)
+    ends the reason."""
     exp, act = normalise(expected), normalise(actual)
-    suffix = f" ({note})" if note else ""
     if exp == act:
-        return Verdict(True, "output matches" + suffix)
-    return Verdict(False, first_difference(exp, act) + suffix, build_diff(expected, actual))
+        return Verdict(True, _noted(say(lang, "matches"), note, lang))
+    reason = _noted(first_difference(exp, act, lang), note, lang)
+    return Verdict(False, reason, build_diff(expected, actual, lang=lang))
 
 
-def first_difference(exp: list[str], act: list[str]) -> str:
+def _noted(reason: str, note: str, lang: str) -> str:
+    return say(lang, "with_note", reason=reason, note=note) if note else reason
+
+
+def first_difference(exp: list[str], act: list[str], lang: str = "en") -> str:
     """One line naming the first line that differs."""
     for n, (e, a) in enumerate(zip(exp, act, strict=False), start=1):
         if e != a:
-            return f"line {n} differs: expected {clip(e)!r}, got {clip(a)!r}"
+            return say(lang, "line_differs", line=n, expected=repr(clip(e)), got=repr(clip(a)))
     if len(exp) > len(act):
         n = len(act) + 1
-        return f"output ends early: line {n} missing, expected {clip(exp[n - 1])!r}"
+        return say(lang, "ends_early", line=n, expected=repr(clip(exp[n - 1])))
     n = len(exp) + 1
-    return f"unexpected extra output at line {n}: {clip(act[n - 1])!r}"
+    return say(lang, "extra_line", line=n, got=repr(clip(act[n - 1])))
 
 
 def clip(text: str, width: int = 60) -> str:

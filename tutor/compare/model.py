@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 Span = tuple[int, int]
 
+
 @dataclass(frozen=True)
 class Observed:
     """What a cell did, as text."""
