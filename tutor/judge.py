@@ -149,7 +149,8 @@ async def judge_step(
 
     result = await interp.execute(code, timeout=step.timeout, namespace=namespace,
                                   on_output=on_output, on_display=on_display)
-    verdict = compare(step.expect, result.observed(), lang=lang) if step.expect is not None else None
+    expect = step.expect
+    verdict = compare(expect, result.observed(), lang=lang) if expect is not None else None
 
     if not step.is_exercise:
         if verdict is not None:

@@ -115,7 +115,7 @@ ZH: dict[str, str] = {
     "message_pattern_invalid": "报错信息的匹配模式 {pattern} 无效：{error}",
     "message_no_match": "抛出了 {raised}，但报错信息不匹配 /{pattern}/：{message}",
     "raised_as_expected": "按预期抛出了 {raised}",
-    "known_rename": "{reason}（不同 torch 版本中 {want} 的已知改名）",
+    "known_rename": "{reason}（{want} 在不同 torch 版本间的已知改名）",
     # Worded to read both alone and after "但代码" (expected_but).
     "an_error": "错误",
     "status_raised": "抛出了 {name}",
