@@ -256,6 +256,7 @@ ZH: dict[str, str] = {
     # Settings bar.
     "model": "模型",
     "the notes' CNN or FCN (m switches)": "笔记中的 CNN 或 FCN（按 m 切换）",
+    "the notes' CNN or FCN, or your class (m switches)": "笔记中的 CNN 或 FCN，或者你自己的类（按 m 切换）",
     "steps": "步数",
     "optimizer steps (ignored when epochs is set)": "优化器的步数（设置了轮数时忽略）",
     "epochs": "轮数",

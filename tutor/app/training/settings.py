@@ -38,7 +38,9 @@ class SettingsBar(Container):
         with Horizontal(classes="setting"):
             yield Label(ui(lang, "model"), classes="setting-label")
             yield Select(self._choices, value=self._model, allow_blank=False,
-                         compact=True, id="set-model", tooltip=ui(lang, "the notes' CNN or FCN (m switches)"))
+                         compact=True, id="set-model",
+                         tooltip=ui(lang, "the notes' CNN or FCN, or your class (m switches)") if len(self._choices) > 2
+                         else ui(lang, "the notes' CNN or FCN (m switches)"))
         for key, label, default, kind, tip in FIELDS:
             if key == "threads" and self._threads:
                 default = str(self._threads)
