@@ -31,7 +31,8 @@ def _net_step(app: TutorApp) -> int:
     return next(i for i, step in enumerate(app.screen.lesson.steps) if "class Net(" in (step.code or ""))
 
 
-async def test_the_lessons_net_opens_on_the_training_screen_and_trains(tutor_home):
+async def test_the_lessons_net_opens_on_the_training_screen_and_trains(tmp_path):
+    home = tmp_path  # TORCH_TUTOR_HOME, set by the autouse tutor_home fixture
     app = _app()
     async with app.run_test(size=(120, 40)) as pilot:
         await _until(pilot, lambda: hasattr(app.screen, "lesson"), "the lesson screen")
@@ -41,7 +42,7 @@ async def test_the_lessons_net_opens_on_the_training_screen_and_trains(tutor_hom
         screen = app.screen
         await _until(pilot, lambda: screen.query("#set-model") and screen.query("#loss-plot"), "its widgets")
         select = screen.query_one("#set-model", Select)
-        model_file = tutor_home / "data" / "models" / "cnn.py"
+        model_file = home / "data" / "models" / "cnn.py"
         assert select.value == f"{model_file}:Net"
         assert "class Net(torch.nn.Module):" in model_file.read_text()
         assert "print(" not in model_file.read_text()  # the cell's shape printout is not in the file
@@ -50,7 +51,7 @@ async def test_the_lessons_net_opens_on_the_training_screen_and_trains(tutor_hom
         await _until(pilot, lambda: screen.state.finished, "the run to finish")
         assert screen.state.status == "done", screen.state.error
         assert screen.state.result["model"] == f"{model_file}:Net"
-        assert (tutor_home / "data" / "checkpoints" / "cnn-Net.pt").is_file()
+        assert (home / "data" / "checkpoints" / "cnn-Net.pt").is_file()
         console = Console(width=200, color_system=None, record=True)
         console.print(screen.query_one(StatsPanel).content)
         assert "Net (cnn.py) · 8,490 params" in console.export_text()

@@ -57,7 +57,7 @@ def test_chinese_lines_are_filled_and_keep_punctuation_rules(width):
 
 def _problems(lines: list[str], width: int) -> list[str]:
     found = []
-    for line, following in zip(lines, lines[1:]):
+    for line, following in zip(lines, lines[1:], strict=False):
         # Full, unless the next line's first word (a Latin word, or one CJK character with the
         # punctuation that must stay with it) would not have fitted.
         first = re.match(r"[（「『【《]*([A-Za-z0-9_.()\[\]]+|.)[、。，．：；！？）」』】》]*", following).group(0)
@@ -87,10 +87,13 @@ def test_english_text_is_cut_exactly_as_before():
     assert len(texts) > 200
     texts = [line for text in texts for line in text.splitlines()]  # the wrappers take one line at a time
     for width in (17, 40, 76):
-        for wrap in (lambda t: rich._wrap.divide_line(t, width),
-                     lambda t: textual._wrap.compute_wrap_offsets(t, width, 4)):
-            before = _with_patterns(ORIGINAL_RICH, ORIGINAL_TEXTUAL, lambda: [wrap(t) for t in texts])
-            after = _with_patterns(cjk_wrap.RICH_WORD, cjk_wrap.TEXTUAL_CHUNK, lambda: [wrap(t) for t in texts])
+        for wrap in (lambda t, w=width: rich._wrap.divide_line(t, w),
+                     lambda t, w=width: textual._wrap.compute_wrap_offsets(t, w, 4)):
+            def cut_all(wrap=wrap):
+                return [wrap(t) for t in texts]
+
+            before = _with_patterns(ORIGINAL_RICH, ORIGINAL_TEXTUAL, cut_all)
+            after = _with_patterns(cjk_wrap.RICH_WORD, cjk_wrap.TEXTUAL_CHUNK, cut_all)
             assert after == before
 
 

@@ -9,10 +9,10 @@ import torch
 import torch.nn.functional as F
 from test_training_support import NOTES_FCN, notes_class
 
-from tutor.training.steps import AutogradStep, CNNStep, FCNStep, make_step
 from tutor.training.loop import to_tensors
 from tutor.training.models import CNN, FCN
 from tutor.training.sources import load_plan
+from tutor.training.steps import AutogradStep, CNNStep, FCNStep, make_step
 
 CPU = torch.device("cpu")
 
