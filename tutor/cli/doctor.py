@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
 import sys
 
 from tutor import __version__, paths
-from tutor.cli.common import add_device, add_lessons, console, escape, load_catalog_for, opt
+from tutor.cli.common import add_device, add_lessons, console, escape, opt
 
 # Runs where cells run (the interpreter's worker), so it reports what a cell will see.
 PROBE = r'''
@@ -145,7 +146,9 @@ def gather(device: str | None, extra_dirs) -> tuple[dict, list[str]]:
         if device:
             problems.append(f"--device {device}: {dev['note']}")
 
-    catalog = load_catalog_for(argparse.Namespace(lessons=list(extra_dirs)))
+    from tutor.lessons.loader import load_catalog
+
+    catalog = load_catalog(extra_dirs)
     report["lessons"] = {
         "builtin": str(paths.builtin_lessons_dir()), "user": str(paths.user_lessons_dir()),
         "env": [str(p) for p in paths.env_lesson_dirs()], "extra": [str(p) for p in extra_dirs],
@@ -165,7 +168,7 @@ def gather(device: str | None, extra_dirs) -> tuple[dict, list[str]]:
 def run(args: argparse.Namespace) -> int:
     extra = list(opt(args, "lessons", []) or [])
     out = console()
-    with out.status("asking the interpreter (it imports torch)...") if not args.json else _Null():
+    with contextlib.nullcontext() if args.json else out.status("asking the interpreter (it imports torch)..."):
         report, problems = gather(opt(args, "device"), extra)
     report["problems"] = problems
     if args.json:
@@ -173,14 +176,6 @@ def run(args: argparse.Namespace) -> int:
         return 1 if problems else 0
     _print(out, report)
     return 1 if problems else 0
-
-
-class _Null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _yes(value) -> str:
