@@ -182,7 +182,7 @@ class TutorApp(App[int]):
 
     def save_progress(self) -> None:
         if not self.progress.save():
-            self.notify(self.progress.warnings[-1], title="Progress", severity="error", timeout=12)
+            self.notify(self.progress.warnings[-1], title=ui(self.lang, "Progress"), severity="error", timeout=12)
 
     # --- actions ------------------------------------------------------------------------------
 
