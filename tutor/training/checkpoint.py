@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import torch
 from torch import nn
 
 from tutor import paths
+from tutor.files import write_atomically
 
 
 def portable_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
     # CPU, contiguous (not channels_last) tensors: loadable anywhere, by any plain copy of the class.
     return {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
-
-
-def _atomic_save(obj: object, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        if isinstance(obj, (dict, list)) and path.suffix == ".json":
-            Path(tmp).write_text(json.dumps(obj, indent=2))
-        else:
-            torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def checkpoint_name(model_spec: str) -> str:
@@ -47,10 +32,12 @@ def save_checkpoint(
     state = portable_state_dict(model)
     target = paths.checkpoints_dir() / f"{checkpoint_name(model_spec)}.pt"
     targets = ([target] if keep else []) + ([Path(extra).expanduser()] if extra else [])
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
     for path in targets:
-        _atomic_save(state, path)
+        write_atomically(path, buffer.getvalue())
     if keep:
-        _atomic_save(info, target.with_suffix(".json"))
+        write_atomically(target.with_suffix(".json"), json.dumps(info, indent=2).encode())
     return [str(p) for p in targets]
 
 

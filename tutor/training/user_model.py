@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from tutor.files import write_atomically
 
 # Lesson cells run in a namespace where torch is already imported; the file gets the same names.
 PRELUDE = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
@@ -73,15 +73,7 @@ def lesson_model(cells: Iterable[str]) -> LessonModel:
 
 def write_lesson_model(model: LessonModel, folder: Path, stem: str) -> str:
     """Write the module as ``folder/stem.py`` (atomically) and return the ``path:Class`` spec for TrainConfig."""
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{stem}.py"
-    handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(f"# The model class from the lesson {stem!r}, written by torch-tutor for training.\n")
-            out.write(model.source)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    header = f"# The model class from the lesson {stem!r}, written by torch-tutor for training.\n"
+    write_atomically(path, (header + model.source).encode())
     return f"{path}:{model.class_name}"
