@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from app_support import (
-    notifications,
     run_step,
     running,
     screen_text,
@@ -101,17 +100,6 @@ async def test_training_key_opens_the_training_screen():
         await pilot.press("t")
         await pilot.pause(0.3)
         assert type(app.screen).__name__ == "TrainingScreen"
-
-
-async def test_training_unavailable_is_said_not_crashed(monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "tutor.app.training", None)  # makes the import fail
-    async with running((80, 24), ready=False) as (app, pilot):
-        await pilot.press("t")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, HomeScreen)
-        assert any("training screen unavailable" in n for n in notifications(app))
 
 
 async def test_light_and_dark_themes():

@@ -212,14 +212,10 @@ class TutorApp(App[int]):
 
     def action_open_training(self, own_model: tuple[str, str] | None = None) -> None:
         """The training screen; ``own_model`` adds a learner's class to its models: (label, "file.py:Class")."""
-        try:
-            from tutor.app.training import TrainingScreen
+        # Imported here: the training client and its settings are not needed to start the app.
+        from tutor.app.training import TrainingScreen
 
-            screen = TrainingScreen(own_model=own_model)
-        except Exception as exc:  # the training part is optional; say why it is missing
-            self.notify(ui(self.lang, "training screen unavailable: {error}", error=exc), severity="error", timeout=10)
-            return
-        self.push_screen(screen)
+        self.push_screen(TrainingScreen(own_model=own_model))
 
     def action_restart_interpreter(self) -> None:
         self.restart_interpreter()

@@ -101,7 +101,6 @@ ZH: dict[str, str] = {
         "解释器已重启，所有变量都没了。按 F9 把本课到这一步为止的步骤重新运行一遍。",
     "No lesson with id '{lesson_id}'.": "没有 id 为 '{lesson_id}' 的课程。",
     "There are no lessons to open.": "没有可以打开的课程。",
-    "training screen unavailable: {error}": "训练界面无法使用：{error}",
     # --- interpreter states (status bar) and training run states --------------------------------
     "starting": "启动中",
     "ready": "就绪",
