@@ -20,7 +20,7 @@ FLUSH_EVERY = 0.05
 
 
 def picture_summary(item: dict[str, Any]) -> str:
-    kind = str(item.get("kind") or item.get("type") or "?")
+    kind = str(item.get("kind") or "?")
     title = item.get("title")
     return f"[picture: {kind}{f' · {title}' if title else ''}]"
 
