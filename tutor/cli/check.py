@@ -6,13 +6,13 @@ import argparse
 import json
 import sys
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tutor.cli.common import (
     add_device,
     add_lang,
     add_lessons,
+    add_paths,
     console,
     escape,
     load_catalog_for,
@@ -33,10 +33,7 @@ def add_parser(subparsers) -> None:
         "solution passes it (the starter runs first). Steps that need CUDA are skipped with a "
         "note elsewhere. Exit code 1 on any failure or load error.",
     )
-    parser.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH",
-        help="lesson files or folders (default: every lesson folder)",
-    )
+    add_paths(parser)
     parser.add_argument("--only", action="append", metavar="ID", help="check only lesson ID (repeatable)")
     add_lessons(parser)
     add_device(parser)

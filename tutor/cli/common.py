@@ -37,6 +37,14 @@ def add_device(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     )
 
 
+def add_paths(parser: argparse.ArgumentParser) -> None:
+    """The PATH arguments of commands that read lesson files (lint, check): see load_catalog_for."""
+    parser.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH",
+        help="lesson files or folders (default: every lesson folder)",
+    )
+
+
 def opt(args: argparse.Namespace, name: str, default=None):
     """An option that may have been given before or after the command, or not at all."""
     return getattr(args, name, default)

@@ -7,7 +7,7 @@ import json
 import time
 from pathlib import Path
 
-from tutor.cli.common import add_lessons, console, escape, load_catalog_for
+from tutor.cli.common import add_lessons, add_paths, console, escape, load_catalog_for
 
 
 def add_parser(subparsers) -> None:
@@ -20,10 +20,7 @@ def add_parser(subparsers) -> None:
         "zh text is required in the built-in lessons folder, and everywhere with --require-zh. "
         "Exit code 1 on any problem, warnings included.",
     )
-    parser.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH",
-        help="lesson files or folders (default: every lesson folder)",
-    )
+    add_paths(parser)
     add_lessons(parser)
     parser.add_argument("--require-zh", action="store_true", help="require zh text in every lesson")
     parser.add_argument("--json", action="store_true", help="print problems as JSON")
