@@ -177,8 +177,9 @@ class Trainer:
                     seg_start = last_emit = last_time = time.perf_counter()
                     last_samples = samples
                 out, loss, yb = step_fn(perm[b * batch : (b + 1) * batch])
-                # Kept as tensors and read in bulk at emit time: no per-step device sync.
-                pending.append(loss.detach())
+                # Kept as tensors (steps return them detached) and read in bulk at emit time: no
+                # per-step device sync.
+                pending.append(loss)
                 correct += (out.argmax(1) == yb).sum()
                 seen += len(yb)
                 samples += len(yb)
