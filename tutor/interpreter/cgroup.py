@@ -64,7 +64,7 @@ class PidsGroup:
         self.path = path
 
     @classmethod
-    def create(cls, max_pids: int | None = None) -> PidsGroup | None:
+    def create(cls) -> PidsGroup | None:
         """A fresh cgroup with pids.max set, or None where this process may not make one."""
         base = _pids_base()
         if base is None:
@@ -76,7 +76,7 @@ class PidsGroup:
         except OSError:
             return None
         try:
-            (path / "pids.max").write_text(str(max_pids or default_max_pids()))
+            (path / "pids.max").write_text(str(default_max_pids()))
         except OSError:
             with contextlib.suppress(OSError):
                 path.rmdir()

@@ -99,7 +99,7 @@ def unconfined(note: str, abi: int | None = None) -> dict[str, Any]:
     }
 
 
-def confine(workdir: str, writable: tuple[str, ...] = ()) -> dict[str, Any]:
+def confine(workdir: str) -> dict[str, Any]:
     """Confine the calling thread and everything it starts later. Returns what is enforced."""
     abi = abi_version()
     report = unconfined("", abi)
@@ -133,8 +133,7 @@ def confine(workdir: str, writable: tuple[str, ...] = ()) -> dict[str, Any]:
         return report
     try:
         try:  # without its own folder the worker could not write at all: then do not confine
-            for path in (workdir, *writable):
-                _allow(libc, ruleset, path, dir_rights)
+            _allow(libc, ruleset, workdir, dir_rights)
         except OSError as exc:
             report["note"] = f"Landlock not applied: {exc}"
             return report
