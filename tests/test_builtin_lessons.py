@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from cli_support import tutor
 
 from tutor.lessons.loader import load_catalog
 from tutor.lessons.model import LANGUAGES, has_lang
@@ -18,15 +15,6 @@ SYLLABUS = [
     "setup", "tensors", "item", "indexing", "arithmetic", "broadcasting", "linalg",
     "dim", "autograd", "softmax-ce", "polyloss", "fcn-mnist", "cnn",
 ]
-
-
-def run_tutor(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TORCH_TUTOR_HOME": str(tmp_path / "home"), "COLUMNS": "200"}
-    env.pop("TORCH_TUTOR_LESSONS", None)
-    return subprocess.run(
-        [sys.executable, "-m", "tutor", *argv], capture_output=True, text=True, timeout=600,
-        env=env, cwd=tmp_path,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +46,7 @@ def test_lessons_after_setup_have_two_exercises_with_hints(catalog):
 
 
 def test_lint_is_clean(tmp_path):
-    done = run_tutor(tmp_path, "lint", str(builtin_lessons_dir()))
+    done = tutor(tmp_path, "lint", str(builtin_lessons_dir()))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 error(s), 0 warning(s)" in done.stdout
 
@@ -66,7 +54,7 @@ def test_lint_is_clean(tmp_path):
 @pytest.mark.slow
 def test_check_passes_every_builtin_lesson(tmp_path):
     """Every demo output matches, every solution passes and every starter fails, on this machine."""
-    done = run_tutor(tmp_path, "check", "--json", str(builtin_lessons_dir()))
+    done = tutor(tmp_path, "check", "--json", str(builtin_lessons_dir()), timeout=600)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     rows = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     summary = rows[-1]["summary"]

@@ -6,12 +6,9 @@ The lesson is a real TOML file run by the real command with a real worker.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from cli_support import tutor
 
 from tutor.cli.check import pictures_json
 from tutor.cli.runner import StepRecord
@@ -72,15 +69,6 @@ z = y**2
 show.graph(z)
 """
 '''
-
-
-def tutor(tmp_path: Path, *argv: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TORCH_TUTOR_HOME": str(tmp_path / "home"), "COLUMNS": "200"}
-    env.pop("TORCH_TUTOR_LESSONS", None)
-    return subprocess.run(
-        [sys.executable, "-m", "tutor", *argv], capture_output=True, text=True, timeout=240,
-        env=env, cwd=tmp_path,
-    )
 
 
 def test_check_json_carries_each_steps_pictures_as_in_the_plain_output(tmp_path):

@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
 
+from cli_support import tutor
+
 FIXTURES = Path(__file__).parent / "lessons_fixtures"
 GOOD = FIXTURES / "good"
 WRONG = FIXTURES / "wrong"
-
-
-def tutor(tmp_path: Path, *argv: str, timeout: float = 240) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TORCH_TUTOR_HOME": str(tmp_path / "home"), "COLUMNS": "200"}
-    env.pop("TORCH_TUTOR_LESSONS", None)
-    return subprocess.run(
-        [sys.executable, "-m", "tutor", *argv], capture_output=True, text=True, timeout=timeout,
-        env=env, cwd=tmp_path,
-    )
 
 
 # --- check ----------------------------------------------------------------------------------------
