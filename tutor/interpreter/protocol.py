@@ -6,7 +6,6 @@ sends would run learner code inside the UI process.
 Client -> worker (field ``op``):
     {"op": "exec", "id": 7, "code": "...", "ns": "tensors"}
     {"op": "reset", "id": 8, "ns": "tensors"}
-    {"op": "ping", "id": 9}
     {"op": "shutdown"}
 
 Worker -> client (field ``type``):
@@ -14,9 +13,9 @@ Worker -> client (field ``type``):
     {"type": "display", "id": 7, "data": {...}}         # a `show` picture, plain lists
     {"type": "exiting", "id": 7, "code": 3}             # the cell called sys.exit(3)
     {"type": "result", "id": 7, "status": "ok", ...}    # the end of a cell; also value, error_type,
-                                                        # error_message, traceback, truncated,
+                                                        # error_message, traceback,
                                                         # dropped_bytes, detail (all optional)
-    {"type": "done", "id": 8}                           # the end of reset / ping
+    {"type": "done", "id": 8}                           # the end of reset
 
 A cell's output (stdout and stderr) is not a message: it flows on the worker's fd 1 and 2,
 bracketed by marker lines that start with ``MARKER`` (see tutor.interpreter.capture).

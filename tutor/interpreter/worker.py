@@ -114,8 +114,6 @@ class Worker:
             elif op == "reset":
                 self.runner.reset(str(message.get("ns", "main")))
                 self.channel.send({"type": "done", "id": message.get("id")})
-            elif op == "ping":
-                self.channel.send({"type": "done", "id": message.get("id")})
             elif op == "shutdown":
                 break
 
@@ -127,7 +125,6 @@ class Worker:
         self.capture.begin(cell)
         self.show.new_cell()
         self.cell = cell
-        started = time.perf_counter()
         result: dict[str, Any] = {"status": "ok"}
         exit_code: int | None = None
         try:
@@ -152,14 +149,7 @@ class Worker:
             self.capture.finish(cell)
             os._exit(exit_code)
         self.capture.finish(cell)
-        dropped = self._cap(result)
-        result.update(
-            type="result",
-            id=cell,
-            elapsed=time.perf_counter() - started,
-            truncated=dropped > 0,
-            dropped_bytes=dropped,
-        )
+        result.update(type="result", id=cell, dropped_bytes=self._cap(result))
         self.channel.send(result)
 
     def _cap(self, result: dict[str, Any]) -> int:
