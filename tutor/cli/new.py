@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
 from tutor.cli.common import console, escape
@@ -73,9 +72,6 @@ hints = [
 ]
 '''
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-
-
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "new",
@@ -93,9 +89,22 @@ def skeleton(lesson_id: str, path: Path) -> str:
     return SKELETON.format(id=lesson_id, title=title, file=path, folder=path.parent)
 
 
+def _valid_id(lesson_id: str) -> bool:
+    """The lesson format's own rule (tutor.lessons.model.LessonId), so `new` never writes an id lint rejects."""
+    import msgspec
+
+    from tutor.lessons.model import LessonId
+
+    try:
+        msgspec.convert(lesson_id, LessonId)
+    except msgspec.ValidationError:
+        return False
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     err = console(stderr=True)
-    if not _ID.match(args.id) or len(args.id) > 80:
+    if not _valid_id(args.id):
         err.print(
             f"[red]✗[/] invalid id {escape(repr(args.id))}: expected lowercase letters, digits, '-', '_' "
             "or '.', starting with a letter or digit (at most 80 characters)"
