@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -56,24 +55,15 @@ def test_a_bad_show_call_is_an_error_in_the_cell(interp):
     assert "is not an image" in r.error_message and r.displays == []
 
 
-def _judge(step: Step, code: str):
-    async def go():
-        interp = Interpreter(spare=False)
-        await interp.start()
-        try:
-            return await judge_step(interp, step, code, namespace="judge-pictures")
-        finally:
-            await interp.shutdown()
-
-    return asyncio.run(go())
-
-
-def test_a_regex_expectation_matches_the_picture_text():
+async def test_a_regex_expectation_matches_the_picture_text():
     expect = RegexExpect(pattern=r"\[image\] 1 image 28×28 .* values 0 … 255")
     step = Step(text="a digit", code="", expect=expect)
-    good = _judge(step, "show.image(torch.arange(784).reshape(28, 28) % 256)")
+    async with Interpreter(spare=False) as interp:  # judge_step needs the asyncio face
+        good = await judge_step(
+            interp, step, "show.image(torch.arange(784).reshape(28, 28) % 256)", namespace="judge-pictures"
+        )
+        bad = await judge_step(interp, step, "show.image(torch.zeros(28, 28))", namespace="judge-pictures")
     assert good.passed, good.reason
-    bad = _judge(step, "show.image(torch.zeros(28, 28))")
     assert bad.passed is False and "does not match" in bad.reason
 
 
