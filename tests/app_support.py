@@ -37,12 +37,12 @@ def fixture_catalog() -> Catalog:
     return load_catalog([LESSONS], builtin=False, user=False, env=False)
 
 
-def make_app(**kwargs: Any) -> TutorApp:
-    """The app over the fixture lessons, in stable mode (no timings or machine names)."""
+def make_app(catalog: Catalog | None = None, **kwargs: Any) -> TutorApp:
+    """The app over ``catalog`` (the fixture lessons by default), in stable mode (no timings or machine names)."""
     kwargs.setdefault("stable", True)
     # No spare worker: half the processes on a 2-core machine; restarts are cold (~1.5 s).
     kwargs.setdefault("interpreter_options", {"spare": False})
-    return TutorApp(fixture_catalog(), **kwargs)
+    return TutorApp(catalog if catalog is not None else fixture_catalog(), **kwargs)
 
 
 @asynccontextmanager

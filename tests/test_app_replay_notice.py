@@ -13,6 +13,7 @@ import pytest
 from app_support import (
     notifications,
     run_step,
+    running,
     screen_text,
     set_cell,
     tutor_home,  # noqa: F401  (autouse: a private TORCH_TUTOR_HOME)
@@ -95,10 +96,7 @@ async def lesson_app(
     (folder / f"{lesson_id}.toml").write_text(toml, encoding="utf-8")
     catalog = load_catalog([folder], builtin=False, user=False, env=False)
     assert not catalog.errors, catalog.errors
-    # As app_support.make_app: stable output, and no spare worker on a 2-core machine.
-    app = TutorApp(catalog, lesson_id=lesson_id, stable=True, interpreter_options={"spare": False})
-    async with app.run_test(size=(120, 40)) as pilot:
-        await wait_ready(pilot)
+    async with running(catalog=catalog, lesson_id=lesson_id) as (app, pilot):
         yield app, pilot
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
-from app_support import notifications, tutor_home  # noqa: F401 (autouse fixture)
+from app_support import make_app, notifications, tutor_home, wait_for  # noqa: F401 (autouse fixture)
 from rich.console import Console
 from textual.widgets import Input, Select
 
@@ -14,17 +12,10 @@ from tutor.app.training.stats import StatsPanel
 from tutor.lessons.loader import load_catalog
 
 
-async def _until(pilot, predicate, what: str, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await pilot.pause(0.1)
-
-
 def _app() -> TutorApp:
     # The built-in CNN lesson: its cells define the notes' Net (with x.view(batch_size, -1)).
     catalog = load_catalog([], builtin=True, user=False, env=False)
-    return TutorApp(catalog, lesson_id="cnn", stable=True, interpreter_options={"spare": False})
+    return make_app(catalog, lesson_id="cnn")
 
 
 def _net_step(app: TutorApp) -> int:
@@ -35,12 +26,12 @@ async def test_the_lessons_net_opens_on_the_training_screen_and_trains(tmp_path)
     home = tmp_path  # TORCH_TUTOR_HOME, set by the autouse tutor_home fixture
     app = _app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await _until(pilot, lambda: hasattr(app.screen, "lesson"), "the lesson screen")
+        await wait_for(pilot, lambda: hasattr(app.screen, "lesson"), "the lesson screen")
         await app.screen.action_goto(_net_step(app))
         await app.screen.run_action("train_own_model")
-        await _until(pilot, lambda: isinstance(app.screen, TrainingScreen), "the training screen")
+        await wait_for(pilot, lambda: isinstance(app.screen, TrainingScreen), "the training screen")
         screen = app.screen
-        await _until(pilot, lambda: screen.query("#set-model") and screen.query("#loss-plot"), "its widgets")
+        await wait_for(pilot, lambda: screen.query("#set-model") and screen.query("#loss-plot"), "its widgets")
         select = screen.query_one("#set-model", Select)
         model_file = home / "data" / "models" / "cnn.py"
         assert select.value == f"{model_file}:Net"
@@ -48,7 +39,7 @@ async def test_the_lessons_net_opens_on_the_training_screen_and_trains(tmp_path)
         assert "print(" not in model_file.read_text()  # the cell's shape printout is not in the file
         screen.query_one("#set-steps", Input).value = "30"
         await pilot.press("s")
-        await _until(pilot, lambda: screen.state.finished, "the run to finish")
+        await wait_for(pilot, lambda: screen.state.finished, "the run to finish", timeout=90)
         assert screen.state.status == "done", screen.state.error
         assert screen.state.result["model"] == f"{model_file}:Net"
         assert (home / "data" / "checkpoints" / "cnn-Net.pt").is_file()
@@ -62,7 +53,7 @@ async def test_the_lessons_net_opens_on_the_training_screen_and_trains(tmp_path)
 async def test_before_any_class_is_written_it_says_so_and_stays():
     app = _app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await _until(pilot, lambda: hasattr(app.screen, "lesson"), "the lesson screen")
+        await wait_for(pilot, lambda: hasattr(app.screen, "lesson"), "the lesson screen")
         await app.screen.run_action("train_own_model")
         await pilot.pause(0.2)
         assert not isinstance(app.screen, TrainingScreen)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 
-import pytest
+from app_support import tutor_home, wait_for  # noqa: F401 (autouse: a private TORCH_TUTOR_HOME)
 from textual.app import App
 from textual.widgets import Input, ProgressBar, Static, TabbedContent
 
@@ -16,12 +15,6 @@ from tutor.app.training.stats import StatsPanel
 from tutor.training.confusion import confusion_table
 
 
-@pytest.fixture(autouse=True)
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
 class Host(App):
     def __init__(self, **screen_options) -> None:
         super().__init__()
@@ -29,13 +22,6 @@ class Host(App):
 
     def on_mount(self) -> None:
         self.push_screen(TrainingScreen(**self.screen_options))
-
-
-async def _until(pilot, predicate, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting for the training screen"
-        await pilot.pause(0.1)
 
 
 def _text(widget) -> str:
@@ -52,19 +38,19 @@ async def test_start_see_metrics_update_pause_and_stop():
         screen = app.screen
         screen.query_one("#set-steps", Input).value = "1000000"
         await pilot.press("s")
-        await _until(pilot, lambda: screen.state.progress.get("step", 0) > 0)
+        await wait_for(pilot, lambda: screen.state.progress.get("step", 0) > 0, "the first step")
         first = screen.state.progress["step"]
-        await _until(pilot, lambda: screen.state.progress["step"] > first)
+        await wait_for(pilot, lambda: screen.state.progress["step"] > first, "more steps")
         stats = _text(screen.query_one(StatsPanel))
         assert "running" in stats and "samples/s" in stats and "/ 1,000,000" in stats
         assert screen.query_one("#overall-bar", ProgressBar).total == 1_000_000
         assert "bundled sample hold-out (500)" in _text(screen.query_one("#train-info", Static))
         await pilot.press("p")
-        await _until(pilot, lambda: screen.state.status == "paused")
+        await wait_for(pilot, lambda: screen.state.status == "paused", "the pause")
         await pilot.press("p")
-        await _until(pilot, lambda: screen.state.status == "running")
+        await wait_for(pilot, lambda: screen.state.status == "running", "the resume")
         await pilot.press("x")
-        await _until(pilot, lambda: screen.state.status == "stopped")
+        await wait_for(pilot, lambda: screen.state.status == "stopped", "the stop")
         assert "stopped" in _text(screen.query_one(StatsPanel))
         assert screen.state.result is None
 
@@ -76,7 +62,7 @@ async def test_a_finished_run_shows_confusion_matrix_and_digits():
         screen.query_one("#set-steps", Input).value = "60"
         await pilot.press("m")  # FCN → CNN
         await pilot.press("s")
-        await _until(pilot, lambda: screen.state.finished)
+        await wait_for(pilot, lambda: screen.state.finished, "the run to finish", timeout=90)
         assert screen.state.status == "done", screen.state.error
         assert screen.state.start["model"] == "cnn" and len(screen.state.losses) == 60
         await pilot.pause(0.2)
