@@ -9,13 +9,13 @@ import json
 
 import pytest
 from app_support import (
+    make_app,
     run_step,
     screen_text,
     tutor_home,  # noqa: F401  (autouse: a private TORCH_TUTOR_HOME)
     wait_ready,
 )
 
-from tutor.app import TutorApp
 from tutor.app.screens.lesson import LessonScreen
 from tutor.lessons.loader import load_catalog
 
@@ -28,7 +28,7 @@ async def test_walk_a_builtin_lesson_keyboard_only(lesson_id, tmp_path):
     if catalog.get(lesson_id) is None:
         pytest.skip(f"built-in lesson {lesson_id!r} is not there")
     lesson = catalog.get(lesson_id).lesson
-    app = TutorApp(catalog, stable=True, interpreter_options={"spare": False})
+    app = make_app(catalog)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(pilot)
         await pilot.press("slash", *lesson_id, "enter", "enter")  # search, then open it
