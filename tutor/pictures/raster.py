@@ -13,8 +13,8 @@ from tutor.pictures.schema import Heatmap, Image
 
 RGB = tuple[int, int, int]
 Pixel = RGB | None  # None: background between images
-# Modes: "rgb" colour images in colour; "grey" everything in grey; "ascii" no colour at all.
-MODES = ("rgb", "grey", "ascii")
+# Modes (the ``mode`` arguments below): "rgb" colour images in colour; "grey" everything in
+# grey; "ascii" no colour at all.
 RAMP = " .:-=+*#%@"  # dark to bright, for terminals without colour
 GAP = 1  # background columns between images
 

@@ -19,7 +19,6 @@ class Row:
 
     prefix: str  # "├── ", "│   └── ", ...
     node: Node
-    depth: int
     again: bool  # reached before: its inputs are not repeated
 
 
@@ -51,19 +50,19 @@ def rows(graph: Graph) -> Iterator[Row]:
     by_id = {node.id: node for node in graph.nodes}
     drawn: set[int] = set()
 
-    def visit(node_id: int, lead: str, branch: str, depth: int) -> Iterator[Row]:
+    def visit(node_id: int, lead: str, branch: str) -> Iterator[Row]:
         node = by_id[node_id]
         again = node_id in drawn and bool(node.children)
         drawn.add(node_id)
-        yield Row(lead + branch, node, depth, again)
+        yield Row(lead + branch, node, again)
         if again:
             return
         inner = lead + ("" if not branch else "    " if branch.startswith("└") else "│   ")
         for k, child in enumerate(node.children):
             last = k == len(node.children) - 1
-            yield from visit(child, inner, "└── " if last else "├── ", depth + 1)
+            yield from visit(child, inner, "└── " if last else "├── ")
 
-    yield from visit(graph.root, "", "", 0)
+    yield from visit(graph.root, "", "")
 
 
 def tree_lines(graph: Graph) -> list[str]:
