@@ -7,11 +7,11 @@ import re
 import pytest
 import rich._wrap
 import textual._wrap
-from app_support import WAIT, tutor_home  # noqa: F401 (autouse fixture)
+from app_support import make_app, tutor_home, wait_for  # noqa: F401 (autouse fixture)
 from rich.cells import cell_len
 from textual.widgets import Markdown
 
-from tutor.app import TutorApp, cjk_wrap
+from tutor.app import cjk_wrap
 from tutor.lessons.loader import load_catalog
 from tutor.lessons.model import Translations
 
@@ -119,12 +119,9 @@ async def test_the_lesson_screen_wraps_a_chinese_paragraph_into_full_lines(tmp_p
     (tmp_path / "zh-wrap.toml").write_text(LESSON, encoding="utf-8")
     catalog = load_catalog([tmp_path], builtin=False, user=False, env=False)
     rich._wrap.re_word, textual._wrap.re_chunk = ORIGINAL_RICH, ORIGINAL_TEXTUAL  # the app must install them
-    app = TutorApp(catalog, lesson_id="zh-wrap", lang="zh", stable=True, interpreter_options={"spare": False})
+    app = make_app(catalog, lesson_id="zh-wrap", lang="zh")
     async with app.run_test(size=(100, 30)) as pilot:
-        for _ in range(int(WAIT * 10)):
-            await pilot.pause(0.1)
-            if app.screen.query(Markdown):
-                break
+        await wait_for(pilot, lambda: bool(app.screen.query("#explanation-md")), "the lesson screen")
         markdown = app.screen.query_one("#explanation-md", Markdown)
         await pilot.pause(0.3)
         region = markdown.content_region
