@@ -102,8 +102,9 @@ async def replay_steps(
     """Run earlier steps' code again, in order, to rebuild the names later steps use.
 
     ``cells`` are (step index, step, code). ``on_start(index)`` and ``on_result(index, result,
-    generation)`` are called around each run; ``generation`` is the interpreter's, read just before it. Returns the problems as lines ("step 3: error (NameError)"); a step
-    whose expectation is an error may raise it. Stops after a run that did not finish or lost the
+    generation)`` are called around each run; ``generation`` is the interpreter's, read just
+    before the run. Returns the problems as lines ("step 3: error (NameError)"); a step whose
+    expectation is an error may raise it. Stops after a run that did not finish or lost the
     worker (the interpreter's generation changed).
     """
     problems: list[str] = []
