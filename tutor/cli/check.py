@@ -16,7 +16,6 @@ from tutor.cli.common import (
     console,
     escape,
     load_catalog_for,
-    opt,
 )
 
 if TYPE_CHECKING:
@@ -182,11 +181,11 @@ async def _check(args: argparse.Namespace) -> int:
     if not lessons and not errors:
         print("torch-tutor check: no lessons found", file=sys.stderr)
         return 1
-    lang = opt(args, "lang", "en")
+    lang = args.lang
     reporter = (_Json if args.json else _Rich)(sum(planned(i) for i in lessons))
     counts = {"passed": 0, "failed": 0, "skipped": 0}
 
-    interp = Interpreter(device=opt(args, "device"), spare=False)
+    interp = Interpreter(device=args.device, spare=False)
     try:
         with reporter:
             try:
@@ -197,7 +196,7 @@ async def _check(args: argparse.Namespace) -> int:
                 return 1
             reporter.device(info.label, info.note)
             # An explicit --device that the worker refused means the run is not what was asked for.
-            refused = bool(opt(args, "device") and info.note)
+            refused = bool(args.device and info.note)
             for error in errors:
                 reporter.load_error(error)
 

@@ -14,6 +14,10 @@ if TYPE_CHECKING:  # rich and the loader are imported by commands when they run,
 
 LANGS = ("en", "zh")
 
+# --lang, --lessons and --device may come before or after the command. The top-level parser
+# (top=True) holds the default, so args always has them; a command's copy defaults to SUPPRESS
+# so that leaving it out never overwrites a value given before the command.
+
 
 def add_lang(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     parser.add_argument(
@@ -45,11 +49,6 @@ def add_paths(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def opt(args: argparse.Namespace, name: str, default=None):
-    """An option that may have been given before or after the command, or not at all."""
-    return getattr(args, name, default)
-
-
 def console(*, stderr: bool = False) -> Console:
     from rich.console import Console
 
@@ -62,7 +61,7 @@ def load_catalog_for(args: argparse.Namespace, paths: Sequence[Path] = ()) -> Ca
     Without: the built-in, user and TORCH_TUTOR_LESSONS folders plus ``--lessons``."""
     from tutor.lessons.loader import load_catalog
 
-    extra = list(opt(args, "lessons", []) or [])
+    extra = list(args.lessons)
     if not paths:
         return load_catalog(extra)
     everywhere = load_catalog(extra)

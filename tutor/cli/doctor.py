@@ -10,7 +10,7 @@ import platform
 import sys
 
 from tutor import __version__, paths
-from tutor.cli.common import add_device, add_lessons, console, escape, opt
+from tutor.cli.common import add_device, add_lessons, console, escape
 
 # Runs where cells run (the interpreter's worker), so it reports what a cell will see.
 PROBE = r'''
@@ -166,10 +166,10 @@ def gather(device: str | None, extra_dirs) -> tuple[dict, list[str]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    extra = list(opt(args, "lessons", []) or [])
+    extra = list(args.lessons)
     out = console()
     with contextlib.nullcontext() if args.json else out.status("asking the interpreter (it imports torch)..."):
-        report, problems = gather(opt(args, "device"), extra)
+        report, problems = gather(args.device, extra)
     report["problems"] = problems
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2))

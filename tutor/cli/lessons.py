@@ -6,7 +6,7 @@ import argparse
 import json
 
 from tutor import paths
-from tutor.cli.common import add_lang, add_lessons, console, escape, load_catalog_for, opt
+from tutor.cli.common import add_lang, add_lessons, console, escape, load_catalog_for
 
 
 def add_parser(subparsers) -> None:
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     from tutor.lessons.model import tr
 
-    lang = opt(args, "lang", "en")
+    lang = args.lang
     catalog = load_catalog_for(args)
     if args.json:
         print(json.dumps({

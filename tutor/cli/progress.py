@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from tutor.cli.common import add_lang, add_lessons, console, escape, load_catalog_for, opt
+from tutor.cli.common import add_lang, add_lessons, console, escape, load_catalog_for
 
 _ALL = object()
 
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         out.print(f"[green]✓[/] cleared {escape(what)}" if had else f"nothing to clear: no {escape(what)} stored")
         return 0
 
-    lang = opt(args, "lang", "en")
+    lang = args.lang
     catalog = load_catalog_for(args)
     ids = [item.lesson.id for item in catalog.lessons] + [i for i in store.lesson_ids() if catalog.get(i) is None]
     table = Table(title=f"progress ({store.path})", title_justify="left")

@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from tutor.cli.common import add_device, console, escape, opt
+from tutor.cli.common import add_device, console, escape
 
 
 def add_parser(subparsers) -> None:
@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
 
     try:
-        outputs, problems, label = asyncio.run(_observe(item, opt(args, "device"), out))
+        outputs, problems, label = asyncio.run(_observe(item, args.device, out))
     except Exception as exc:
         err.print(f"[red]✗[/] the interpreter failed: {escape(type(exc).__name__)}: {escape(exc)}")
         return 1

@@ -9,7 +9,7 @@ import json
 import signal
 import sys
 
-from tutor.cli.common import add_device, console, escape, opt
+from tutor.cli.common import add_device, console, escape
 from tutor.training.config import DEFAULT_STEPS, TrainConfig, check_model
 
 DEFAULTS = TrainConfig()  # the notes' settings, written once in TrainConfig
@@ -55,7 +55,7 @@ def add_parser(subparsers) -> None:
 def config_from(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(
         model=args.model, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
-        lr=args.lr, momentum=args.momentum, device=opt(args, "device") or "auto",
+        lr=args.lr, momentum=args.momentum, device=args.device or "auto",
         data_dir=args.data, threads=args.threads, seed=args.seed, save=args.save,
         checkpoint=not args.no_checkpoint,
     )
