@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 
 from .numeric import ELEMENT, Value, element_value
 
-Span = tuple[int, int]
-
 # torch leaves the dtype out for these (torch/_tensor_str.py: has_default_dtype),
 # assuming the default dtype is float32.
 _IMPLIED_DTYPE = {
@@ -69,10 +67,6 @@ class TensorRepr:
     @property
     def requires_grad(self) -> bool:
         return "grad_fn" in self.suffixes or "requires_grad" in self.suffixes
-
-    @property
-    def summarised(self) -> bool:
-        return None in self.shape
 
     def shape_text(self) -> str:
         return shape_text(self.shape, self.shown)
