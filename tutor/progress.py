@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +11,7 @@ import msgspec
 from msgspec import Meta
 
 from tutor import paths
+from tutor.files import write_atomically
 
 StepIndex = Annotated[int, Meta(ge=0)]
 PROGRESS_FORMAT = 1
@@ -115,21 +115,10 @@ class ProgressStore:
 
     def save(self) -> bool:
         """Write atomically (temp file, then rename); on failure add a warning and return False."""
-        tmp_name = None
+        payload = msgspec.json.format(msgspec.json.encode(self.data), indent=2) + b"\n"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            payload = msgspec.json.format(msgspec.json.encode(self.data), indent=2) + b"\n"
-            with tempfile.NamedTemporaryFile(
-                "wb", dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp", delete=False
-            ) as tmp:
-                tmp_name = tmp.name
-                tmp.write(payload)
-                tmp.flush()
-                os.fsync(tmp.fileno())
-            os.replace(tmp_name, self.path)
-            return True
+            write_atomically(self.path, payload)
         except OSError as exc:
-            if tmp_name:
-                Path(tmp_name).unlink(missing_ok=True)
             self.warnings.append(f"could not save progress to {self.path}: {exc.strerror or exc}")
             return False
+        return True

@@ -4,8 +4,6 @@ comments and formatting."""
 from __future__ import annotations
 
 import argparse
-import os
-import tempfile
 from pathlib import Path
 
 from tutor.cli.common import add_device, console, escape
@@ -25,17 +23,6 @@ def add_parser(subparsers) -> None:
     parser.add_argument("path", type=Path, metavar="PATH", help="the lesson file")
     add_device(parser)
     parser.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 async def _observe(item, device: str | None, out) -> tuple[dict[int, str], list[str], str]:
@@ -84,6 +71,7 @@ async def _observe(item, device: str | None, out) -> tuple[dict[int, str], list[
 
 
 def run(args: argparse.Namespace) -> int:
+    from tutor.files import write_atomically
     from tutor.lessons.loader import LessonError, load_file, toml_loads
     from tutor.lessons.model import lesson_from_data
     from tutor.lessons.recorder import record_outputs
@@ -117,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         out.print(f"dry run on {escape(label)}: {changed} output(s) would change; nothing written")
     elif new != original:
         try:
-            _write_atomically(path, new)
+            write_atomically(path, new.encode("utf-8"))
         except OSError as exc:
             err.print(f"[red]✗[/] cannot write {escape(path)}: {escape(exc.strerror or exc)}")
             return 1
