@@ -1,8 +1,8 @@
-"""Provides the lesson runner behind `check` and `record`: steps in order, one namespace per lesson."""
+"""Provides the lesson runner behind `check`: steps in order, one namespace per lesson."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,22 +51,14 @@ async def check_lesson(
     item: LoadedLesson,
     *,
     lang: str = "en",
-    on_record: Callable[[StepRecord], Awaitable[None] | None] | None = None,
-) -> list[StepRecord]:
-    """Run every step of ``item`` as a learner would, in its own fresh namespace."""
+    on_record: Callable[[StepRecord], None],
+) -> None:
+    """Run every step of ``item`` as a learner would, in its own fresh namespace; ``on_record``
+    gets each record as soon as it is judged (check prints it at once)."""
     lesson = item.lesson
     namespace = lesson.id
     await interp.reset_namespace(namespace)
     history: list[tuple[int, Step, str]] = []
-    records: list[StepRecord] = []
-
-    async def emit(record: StepRecord) -> None:
-        records.append(record)
-        if on_record is not None:
-            maybe = on_record(record)
-            if maybe is not None:
-                await maybe
-
     for index, step in enumerate(lesson.steps):
         if not step.runnable:
             continue
@@ -75,7 +67,7 @@ async def check_lesson(
         if needs_skip(step, interp) is not None:
             outcome = await judge_step(interp, step, "", namespace=namespace, lang=lang)
             for role in roles:
-                await emit(StepRecord(lesson.id, index, role, title, None, outcome.reason, outcome=outcome))
+                on_record(StepRecord(lesson.id, index, role, title, None, outcome.reason, outcome=outcome))
             continue
         for role in roles:
             # The starter runs before the solution, so nothing the solution defines can make it pass.
@@ -91,7 +83,7 @@ async def check_lesson(
                 )
             else:
                 passed, reason = outcome.passed, outcome.reason
-            await emit(StepRecord(
+            on_record(StepRecord(
                 lesson.id, index, role, title, passed, reason, _elapsed(outcome),
                 _diff(outcome) if role != STARTER else "", outcome,
             ))
@@ -100,4 +92,3 @@ async def check_lesson(
                 await interp.reset_namespace(namespace)
                 await replay_steps(interp, namespace, history)
         history.append((index, step, (step.solution if step.is_exercise else step.code) or ""))
-    return records
