@@ -97,6 +97,16 @@ def test_lessons_shows_load_errors_and_exits_1(capsys, tmp_path):
     assert f"✗ {tmp_path / 'bad.toml'}: line 2, column 6: TOML syntax error: Invalid value" in err
 
 
+def test_lessons_folders_before_and_after_the_command_all_load(capsys, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    text = (GOOD / "basics.toml").read_text(encoding="utf-8")
+    (other / "second.toml").write_text(text.replace('id = "fixture-basics"', 'id = "fixture-second"'), encoding="utf-8")
+    _code, out, _ = cli(capsys, "--lessons", str(GOOD), "lessons", "--lessons", str(other), "--json")
+    ids = {item["id"] for item in json.loads(out)["lessons"]}
+    assert {"fixture-basics", "fixture-second"} <= ids
+
+
 def test_env_variable_adds_a_folder(capsys, monkeypatch):
     monkeypatch.setenv("TORCH_TUTOR_LESSONS", str(GOOD))
     _code, out, _ = cli(capsys, "lessons", "--json")

@@ -27,11 +27,18 @@ def add_lang(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 
 def add_lessons(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # A command's copy appends to its own list (argparse would otherwise replace the folders given
+    # before the command with those given after it); merge_lessons joins the two.
     parser.add_argument(
         "--lessons", action="append", metavar="DIR", type=Path,
-        default=[] if top else argparse.SUPPRESS,
+        dest="lessons" if top else "command_lessons", default=[] if top else argparse.SUPPRESS,
         help="also load lessons from DIR (repeatable; TORCH_TUTOR_LESSONS adds more)",
     )
+
+
+def merge_lessons(args: argparse.Namespace) -> None:
+    """``args.lessons``: every --lessons DIR, before the command and after it."""
+    args.lessons = [*args.lessons, *vars(args).pop("command_lessons", [])]
 
 
 def add_device(parser: argparse.ArgumentParser, *, top: bool = False) -> None:

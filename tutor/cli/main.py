@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from tutor import __version__
-from tutor.cli.common import add_device, add_lang, add_lessons
+from tutor.cli.common import add_device, add_lang, add_lessons, merge_lessons
 
 # Each lives in tutor/cli/<name>.py with add_parser(subparsers) and run(args) -> int.
 COMMANDS = ("lessons", "lint", "check", "record", "new", "doctor", "progress", "train", "data")
@@ -111,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, handlers = build_parser()
     argv, lesson_id = _split_lesson_id(argv, list(handlers))
     args = parser.parse_args(argv)
+    merge_lessons(args)
     if args.command is None:
         return _launch(args, lesson_id)
     try:
