@@ -185,3 +185,29 @@ async def test_streaming_a_demo_that_fails(interp, ns):
     chunks: list[str] = []
     out = await judge_step(interp, step, "print('one')\nprint(undefined_name)", namespace=ns, on_output=chunks.append)
     assert out.passed is False and "".join(chunks) == "one\n"
+
+
+# The verdict's own words (tutor.compare) in Chinese too, end to end.
+async def test_judge_step_words_the_verdict_in_chinese(interp):
+    step = Step(
+        text="t", code="torch.arange(3) * 2", expect=TensorExpect(output="tensor([0, 2, 4])")
+    )
+    out_zh = await judge_step(
+        interp, step, "torch.arange(3) * 3", namespace="compare-zh-1", lang="zh"
+    )
+    assert out_zh.passed is False
+    assert out_zh.reason == "[1] 处的数值不同：期望 2，实际 3（另有 1 处不同）"
+    assert (
+        out_zh.verdict.diff_text(markers=True)
+        == "- tensor([0, [[2]], [[4]]])\n+ tensor([0, [[3]], [[6]]])"
+    )
+    out_en = await judge_step(interp, step, "torch.arange(3) * 3", namespace="compare-zh-2")
+    assert out_en.reason == "value differs at [1]: expected 2, got 3 (and 1 more difference)"
+    step = Step(text="t", code="", expect=ErrorExpect(type="ValueError"))
+    out_zh = await judge_step(
+        interp, step, "print(undefined_name)", namespace="compare-zh-3", lang="zh"
+    )
+    assert (
+        out_zh.reason
+        == "期望抛出 ValueError，实际抛出了 NameError：name 'undefined_name' is not defined"
+    )

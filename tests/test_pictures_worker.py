@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_support import tutor
 
 from tutor.interpreter import Interpreter, SyncInterpreter
 from tutor.judge import judge_step
@@ -68,12 +66,7 @@ async def test_a_regex_expectation_matches_the_picture_text():
 
 
 def test_check_prints_the_compact_text_when_not_a_terminal(tmp_path):
-    env = {**os.environ, "TORCH_TUTOR_HOME": str(tmp_path / "home"), "COLUMNS": "200"}
-    env.pop("TORCH_TUTOR_LESSONS", None)
-    done = subprocess.run(
-        [sys.executable, "-m", "tutor", "check", str(LESSONS)], capture_output=True, text=True,
-        timeout=240, env=env, cwd=tmp_path,
-    )  # fmt: skip
+    done = tutor(tmp_path, "check", str(LESSONS))
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "\x1b[" not in out
