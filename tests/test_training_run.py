@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 from test_training_support import NOTES_CNN, NOTES_FCN, needs_mnist, notes_accuracy, notes_class
 
-from tutor.training.config import TrainConfig
+from tutor.training.config import TrainConfig, model_file
 from tutor.training.loop import Control, Trainer, to_tensors
 from tutor.training.models import CNN, FCN, build_model
 from tutor.training.sources import load_plan
@@ -96,4 +98,7 @@ def test_settings_are_checked():
     with pytest.raises(ValueError, match=r"unknown model 'resnet': use fcn, cnn or path/to/file.py\[:ClassName\]"):
         TrainConfig(model="resnet")
     assert TrainConfig(model="nets/mine.py:Net").model == "nets/mine.py:Net"
+    # One reading of a learner's spec for the loader, the checkpoint name and the screen.
+    assert model_file("nets/mine.py") == (Path("nets/mine.py"), "Net")
+    assert model_file("C:/nets/mine.py:Small") == (Path("C:/nets/mine.py"), "Small")  # a drive's colon is no class
     assert TrainConfig(epochs=2).total_steps(4500) == 2 * 71

@@ -11,6 +11,7 @@ from torch import nn
 
 from tutor import paths
 from tutor.files import write_atomically
+from tutor.training.config import model_file
 
 
 def portable_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
@@ -21,8 +22,8 @@ def portable_state_dict(model: nn.Module) -> dict[str, torch.Tensor]:
 def checkpoint_name(model_spec: str) -> str:
     if model_spec in ("fcn", "cnn"):
         return model_spec
-    path, _, cls = model_spec.partition(":")
-    return f"{Path(path).stem}-{cls or 'Net'}"
+    path, cls = model_file(model_spec)
+    return f"{path.stem}-{cls}"
 
 
 def save_checkpoint(

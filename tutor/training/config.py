@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 
 # One pass over the 60,000 MNIST training images at batch 64: the notes' one epoch.
 DEFAULT_STEPS = 938
@@ -15,6 +16,12 @@ MODEL_CHOICES = "fcn, cnn or path/to/file.py[:ClassName]"
 def is_model_file(spec: str) -> bool:
     """True for ``path/to/file.py`` or ``path/to/file.py:ClassName``: a learner's own model class."""
     return spec.endswith(".py") or ".py:" in spec
+
+
+def model_file(spec: str) -> tuple[Path, str]:
+    """The file and class of a learner's ``path/to/file.py[:ClassName]``; the class defaults to ``Net``, as in the notes."""
+    path, _, name = spec.rpartition(".py:") if ".py:" in spec else (spec.removesuffix(".py"), "", "")
+    return Path(f"{path}.py").expanduser(), name or "Net"
 
 
 def check_model(spec: str) -> str:

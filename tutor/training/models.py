@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tutor.training.config import check_model
+from tutor.training.config import check_model, model_file
 
 
 class FCN(nn.Module):
@@ -53,8 +52,7 @@ class CNN(nn.Module):
 
 def load_user_class(spec: str) -> type[nn.Module]:
     """Load ``path/to/file.py[:ClassName]`` (class name defaults to ``Net``, as in the notes)."""
-    path_text, _, class_name = spec.partition(":")
-    path = Path(path_text).expanduser()
+    path, class_name = model_file(spec)
     if not path.is_file():
         raise ValueError(f"model file not found: {path}")
     module_spec = importlib.util.spec_from_file_location(f"tutor_user_model_{path.stem}", path)
@@ -62,9 +60,9 @@ def load_user_class(spec: str) -> type[nn.Module]:
         raise ValueError(f"cannot import {path} as a Python module")
     module = importlib.util.module_from_spec(module_spec)
     module_spec.loader.exec_module(module)
-    cls = getattr(module, class_name or "Net", None)
+    cls = getattr(module, class_name, None)
     if not (isinstance(cls, type) and issubclass(cls, nn.Module)):
-        raise ValueError(f"{path} has no nn.Module subclass named {class_name or 'Net'!r}")
+        raise ValueError(f"{path} has no nn.Module subclass named {class_name!r}")
     return cls
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
 from tutor.app.i18n import lang_of, ui
-from tutor.training.config import is_model_file
+from tutor.training.config import is_model_file, model_file
 from tutor.training.state import RunState
 
 
@@ -35,8 +33,8 @@ def model_name(spec: str) -> str:
     """``cnn``, ``fcn``, or ``Net (cnn.py)`` for a learner's ``.../cnn.py:Net`` (the path is long and says little)."""
     if not is_model_file(spec):
         return spec
-    path, _, name = spec.partition(".py:") if ".py:" in spec else (spec[:-3], "", "Net")
-    return f"{name or 'Net'} ({Path(path).name}.py)"
+    path, name = model_file(spec)
+    return f"{name} ({path.name})"
 
 
 def stats_table(state: RunState, *, stable: bool = False, height: int | None = None, lang: str = "en") -> Table:
