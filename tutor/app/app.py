@@ -226,8 +226,9 @@ def launch(
     lang: str = "en",
     extra_dirs: Iterable[Path | str] = (),
     device: str | None = None,
+    catalog: Catalog | None = None,
 ) -> int:
-    """Run the app in this terminal until the learner quits; the exit code."""
-    app = TutorApp(lesson_id=lesson_id, lang=lang or "en", extra_dirs=extra_dirs, device=device)
+    """Run the app in this terminal until the learner quits; the exit code. ``catalog``: already loaded."""
+    app = TutorApp(catalog, lesson_id=lesson_id, lang=lang or "en", extra_dirs=extra_dirs, device=device)
     result = app.run()
     return int(result or app.return_code or 0)

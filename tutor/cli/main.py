@@ -89,6 +89,7 @@ def _split_lesson_id(argv: list[str], commands: Sequence[str]) -> tuple[list[str
 
 
 def _launch(args: argparse.Namespace, lesson_id: str | None) -> int:
+    catalog = None  # loaded here only to check a lesson id; the app then reuses it
     if lesson_id is not None:
         from tutor.lessons.loader import load_catalog
 
@@ -102,7 +103,7 @@ def _launch(args: argparse.Namespace, lesson_id: str | None) -> int:
             return 1
     from tutor.app import launch
 
-    result = launch(lesson_id, lang=args.lang, extra_dirs=list(args.lessons), device=args.device)
+    result = launch(lesson_id, lang=args.lang, extra_dirs=list(args.lessons), device=args.device, catalog=catalog)
     return int(result or 0)
 
 
