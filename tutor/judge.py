@@ -23,6 +23,7 @@ _MESSAGES = {
         "check_failed": "check failed: {message}",
         "check_failed_bare": "a check failed (its assertion has no message)",
         "check_raised": "the check raised {error}",
+        "setup_raised": "the lesson's setup raised {error} (a mistake in the lesson, not yours)",
         "code_raised": "your code raised {error}",
         "did_not_finish": "{who} did not finish: {what}",
         "your_code": "your code",
@@ -36,6 +37,7 @@ _MESSAGES = {
         "check_failed": "检查未通过：{message}",
         "check_failed_bare": "有一项检查未通过（该断言没有说明）",
         "check_raised": "检查代码出错：{error}",
+        "setup_raised": "课程的准备代码（setup）出错：{error}（这是课程的问题，不是你的）",
         "code_raised": "你的代码出错：{error}",
         "did_not_finish": "{who}没有运行完：{what}",
         "your_code": "你的代码",
@@ -73,6 +75,8 @@ def _unfinished(result: ExecResult) -> str:
 
 
 def describe_failure(result: ExecResult, lang: str = "en", *, who: str = "your_code") -> str:
+    if result.status == "error" and result.detail == "setup":
+        return _t(lang, "setup_raised", error=_error(result))
     if result.status == "error":
         key = "code_raised" if who == "your_code" else "check_raised"
         return _t(lang, key, error=_error(result))
@@ -98,12 +102,14 @@ async def replay_steps(
     *,
     on_start: Callable[[int], Any] | None = None,
     on_result: Callable[[int, ExecResult, int], Any] | None = None,
+    setup: str | None = None,
 ) -> list[str]:
     """Run earlier steps' code again, in order, to rebuild the names later steps use.
 
     ``cells`` are (step index, step, code). ``on_start(index)`` and ``on_result(index, result,
     generation)`` are called around each run; ``generation`` is the interpreter's, read just
-    before the run. Returns the problems as lines ("step 3: error (NameError)"); a step whose
+    before the run. ``setup`` is the lesson's hidden setup, run before each cell. Returns the
+    problems as lines ("step 3: error (NameError)"); a step whose
     expectation is an error may raise it. Stops after a run that did not finish or lost the
     worker (the interpreter's generation changed).
     """
@@ -112,7 +118,7 @@ async def replay_steps(
         if on_start is not None:
             on_start(index)
         generation = interp.generation
-        result = await interp.execute(code, timeout=step.timeout, namespace=namespace)
+        result = await interp.execute(code, timeout=step.timeout, namespace=namespace, setup=setup)
         if on_result is not None:
             on_result(index, result, generation)
         expected_error = result.status == "error" and isinstance(step.expect, ErrorExpect)
@@ -133,12 +139,17 @@ async def judge_step(
     lang: str = "en",
     on_output: Callable[[str], Any] | None = None,
     on_display: Callable[[dict], Any] | None = None,
+    setup: str | None = None,
 ) -> StepOutcome:
     """Run ``code`` as ``step``'s cell in ``namespace`` and judge it.
 
     Demo: compare the output with ``expect`` (none: it must not fail). Exercise: run the learner's
     code, then ``check`` in the same namespace; an AssertionError's message is the reason, and
     ``expect``, if given, is compared too. A ``needs_cuda`` step is skipped off CUDA.
+
+    ``setup`` (the lesson's) runs, hidden, in the namespace before the cell and again before the
+    check, so a cell cannot break the helpers a check relies on. The check runs with the check
+    helpers (``say`` answers in ``lang``) over a copy of the namespace.
 
     ``on_output`` and ``on_display`` stream the learner's run (``Interpreter.execute``'s callbacks);
     the check's run is not streamed: what it prints is not the learner's output.
@@ -149,7 +160,7 @@ async def judge_step(
         return StepOutcome(None, _t(lang, "nothing"), None, None)
 
     result = await interp.execute(code, timeout=step.timeout, namespace=namespace,
-                                  on_output=on_output, on_display=on_display)
+                                  on_output=on_output, on_display=on_display, setup=setup)
     expect = step.expect
     verdict = compare(expect, result.observed(), lang=lang) if expect is not None else None
 
@@ -164,7 +175,8 @@ async def judge_step(
         # The check would only trip over what the code failed to define; the code's error says more.
         return StepOutcome(False, describe_failure(result, lang), result, verdict)
 
-    check = await interp.execute(step.check or "", timeout=step.timeout, namespace=namespace)
+    check = await interp.execute(step.check or "", timeout=step.timeout, namespace=namespace,
+                                 check=True, lang=lang, setup=setup)
     if check.status == "error" and check.error_type == "AssertionError":
         message = (check.error_message or "").strip()
         reason = _t(lang, "check_failed", message=message) if message else _t(lang, "check_failed_bare")

@@ -65,7 +65,8 @@ async def check_lesson(
         title = tr(step.title, lang) if step.title is not None else ""
         roles = [STARTER, SOLUTION] if step.is_exercise else [DEMO]
         if needs_skip(step, interp) is not None:
-            outcome = await judge_step(interp, step, "", namespace=namespace, lang=lang)
+            outcome = await judge_step(interp, step, "", namespace=namespace, lang=lang,
+                                       setup=lesson.setup)
             for role in roles:
                 on_record(StepRecord(lesson.id, index, role, title, None, outcome.reason, outcome=outcome))
             continue
@@ -73,7 +74,8 @@ async def check_lesson(
             # The starter runs before the solution, so nothing the solution defines can make it pass.
             code = {DEMO: step.code, STARTER: step.starter, SOLUTION: step.solution}[role] or ""
             generation = interp.generation
-            outcome = await judge_step(interp, step, code, namespace=namespace, lang=lang)
+            outcome = await judge_step(interp, step, code, namespace=namespace, lang=lang,
+                                       setup=lesson.setup)
             if role == STARTER:
                 passed = outcome.passed is False
                 reason = (
@@ -90,5 +92,5 @@ async def check_lesson(
             if interp.generation != generation:
                 # The learner's namespace died with the worker: run the steps up to here again.
                 await interp.reset_namespace(namespace)
-                await replay_steps(interp, namespace, history)
+                await replay_steps(interp, namespace, history, setup=lesson.setup)
         history.append((index, step, (step.solution if step.is_exercise else step.code) or ""))

@@ -1,8 +1,10 @@
 """Provides how the worker runs one cell: compile, IPython-style final value, trimmed tracebacks.
 
-Every cell compiles under the filename ``<cell>`` (so warnings and tracebacks read the same in
-every session). Each code object a cell defines is remembered with that cell's lines, so a
-traceback through a function defined three cells ago still quotes the right line.
+Every cell compiles under a filename of its own, ``<cell-N>`` (a lesson's setup: ``<setup-N>``),
+registered in linecache, so ``inspect.getsource`` finds a learner's function (checks read it);
+tracebacks still say ``<cell>``, so they read the same in every session. Each code object a cell
+defines is remembered with that cell's lines, so a traceback through a function defined three
+cells ago still quotes the right line.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from types import CodeType
 from typing import Any
 
 CELL = "<cell>"
+SETUP = "<setup>"
 
 # Messages torch and the C allocator use when an allocation fails under RLIMIT_DATA or on a GPU.
 _ALLOC_FAILURES = ("can't allocate memory", "out of memory", "not enough memory", "cannot allocate")
@@ -27,6 +30,7 @@ class CellRunner:
         self._fresh = fresh_namespace  # () -> dict, the starting names of every namespace
         self.namespaces: dict[str, dict[str, Any]] = {}
         self._lines: weakref.WeakKeyDictionary[CodeType, list[str]] = weakref.WeakKeyDictionary()
+        self._count = 0
 
     def namespace(self, name: str) -> dict[str, Any]:
         ns = self.namespaces.get(name)
@@ -37,21 +41,24 @@ class CellRunner:
     def reset(self, name: str) -> None:
         self.namespaces.pop(name, None)
 
-    def compile(self, source: str) -> tuple[CodeType, CodeType | None]:
+    def compile(self, source: str, kind: str = CELL) -> tuple[CodeType, CodeType | None]:
         """The cell's statements, and its final bare expression (None if it has none)."""
-        tree = ast.parse(source, CELL, "exec")
+        self._count += 1
+        name = f"{kind[:-1]}-{self._count}>"
+        tree = ast.parse(source, name, "exec")
         last = tree.body[-1] if tree.body else None
         expr = None
         if isinstance(last, ast.Expr) and not _ends_with_semicolon(source, last):
             tree.body.pop()
-            expr = compile(ast.Expression(last.value), CELL, "eval")
-        body = compile(tree, CELL, "exec")
+            expr = compile(ast.Expression(last.value), name, "eval")
+        body = compile(tree, name, "exec")
         lines = source.splitlines(keepends=True)
         for code in (body, expr):
             if code is not None:
                 self._remember(code, lines)
-        # warnings.showwarning reads source lines through linecache.
-        linecache.cache[CELL] = (len(source), None, lines, CELL)
+        # inspect.getsource and warnings.showwarning read source lines through linecache; a
+        # None mtime keeps linecache.checkcache from dropping the entry (there is no file).
+        linecache.cache[name] = (len(source), None, lines, name)
         return body, expr
 
     def run(self, body: CodeType, expr: CodeType | None, ns: dict[str, Any]) -> str | None:
@@ -82,13 +89,15 @@ class CellRunner:
         out: list[str] = []
         for frame, lineno in traceback.walk_tb(exc.__traceback__):
             code = frame.f_code
-            if code.co_filename != CELL:
+            if not is_cell_file(code.co_filename):
                 continue
             lines = self._lines.get(code) or []
             text = lines[lineno - 1].strip() if 0 < lineno <= len(lines) else ""
             out.append(f'  File "{CELL}", line {lineno}, in {code.co_name}\n')
             if text:
                 out.append(f"    {text}\n")
+        if isinstance(exc, SyntaxError) and is_cell_file(exc.filename or ""):
+            exc.filename = CELL  # the cell's own name, not its per-run one
         head = ["Traceback (most recent call last):\n"] if out else []
         return "".join(head + out + traceback.format_exception_only(type(exc), exc))
 
@@ -97,6 +106,11 @@ class CellRunner:
         for const in code.co_consts:
             if isinstance(const, CodeType):
                 self._remember(const, lines)
+
+
+def is_cell_file(filename: str) -> bool:
+    """Whether ``filename`` names a cell's (or a setup's) code, as compile() above names them."""
+    return filename.startswith(("<cell-", "<setup-"))
 
 
 def is_allocation_failure(exc: BaseException) -> bool:

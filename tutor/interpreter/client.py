@@ -199,8 +199,16 @@ class Interpreter(_Face):
         namespace: str = "main",
         on_output: OutputCallback | None = None,
         on_display: DisplayCallback | None = None,
+        check: bool = False,
+        lang: str = "en",
+        setup: str | None = None,
     ) -> ExecResult:
-        """Run one cell in ``namespace``; streams output and pictures to the callbacks."""
+        """Run one cell in ``namespace``; streams output and pictures to the callbacks.
+
+        ``check=True`` runs a lesson's check: the check helpers (``say`` in ``lang``, ...) are
+        visible to it, and names it assigns stay out of the namespace. ``setup`` is hidden code
+        run in the namespace first (a lesson's ``setup``); see tutor.interpreter.protocol.
+        """
         loop = asyncio.get_running_loop()
 
         def emit(kind: str, data: Any) -> None:
@@ -211,7 +219,8 @@ class Interpreter(_Face):
                 except RuntimeError:
                     pass  # the caller's loop is closed: nobody is listening any more
 
-        return await self._call(lambda e: e.execute(code, timeout, namespace, emit))
+        options = _options(check, lang, setup)
+        return await self._call(lambda e: e.execute(code, timeout, namespace, emit, options))
 
     async def interrupt(self) -> None:
         """Interrupt the running cell (kill + restart if it does not stop within 2 s)."""
@@ -238,6 +247,16 @@ class Interpreter(_Face):
         await self.shutdown()
 
 
+def _options(check: bool, lang: str, setup: str | None) -> dict[str, Any]:
+    """The exec message's optional fields (tutor.interpreter.protocol)."""
+    options: dict[str, Any] = {"lang": lang}
+    if check:
+        options["role"] = "check"
+    if setup:
+        options["setup"] = setup
+    return options
+
+
 class SyncInterpreter(_Face):
     """The same interpreter, blocking; a context manager. For the CLI and scripts."""
 
@@ -255,6 +274,9 @@ class SyncInterpreter(_Face):
         namespace: str = "main",
         on_output: OutputCallback | None = None,
         on_display: DisplayCallback | None = None,
+        check: bool = False,
+        lang: str = "en",
+        setup: str | None = None,
     ) -> ExecResult:
         events: queue.SimpleQueue[tuple[Callable[[Any], Any] | None, Any]] = queue.SimpleQueue()
 
@@ -263,7 +285,8 @@ class SyncInterpreter(_Face):
             if callback is not None:
                 events.put((callback, data))
 
-        future = self._core.submit(lambda e: e.execute(code, timeout, namespace, emit))
+        options = _options(check, lang, setup)
+        future = self._core.submit(lambda e: e.execute(code, timeout, namespace, emit, options))
         future.add_done_callback(lambda f: events.put((None, None)))
         try:
             while True:

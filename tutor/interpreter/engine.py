@@ -208,7 +208,8 @@ class Engine:
         )
 
     async def execute(
-        self, code: str, timeout: float | None, namespace: str, emit: Emit
+        self, code: str, timeout: float | None, namespace: str, emit: Emit,
+        options: dict[str, Any] | None = None,
     ) -> ExecResult:
         if self.active is None and self._booting is None:
             await self.start()
@@ -223,7 +224,9 @@ class Engine:
             started = time.perf_counter()
             watchdog = asyncio.get_running_loop().create_task(self._watch_memory(worker, cell))
             try:
-                if not worker.send({"op": "exec", "id": cell.id, "code": code, "ns": namespace}):
+                if not worker.send(
+                    {"op": "exec", "id": cell.id, "code": code, "ns": namespace, **(options or {})}
+                ):
                     cell.exit_code = worker.returncode if worker.returncode is not None else -9
                     cell.done.set_result(None)
                 try:

@@ -5,6 +5,9 @@ sends would run learner code inside the UI process.
 
 Client -> worker (field ``op``):
     {"op": "exec", "id": 7, "code": "...", "ns": "tensors"}
+        optional: "lang": "zh" (what the check helper ``say`` answers in), "role": "check" (a
+        lesson check: runs with the check helpers, over a copy of the namespace), "setup": "..."
+        (a lesson's hidden setup code, run in the namespace before the cell)
     {"op": "reset", "id": 8, "ns": "tensors"}
     {"op": "shutdown"}
 

@@ -49,6 +49,7 @@ class ExecResult:
     dropped_bytes: int = 0
     displays: list[dict] = field(default_factory=list)
     detail: str = ""
+    facts: dict | None = None  # an error's failing line, for the mistake coach (tutor.interpreter.facts)
 
     @property
     def ok(self) -> bool:

@@ -18,7 +18,7 @@ import time
 import traceback
 from typing import Any
 
-from tutor.interpreter import cells, limits, sandbox
+from tutor.interpreter import cells, check_helpers, limits, sandbox
 from tutor.interpreter.capture import Capture, Channel
 from tutor.interpreter.protocol import ProtocolError, decode
 from tutor.interpreter.show import Show
@@ -127,12 +127,21 @@ class Worker:
         self.cell = cell
         result: dict[str, Any] = {"status": "ok"}
         exit_code: int | None = None
+        check_helpers.set_lang(str(message.get("lang") or "en"))
+        setup = str(message.get("setup") or "")
+        in_setup = bool(setup)
         try:
             try:
                 self.interrupts.active = True
                 for seed in self._seeders:
                     seed()
+                if setup:
+                    # A lesson's hidden setup: its names are the learner's, its value is not shown.
+                    self.runner.run(self.runner.compile(setup, cells.SETUP)[0], None, ns)
+                in_setup = False
                 body, expr = self.runner.compile(str(message.get("code", "")))
+                if message.get("role") == "check":
+                    ns = check_helpers.check_namespace(ns)  # the check's own names stay here
                 result["value"] = self.runner.run(body, expr, ns)
             finally:
                 self.interrupts.active = False
@@ -142,6 +151,8 @@ class Worker:
             result.update(self.runner.describe(exc))
             if result["status"] == "limit":
                 result["detail"] = "the allocation did not fit in the memory limit"
+            elif in_setup:
+                result["detail"] = "setup"  # the lesson's setup failed, not the learner's cell
         finally:
             self.cell = None
         if exit_code is not None:

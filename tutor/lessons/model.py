@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta, Struct
@@ -116,6 +116,10 @@ class Step(Struct, forbid_unknown_fields=True, kw_only=True):
     starter: str | None = None
     solution: str | None = None
     check: str | None = None
+    # Known wrong answers: `check` proves each one fails the check (one that passes is an error).
+    wrong: list[str] = []
+    # What the lesson screen's Checks panel shows: only the check's messages, or its source too.
+    check_display: Literal["messages", "source"] = "messages"
     hints: list[Text] = []
     # Seconds for this step's cells; None takes the interpreter's default.
     timeout: Annotated[float, Meta(gt=0, le=3600)] | None = None
@@ -127,8 +131,10 @@ class Step(Struct, forbid_unknown_fields=True, kw_only=True):
                 raise ValueError("an exercise (a step with `check`) needs a `solution`")
             if self.code is not None:
                 raise ValueError("an exercise uses `starter`, not `code`")
-        elif self.starter is not None or self.solution is not None:
-            raise ValueError("`starter`/`solution` need a `check` (assertions that judge the cell)")
+        elif self.starter is not None or self.solution is not None or self.wrong:
+            raise ValueError(
+                "`starter`/`solution`/`wrong` need a `check` (assertions that judge the cell)"
+            )
         if self.expect is not None and self.code is None and self.check is None:
             raise ValueError("`expect` needs `code` to run")
 
@@ -159,6 +165,9 @@ class Lesson(Struct, forbid_unknown_fields=True, kw_only=True):
     summary: Text
     steps: Annotated[list[Step], Meta(min_length=1)]
     requires: list[LessonId] = []
+    # Hidden code run in the lesson's namespace before every step's cell and check (imports,
+    # helpers for checks); the learner never sees it, but its names are visible to cells.
+    setup: str | None = None
 
     def texts(self):
         """Every translatable text field with its path, for lint's language checks."""

@@ -122,7 +122,8 @@ class CellRunner:
             on_start=lambda i: self.say(
                 upto, ui(self.lang, "◌ Running step {step} first, to rebuild the variables it makes…",
                          step=i + 1), "yellow"),
-            on_result=lambda i, _result, generation: host.note_result(ns, i, generation))
+            on_result=lambda i, _result, generation: host.note_result(ns, i, generation),
+            setup=self.lesson.setup)
 
     async def run_cell(self, index: int, code: str) -> None:
         output = self.query_one(OutputPanel)
@@ -141,7 +142,8 @@ class CellRunner:
                 outcome: StepOutcome = await judge_step(
                     host.interp, step, code, namespace=self.lesson.id, lang=self.lang,
                     on_output=self._while_shown(index, output.append_output),
-                    on_display=self._while_shown(index, output.add_display))
+                    on_display=self._while_shown(index, output.add_display),
+                    setup=self.lesson.setup)
                 worker_replaced = host.generation != generation
             host.note_result(self.lesson.id, index, generation)
             st.attempts += 1
