@@ -18,7 +18,7 @@ import time
 import traceback
 from typing import Any
 
-from tutor.interpreter import cells, check_helpers, limits, sandbox
+from tutor.interpreter import cells, check_helpers, facts, limits, sandbox
 from tutor.interpreter.capture import Capture, Channel
 from tutor.interpreter.protocol import ProtocolError, decode
 from tutor.interpreter.show import Show
@@ -149,6 +149,8 @@ class Worker:
             exit_code = _exit_code(exc)
         except BaseException as exc:  # the cell's own exception, KeyboardInterrupt included
             result.update(self.runner.describe(exc))
+            if result["status"] == "error":  # what the mistake coach reads (tutor.coach)
+                result["facts"] = facts.collect(exc, ns, self.runner._lines.get)
             if result["status"] == "limit":
                 result["detail"] = "the allocation did not fit in the memory limit"
             elif in_setup:
