@@ -50,6 +50,22 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--no-checkpoint", action="store_true", help="do not keep a copy in the user data dir")
     parser.add_argument("--json", action="store_true",
                         help="one JSON object per line; the last holds test_acc and samples_per_s")
+    ddp = parser.add_argument_group(
+        "several processes (DistributedDataParallel)",
+        "--ddp N trains with N processes on this machine (gloo on the CPU, NCCL on CUDA, one GPU "
+        "each): each takes an equal share of every batch (--batch-size is the global batch, so the "
+        "default 64 is 64/N per process) and DDP averages their gradients, so --lr keeps its "
+        "one-process meaning. It uses autograd's step: the hand-written FCN/CNN steps are for one "
+        "process only. Under torchrun (torchrun ... -m tutor train ...) this command is one rank "
+        "and "
+        "reads RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT.",
+    )
+    ddp.add_argument("--ddp", type=int, default=1, metavar="N",
+                     help="processes (default 1: no DDP)")
+    ddp.add_argument("--master-port", type=int, metavar="PORT",
+                     help="the port on 127.0.0.1 where the processes meet (default: a free one)")
+    ddp.add_argument("--print-torchrun", action="store_true",
+                     help="print the torchrun command that runs the same training, and exit")
 
 
 def config_from(args: argparse.Namespace) -> TrainConfig:
@@ -57,17 +73,52 @@ def config_from(args: argparse.Namespace) -> TrainConfig:
         model=args.model, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
         lr=args.lr, momentum=args.momentum, device=args.device or "auto",
         data_dir=args.data, threads=args.threads, seed=args.seed, save=args.save,
-        checkpoint=not args.no_checkpoint,
+        checkpoint=not args.no_checkpoint, world_size=args.ddp, master_port=args.master_port,
     )
 
 
 def run(args: argparse.Namespace) -> int:
+    from tutor.training.ddp import under_torchrun
+
+    here = under_torchrun()
+    if here:  # one rank of torchrun's group: its size is torchrun's, not --ddp's
+        import os
+
+        args.ddp = int(os.environ["WORLD_SIZE"])
     try:
         config = config_from(args)
     except ValueError as exc:
         console(stderr=True).print(f"[red]torch-tutor train:[/] {escape(exc)}")
         return 1
+    if args.print_torchrun:
+        print(torchrun_command(config, as_json=args.json))
+        return 0
+    if here:
+        return _train_as_rank(config, as_json=args.json)
     return asyncio.run(_train(config, as_json=args.json))
+
+
+# The options torchrun_command repeats, with the TrainConfig field each sets.
+_OPTIONS = {"--model": "model", "--epochs": "epochs", "--steps": "steps", "--data": "data_dir",
+            "--batch-size": "batch_size", "--lr": "lr", "--momentum": "momentum",
+            "--device": "device",
+            "--threads": "threads", "--seed": "seed", "--save": "save"}
+
+
+def torchrun_command(config: TrainConfig, *, as_json: bool = False) -> str:
+    """The torchrun command that trains as ``train --ddp N`` with ``config`` does, here."""
+    import shlex
+
+    words = []
+    for option, name in _OPTIONS.items():
+        value = getattr(config, name)
+        if value is not None and value != getattr(DEFAULTS, name):
+            words += [option, str(value)]
+    words += ["--no-checkpoint"] * (not config.checkpoint) + ["--json"] * as_json
+    return shlex.join([
+        "torchrun", "--standalone", "--nnodes", "1", "--nproc-per-node", str(config.world_size),
+        "-m", "tutor", "train", *words,
+    ])
 
 
 def _compact(event: dict) -> dict:
@@ -114,6 +165,12 @@ async def _train(config: TrainConfig, *, as_json: bool) -> int:
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.remove_signal_handler(signal.SIGINT)
         await client.close()
+    return _outcome(state, view, as_json=as_json)
+
+
+def _outcome(state, view, *, as_json: bool) -> int:
+    """The run's summary or its error, and the exit code."""
+    err = console(stderr=True)
     if state.status == "done":
         if view is not None:
             view.summary(state.result or {})
@@ -126,10 +183,58 @@ async def _train(config: TrainConfig, *, as_json: bool) -> int:
     return 1
 
 
+def _train_as_rank(config: TrainConfig, *, as_json: bool) -> int:
+    """One rank of a torchrun group, in this process; rank 0 reports as a --ddp run does."""
+    import traceback
+
+    from tutor.training.ddp import RankEnv, run_rank
+    from tutor.training.loop import Control
+    from tutor.training.state import RunState
+
+    place = RankEnv.from_environ()
+    state = RunState(status="starting")
+    view = None if as_json or place.rank != 0 else _RichView()
+    control = Control()
+    # Ctrl+C reaches every rank; rank 0 alone turns it into a stop, which it broadcasts.
+    signal.signal(signal.SIGINT, (lambda *_: control.stop()) if place.rank == 0 else signal.SIG_IGN)
+
+    def emit(event: dict) -> None:
+        state.apply(event)
+        if as_json:
+            sys.stdout.write(json.dumps(_compact(event)) + "\n")
+            sys.stdout.flush()
+        elif view is not None:
+            view.show(event, state)
+
+    try:
+        run_rank(config, emit, control, place)
+    except Exception as exc:  # noqa: BLE001 - reported as a worker's error; torchrun sees the code
+        if place.rank != 0:
+            print(f"torch-tutor train (rank {place.rank}): {type(exc).__name__}: {exc}",
+                  file=sys.stderr)
+            return 1
+        emit({"event": "error", "message": str(exc) or type(exc).__name__,
+              "detail": traceback.format_exc()})
+    finally:
+        if view is not None:
+            view.close()
+    if place.rank != 0:
+        return 0
+    return _outcome(state, view, as_json=as_json)
+
+
 def _threads(start: dict) -> str:
     if start.get("threads_auto"):
         return f"threads chosen while training (1 to {start['threads']})"
     return f"{start['threads']} thread{'s' if start['threads'] != 1 else ''}"
+
+
+def _processes(start: dict) -> str:
+    world = start.get("world_size", 1)
+    if world < 2:
+        return ""
+    return (f"\n{world} processes ({start['backend']}, DistributedDataParallel): "
+            f"{start['per_process_batch']} samples each per step, gradients averaged")
 
 
 class _RichView:
@@ -160,6 +265,7 @@ class _RichView:
                 f"data: {escape(event['source'])} · {escape(event['split'])}\n"
                 f"{event['total_steps']} steps of {event['batch_size']} ({event['epochs']} epochs of "
                 f"{event['steps_per_epoch']} steps), SGD lr {event['lr']} momentum {event['momentum']}"
+                + _processes(event)
             )
             self.progress.start()
             self.overall = self.progress.add_task("overall", total=event["total_steps"], info="")

@@ -31,6 +31,21 @@ def check_model(spec: str) -> str:
     raise ValueError(f"unknown model {spec!r}: use {MODEL_CHOICES}")
 
 
+def split_problems(batch_size: int, world_size: int) -> list[str]:
+    """Why a global batch cannot be shared out over ``world_size`` processes (empty if it can)."""
+    if not isinstance(batch_size, int) or batch_size < 1:
+        return []  # reported on its own
+    if batch_size % world_size == 0:
+        return []
+    lower = batch_size - batch_size % world_size
+    options = " or ".join(str(b) for b in (lower, lower + world_size) if b >= world_size)
+    return [
+        f"the global batch of {batch_size} does not split over {world_size} processes "
+        f"(each process trains on an equal share): use --batch-size {options}, "
+        f"or a process count that divides {batch_size}"
+    ]
+
+
 @dataclass
 class TrainConfig:
     """Everything one training run needs. ``steps`` and ``epochs`` are exclusive; neither means DEFAULT_STEPS."""
@@ -52,6 +67,10 @@ class TrainConfig:
     nice: int = 0  # added niceness, so a UI on the same cores stays responsive
     update_interval: float = 0.1  # seconds between metric messages
     sample_digits: int = 24  # test digits sent back with predictions
+    # DistributedDataParallel (tutor.training.ddp): processes on this machine; batch_size stays the
+    # global batch, each process trains on batch_size // world_size of it.
+    world_size: int = 1
+    master_port: int | None = None  # the rendezvous port on 127.0.0.1; None: a free one
 
     def __post_init__(self) -> None:
         problems = []
@@ -61,7 +80,7 @@ class TrainConfig:
             problems.append(str(exc))
         if self.epochs is not None and self.steps is not None:
             problems.append("give --epochs or --steps, not both")
-        for name in ("epochs", "steps", "batch_size", "threads", "max_threads"):
+        for name in ("epochs", "steps", "batch_size", "threads", "max_threads", "world_size"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, int) or value < 1):
                 problems.append(f"{name} must be a whole number ≥ 1, got {value!r}")
@@ -71,8 +90,18 @@ class TrainConfig:
             problems.append(f"momentum must be in [0, 1), got {self.momentum!r}")
         if self.device not in ("auto", "cpu", "cuda", "mps") and not self.device.startswith("cuda:"):
             problems.append(f"device must be auto, cpu, cuda, cuda:N or mps, got {self.device!r}")
+        if isinstance(self.world_size, int) and self.world_size > 1:
+            problems.extend(split_problems(self.batch_size, self.world_size))
+        if self.master_port is not None and not (
+            isinstance(self.master_port, int) and 1 <= self.master_port <= 65535
+        ):
+            problems.append(f"master_port must be a port number 1-65535, got {self.master_port!r}")
         if problems:
             raise ValueError("; ".join(problems))
+
+    @property
+    def per_process_batch(self) -> int:
+        return self.batch_size // self.world_size
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -114,6 +114,10 @@ class Trainer:
         self.control = control or Control()
         self.model: nn.Module | None = None  # the trained model, once run() has built it
 
+    def run_info(self) -> dict:
+        """Settings beyond TrainConfig's that the done event and the checkpoint's JSON describe."""
+        return {}
+
     def run(self, plan: DataPlan | None = None) -> dict | None:
         """Train, evaluate each epoch, save; return the "done" event, or None when stopped."""
         cfg, ctl = self.config, self.control
@@ -233,7 +237,7 @@ class Trainer:
         info = {
             "model": cfg.model, "steps": step, "batch_size": cfg.batch_size, "lr": cfg.lr,
             "momentum": cfg.momentum, "device": label, **plan.describe(),
-            "test_acc": test_acc, "test_loss": test_loss, "samples": samples,
+            "test_acc": test_acc, "test_loss": test_loss, "samples": samples, **self.run_info(),
         }
         saved = save_checkpoint(model, cfg.model, info, extra=cfg.save, keep=cfg.checkpoint)
         done = {

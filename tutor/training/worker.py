@@ -34,6 +34,7 @@ def main() -> int:
     import torch
 
     from tutor.training.config import TrainConfig
+    from tutor.training.ddp_launch import run_local
     from tutor.training.loop import Control, Trainer
 
     runs: queue.Queue = queue.Queue()
@@ -72,7 +73,10 @@ def main() -> int:
             if config.nice > niced:
                 os.nice(config.nice - niced)
                 niced = config.nice
-            Trainer(config, emit, control).run()
+            if config.world_size > 1:
+                run_local(config, emit, control)  # N rank processes, watched from here
+            else:
+                Trainer(config, emit, control).run()
         except Exception as exc:  # noqa: BLE001 - every failure is reported, the worker lives on
             emit({
                 "event": "error", "message": str(exc) or type(exc).__name__,
