@@ -23,11 +23,13 @@ def test_check_passes_a_good_lesson(tmp_path):
     out = done.stdout
     assert out.startswith("cells run on ")
     for line in (
-        "✓ steps[1] demo arange and reshape",
-        "✓ steps[2] demo Shape and dtype",
-        "✓ steps[3] demo item() needs one element",
-        "✓ steps[4] starter Exercise: sevens",
-        "✓ steps[4] solution Exercise: sevens",
+        '✓ step 2 "arange and reshape" demo',
+        '✓ step 3 "Shape and dtype" demo',
+        '✓ step 4 "item() needs one element" demo',
+        # Plain output says why the starter failed, so an author sees it fails for the right reason.
+        '✓ step 5 "Exercise: sevens" starter: the starter fails its check, as it should '
+        "(check failed: y should be a tensor)",
+        '✓ step 5 "Exercise: sevens" solution',
     ):
         assert line in out
     assert "1 lesson(s): 5 passed, 0 failed, 1 skipped, 0 load error(s)" in out
@@ -38,11 +40,11 @@ def test_check_fails_a_wrong_expectation_and_a_weak_check(tmp_path):
     done = tutor(tmp_path, "check", str(WRONG))
     assert done.returncode == 1
     out = done.stdout
-    assert "✗ steps[0] demo: value differs at [5]: expected 6, got 5" in out
+    assert "✗ step 1 demo: value differs at [5]: expected 6, got 5" in out
     assert "- tensor([0, 1, 2, 3, 4, [[6]]])" in out and "+ tensor([0, 1, 2, 3, 4, [[5]]])" in out
-    assert "✗ steps[1] starter: the starter already passes its check; the check must reject it" in out
-    assert "✓ steps[1] solution" in out
-    assert "✓ steps[2] demo" in out  # later steps still run after a failure
+    assert "✗ step 2 starter: the starter already passes its check; the check must reject it" in out
+    assert "✓ step 2 solution" in out
+    assert "✓ step 3 demo" in out  # later steps still run after a failure
     assert "1 lesson(s): 2 passed, 2 failed, 0 skipped, 0 load error(s)" in out
 
 
@@ -93,6 +95,82 @@ def test_check_rebuilds_the_namespace_after_a_crash(tmp_path):
     assert [(r["step"], r["passed"]) for r in steps] == [(0, True), (1, False), (2, True)]
     assert "did not finish: crashed" in steps[1]["reason"]
     assert done.returncode == 1
+
+
+HEAD = 'format_version = 1\nid = "authored"\ntitle = "t"\nchapter = "c"\norder = 1\nsummary = "s"\n'
+DOUBLE = HEAD + """
+[[steps]]
+title = "Double"
+text = "double"
+starter = "def f(x):\\n    return x\\n"
+solution = "def f(x):\\n    return 2 * x\\n"
+check = '''
+print("f(3) ->", f(3))
+assert f(3) == 6, say(en=f"f(3) is {f(3)}", zh=f"f(3) 是 {f(3)}")
+'''
+wrong = ["def f(x):\\n    return x + 3\\n", "def f(x):\\n    return x * x\\n"]
+hints = ["twice"]
+"""
+
+
+def test_check_proves_each_wrong_answer_fails_and_reports_one_that_passes(tmp_path):
+    lesson = tmp_path / "double.toml"
+    lesson.write_text(DOUBLE, encoding="utf-8")
+    done = tutor(tmp_path, "check", str(lesson))
+    out = done.stdout
+    assert done.returncode == 1
+    assert '✗ step 1 "Double" wrong 1: wrong answer 1 already passes its check' in out
+    assert ('✓ step 1 "Double" wrong 2: wrong answer 2 fails its check, as it should '
+            "(check failed: f(3) is 9)") in out
+    assert "f(3) ->" not in out  # what a check prints only shows with -v
+    done = tutor(tmp_path, "--lang", "zh", "check", "-v", str(lesson), "--json")
+    rows = [json.loads(line) for line in done.stdout.splitlines() if '"lesson"' in line]
+    assert [(r["name"], r["role"], r["wrong"], r["passed"]) for r in rows] == [
+        ('step 1 "Double"', "starter", None, True),
+        ('step 1 "Double"', "wrong", 1, False),
+        ('step 1 "Double"', "wrong", 2, True),
+        ('step 1 "Double"', "solution", None, True),
+    ]
+    assert rows[2]["reason"] == "wrong answer 2 fails its check, as it should (检查未通过：f(3) 是 9)"
+    assert rows[2]["check_output"] == "f(3) -> 9\n"
+
+
+def test_check_v_shows_what_the_check_printed(tmp_path):
+    lesson = tmp_path / "double.toml"
+    lesson.write_text(DOUBLE.replace("return x + 3", "return x - 3"), encoding="utf-8")
+    done = tutor(tmp_path, "check", "-v", str(lesson))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "the check printed:\n      │ f(3) -> 0\n" in done.stdout
+
+
+def test_a_check_that_raises_anything_but_assertion_error_is_the_authors_bug(tmp_path):
+    lesson = tmp_path / "bug.toml"
+    lesson.write_text(HEAD + """
+[[steps]]
+text = "the starter makes the check stumble over None"
+starter = "def g(x):\\n    pass\\n"
+solution = "def g(x):\\n    return x + 1\\n"
+check = "assert g(1) + 1 == 3, 'g(1) should be 2'"
+wrong = ["def g(x):\\n    return x\\n"]
+hints = ["h"]
+""", encoding="utf-8")
+    done = tutor(tmp_path, "check", str(lesson))
+    assert done.returncode == 1
+    assert ("✗ step 1 starter: the check raised TypeError: unsupported operand type(s) for +: "
+            "'NoneType' and 'int'; a check must reject an answer with a failing assert "
+            "(AssertionError), anything else is a bug in the check") in done.stdout
+    assert "✓ step 1 wrong 1: wrong answer 1 fails its check, as it should" in done.stdout
+
+
+def test_check_lints_first_and_runs_nothing_with_a_lint_error(tmp_path):
+    lesson = tmp_path / "syntax.toml"
+    lesson.write_text(DOUBLE.replace('print("f(3) ->", f(3))', 'print("f(3) ->", f(3)'),
+                      encoding="utf-8")
+    done = tutor(tmp_path, "check", str(lesson))
+    assert done.returncode == 1
+    assert "Python syntax error" in done.stdout
+    assert "starter" not in done.stdout  # no step ran
+    assert "1 lint error(s) (not run)" in done.stdout
 
 
 def test_check_only_and_unknown_id(tmp_path):

@@ -38,12 +38,14 @@ def add_parser(subparsers) -> None:
     add_device(parser)
     add_lang(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object per step, then a summary")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also show what each check printed (print() in a check is for this)")
 
 
 class _Rich:
     """Per-step lines above a progress bar."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, verbose: bool = False) -> None:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -58,6 +60,7 @@ class _Rich:
             console=self.out, transient=True,
         )
         self.task = self.progress.add_task("checking", total=total)
+        self.verbose = verbose
 
     def __enter__(self):
         self.progress.__enter__()
@@ -72,6 +75,11 @@ class _Rich:
     def load_error(self, error) -> None:
         self.out.print(f"[red]✗[/] {escape(error)}")
 
+    def lint(self, problem) -> None:
+        colour = "red" if problem.severity == "error" else "yellow"
+        self.out.print(f"[{colour}]{'✗' if colour == 'red' else '!'}[/] {escape(problem.path)}: "
+                       f"[{colour}]{problem.severity}[/] {escape(problem.message)}")
+
     def lesson(self, item) -> None:
         self.progress.update(self.task, description=f"checking {item.lesson.id}")
         self.out.print(f"[bold]{escape(item.lesson.id)}[/] [dim]{escape(item.path)}[/]")
@@ -79,21 +87,31 @@ class _Rich:
     def record(self, r) -> None:
         self.progress.advance(self.task)
         mark = {True: "[green]✓[/]", False: "[red]✗[/]", None: "[yellow]-[/]"}[r.passed]
-        title = f" {escape(r.title)}" if r.title else ""
         ms = f" [dim]{r.elapsed * 1000:.0f} ms[/]" if r.elapsed else ""
-        if r.passed:
-            self.out.print(f"  {mark} {r.place} {r.role}{title}{ms}")
-            self._pictures(r)
-            return
-        self.out.print(f"  {mark} {r.place} {r.role}{title}: {escape(r.reason)}{ms}")
-        for line in r.diff.splitlines():
+        head = f"  {mark} {escape(r.place)} {r.label}"
+        if r.passed and r.role in ("starter", "wrong"):
+            # Why it failed, so an author sees the check rejects it for the right reason.
+            self.out.print(f"{head}: [dim]{escape(r.reason)}[/]{ms}")
+        elif r.passed:
+            self.out.print(f"{head}{ms}")
+        else:
+            self.out.print(f"{head}: {escape(r.reason)}{ms}")
+            self._diff(r.diff)
+        if self.verbose and r.check_output:
+            self.out.print("      [dim]the check printed:[/]")
+            for line in r.check_output.rstrip("\n").splitlines():
+                self.out.print(f"      [dim]│[/] {escape(line)}")
+        self._pictures(r)
+
+    def _diff(self, diff: str) -> None:
+        for line in diff.splitlines():
             colour = {"-": "red", "+": "green"}.get(line[:1], "dim")
             self.out.print(f"      [{colour}]{escape(line)}[/]")
-        self._pictures(r)
 
     def _pictures(self, r) -> None:
         """The step's `show` pictures (tutor.pictures): drawn in a terminal, compact text otherwise."""
-        result = r.outcome.result if r.outcome is not None and r.role != "starter" else None
+        shown = r.outcome is not None and r.role in ("demo", "solution")
+        result = r.outcome.result if shown else None
         if result is not None and result.displays:
             from rich.text import Text
 
@@ -102,11 +120,12 @@ class _Rich:
             self.out.print(Text.from_ansi(report(result.displays, terminal=self.out.is_terminal, width=self.out.width)))
 
     def summary(self, s: dict) -> None:
-        ok = not (s["failed"] or s["load_errors"] or s["device_refused"])
+        ok = not (s["failed"] or s["load_errors"] or s["lint_errors"] or s["device_refused"])
         colour = "green" if ok else "red"
+        lint = f", {s['lint_errors']} lint error(s) (not run)" if s["lint_errors"] else ""
         self.out.print(
             f"[bold {colour}]{s['lessons']} lesson(s): {s['passed']} passed, {s['failed']} failed, "
-            f"{s['skipped']} skipped, {s['load_errors']} load error(s) in {s['seconds']:.1f} s[/]"
+            f"{s['skipped']} skipped, {s['load_errors']} load error(s){lint} in {s['seconds']:.1f} s[/]"
         )
         if s["device_refused"]:
             self.out.print("[bold red]the --device asked for was refused (see above)[/]")
@@ -115,7 +134,7 @@ class _Rich:
 class _Json:
     """One JSON object per line, for scripts and CI."""
 
-    def __init__(self, total: int) -> None:
+    def __init__(self, total: int, verbose: bool = False) -> None:
         self.total = total
 
     def __enter__(self):
@@ -133,13 +152,18 @@ class _Json:
     def load_error(self, error) -> None:
         self._emit({"load_error": error.message, "path": str(error.path)})
 
+    def lint(self, problem) -> None:
+        self._emit({"lint": problem.severity, "message": problem.message, "path": str(problem.path)})
+
     def lesson(self, item) -> None:
         pass
 
     def record(self, r) -> None:
         self._emit({
-            "lesson": r.lesson_id, "step": r.index, "role": r.role, "passed": r.passed,
+            "lesson": r.lesson_id, "step": r.index, "name": r.place, "role": r.role,
+            "wrong": r.variant or None, "passed": r.passed,
             "reason": r.reason, "elapsed": round(r.elapsed, 4), "diff": r.diff,
+            "check_output": r.check_output,
             "pictures": pictures_json(r),
         })
 
@@ -170,19 +194,28 @@ def pictures_json(r: StepRecord) -> list[dict[str, Any]]:
 async def _check(args: argparse.Namespace) -> int:
     from tutor.cli.runner import check_lesson, planned
     from tutor.interpreter import Interpreter
+    from tutor.lessons.lint import ERROR, lint_catalog
+    from tutor.lessons.loader import is_builtin
 
     started = time.perf_counter()
     catalog = load_catalog_for(args, args.paths)
     lessons = [i for i in catalog.lessons if not args.only or i.lesson.id in args.only]
     errors = [e for e in catalog.errors if not args.only or e.lesson_id in args.only]
-    if args.only and (missing := set(args.only) - {i.lesson.id for i in lessons}):
+    # Nothing runs that lint has not passed: a lesson with a lint error is reported, not run
+    # (its load errors are already in `errors`; warnings are shown and the lesson runs).
+    wanted = {i.lesson.id for i in lessons}
+    linted = [p for p in lint_catalog(catalog, require_zh=is_builtin)
+              if p.lesson_id in wanted and not _is_load_error(p, catalog)]
+    broken = {p.lesson_id for p in linted if p.severity == ERROR}
+    if args.only and (missing := set(args.only) - wanted):
         print(f"torch-tutor check: no lesson with id {', '.join(sorted(missing))}", file=sys.stderr)
         return 1
-    if not lessons and not errors:
+    lessons = [i for i in lessons if i.lesson.id not in broken]
+    if not lessons and not errors and not broken:
         print("torch-tutor check: no lessons found", file=sys.stderr)
         return 1
     lang = args.lang
-    reporter = (_Json if args.json else _Rich)(sum(planned(i) for i in lessons))
+    reporter = (_Json if args.json else _Rich)(sum(planned(i) for i in lessons), args.verbose)
     counts = {"passed": 0, "failed": 0, "skipped": 0}
 
     interp = Interpreter(device=args.device, spare=False)
@@ -199,6 +232,8 @@ async def _check(args: argparse.Namespace) -> int:
             refused = bool(args.device and info.note)
             for error in errors:
                 reporter.load_error(error)
+            for problem in linted:
+                reporter.lint(problem)
 
             def on_record(record) -> None:
                 key = {True: "passed", False: "failed", None: "skipped"}[record.passed]
@@ -209,13 +244,19 @@ async def _check(args: argparse.Namespace) -> int:
                 reporter.lesson(item)
                 await check_lesson(interp, item, lang=lang, on_record=on_record)
             summary = {
-                "lessons": len(lessons), **counts, "load_errors": len(errors), "device_refused": refused,
+                "lessons": len(lessons), **counts, "load_errors": len(errors),
+                "lint_errors": sum(p.severity == ERROR for p in linted), "device_refused": refused,
                 "device": info.label, "seconds": round(time.perf_counter() - started, 2),
             }
             reporter.summary(summary)
     finally:
         await interp.shutdown()
-    return 1 if counts["failed"] or errors or refused else 0
+    return 1 if counts["failed"] or errors or broken or refused else 0
+
+
+def _is_load_error(problem, catalog) -> bool:
+    """Whether lint's ``problem`` is one of the catalog's load errors (reported once, as those)."""
+    return any(e.path == problem.path and e.message == problem.message for e in catalog.errors)
 
 
 def run(args: argparse.Namespace) -> int:

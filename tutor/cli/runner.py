@@ -10,8 +10,9 @@ from tutor.judge import StepOutcome, judge_step, needs_skip, replay_steps
 from tutor.lessons.loader import LoadedLesson
 from tutor.lessons.model import Step, tr
 
-# What one record proves: a demo matches; an exercise's starter fails its check; its solution passes.
-DEMO, STARTER, SOLUTION = "demo", "starter", "solution"
+# What one record proves: a demo matches; an exercise's starter and each known wrong answer fail
+# its check (by an assertion, not by a bug in the check); its solution passes.
+DEMO, STARTER, WRONG, SOLUTION = "demo", "starter", "wrong", "solution"
 
 
 @dataclass
@@ -25,15 +26,47 @@ class StepRecord:
     elapsed: float = 0.0
     diff: str = ""
     outcome: StepOutcome | None = field(default=None, repr=False)
+    variant: int = 0  # which `wrong` answer (1-based) a WRONG record judges
 
     @property
     def place(self) -> str:
-        return f"steps[{self.index}]"
+        """The step as the app names it: ``step 5 "Title"`` (1-based)."""
+        return step_name(self.index, self.title)
+
+    @property
+    def label(self) -> str:
+        """The role, with the wrong answer's number: ``starter``, ``wrong 2``, ``solution``."""
+        return f"{self.role} {self.variant}" if self.role == WRONG else self.role
+
+    @property
+    def check_output(self) -> str:
+        """What the check printed (``check -v`` shows it)."""
+        check = self.outcome.check if self.outcome is not None else None
+        return check.output if check is not None else ""
+
+
+def step_name(index: int, title: str = "") -> str:
+    """``step 5 "Title"``: 1-based, as the lesson screen counts steps."""
+    return f'step {index + 1} "{title}"' if title else f"step {index + 1}"
+
+
+def author_error(outcome: StepOutcome) -> str | None:
+    """Why ``outcome`` failed through the lesson's own fault (its setup, or a check that raised
+    something other than AssertionError), or None when a failure is the answer's."""
+    from tutor.judge import describe_failure
+
+    result, check = outcome.result, outcome.check
+    if result is not None and result.status == "error" and result.detail == "setup":
+        return describe_failure(result)
+    if check is not None and not check.ok and check.error_type != "AssertionError":
+        return (f"{describe_failure(check, who='the_check')}; a check must reject an answer with "
+                "a failing assert (AssertionError), anything else is a bug in the check")
+    return None
 
 
 def planned(item: LoadedLesson) -> int:
     """How many records checking ``item`` produces (for the progress bar)."""
-    return sum(2 if s.is_exercise else 1 for s in item.lesson.steps if s.runnable)
+    return sum(2 + len(s.wrong) if s.is_exercise else 1 for s in item.lesson.steps if s.runnable)
 
 
 def _elapsed(outcome: StepOutcome) -> float:
@@ -63,31 +96,39 @@ async def check_lesson(
         if not step.runnable:
             continue
         title = tr(step.title, lang) if step.title is not None else ""
-        roles = [STARTER, SOLUTION] if step.is_exercise else [DEMO]
+        roles = [(DEMO, step.code or "", 0)]
+        if step.is_exercise:
+            roles = [(STARTER, step.starter or "", 0),
+                     *((WRONG, code, n) for n, code in enumerate(step.wrong, 1)),
+                     (SOLUTION, step.solution or "", 0)]
         if needs_skip(step, interp) is not None:
             outcome = await judge_step(interp, step, "", namespace=namespace, lang=lang,
                                        setup=lesson.setup)
-            for role in roles:
-                on_record(StepRecord(lesson.id, index, role, title, None, outcome.reason, outcome=outcome))
+            for role, _code, n in roles:
+                on_record(StepRecord(lesson.id, index, role, title, None, outcome.reason,
+                                     outcome=outcome, variant=n))
             continue
-        for role in roles:
-            # The starter runs before the solution, so nothing the solution defines can make it pass.
-            code = {DEMO: step.code, STARTER: step.starter, SOLUTION: step.solution}[role] or ""
+        for role, code, n in roles:
+            # The starter and the wrong answers run before the solution, so nothing the solution
+            # defines can make them pass.
             generation = interp.generation
             outcome = await judge_step(interp, step, code, namespace=namespace, lang=lang,
                                        setup=lesson.setup)
-            if role == STARTER:
+            what = "the starter" if role == STARTER else f"wrong answer {n}"
+            if (bug := author_error(outcome)) is not None:
+                passed, reason = False, bug
+            elif role in (STARTER, WRONG):
                 passed = outcome.passed is False
                 reason = (
-                    f"the starter fails its check, as it should ({outcome.reason})"
+                    f"{what} fails its check, as it should ({outcome.reason})"
                     if passed
-                    else "the starter already passes its check; the check must reject it"
+                    else f"{what} already passes its check; the check must reject it"
                 )
             else:
                 passed, reason = outcome.passed, outcome.reason
             on_record(StepRecord(
                 lesson.id, index, role, title, passed, reason, _elapsed(outcome),
-                _diff(outcome) if role != STARTER else "", outcome,
+                _diff(outcome) if role in (DEMO, SOLUTION) else "", outcome, n,
             ))
             if interp.generation != generation:
                 # The learner's namespace died with the worker: run the steps up to here again.
