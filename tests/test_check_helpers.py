@@ -89,3 +89,75 @@ async def test_inspect_getsource_finds_each_cells_function(interp, ns):
     assert got.output == "def f(x):\n    return x + 1\n"
     got = await interp.execute("print(inspect.getsource(g), end='')", namespace=ns)
     assert got.output == "def g(x):\n    return x * 2\n"
+
+
+# --- random_cases, uses_only, max_lines, as a check uses them --------------------------------
+
+SETUP = "from torch import arange, where\n"
+
+
+def exercise(check: str) -> Step:
+    return Step(text="t", starter="", solution="pass", check=check)
+
+
+async def verdict(interp, ns, code: str, check: str, lang: str = "en") -> str:
+    out = await judge_step(interp, exercise(check), code, namespace=ns, lang=lang, setup=SETUP)
+    assert out.check is not None, out.reason
+    if out.passed:
+        return "passed"
+    assert out.check.error_type == "AssertionError", out.reason  # never the check's own bug
+    return out.reason
+
+
+RANGE_CHECK = (
+    "random_cases(my_range, lambda i: torch.arange(i), ['size i'], sizes=(1, 9))\n"
+    "uses_only(my_range, ['arange', 'where'])\nmax_lines(my_range, 1)\n"
+)
+
+
+async def test_structure_rules_catch_lambdas_closures_and_default_smuggling(interp, ns):
+    good = "def my_range(i):\n    return arange(i)\n"
+    assert await verdict(interp, ns, good, RANGE_CHECK) == "passed"
+    assert await verdict(interp, ns, "my_range = lambda i: where(arange(i) >= 0, arange(i), 0)",
+                         RANGE_CHECK) == "passed"
+    smuggled = {
+        "def my_range(i, c=torch.cumsum):\n    return c(arange(i) * 0 + 1, 0) - 1\n":
+            "uses `cumsum` (through `c`)",
+        "def make():\n    c = torch.cumsum\n    return lambda i: c(arange(i) * 0 + 1, 0) - 1\n"
+        "my_range = make()\n": "uses `cumsum` (through `c`)",
+        "def my_range(i):\n    return torch.ones(i).cumsum(0).long() - 1\n": "uses `torch.ones`",
+        "def my_range(i):\n    return arange(i).flip(0).flip(0)\n": "uses `.flip`",
+        "def my_range(i):\n    import numpy\n    return arange(i)\n": "uses `import numpy`",
+    }
+    for code, why in smuggled.items():
+        reason = await verdict(interp, ns, code, RANGE_CHECK)
+        assert why in reason and "which is not allowed here" in reason, (code, reason)
+    two = "def my_range(i):\n    r = arange(i)\n    return r\n"
+    assert (await verdict(interp, ns, two, RANGE_CHECK)).endswith(
+        "my_range takes 2 lines; at most 1 allowed")
+    hidden = "def helper(i):\n    r = arange(i)\n    return r\ndef my_range(i, h=helper):\n    return h(i)\n"
+    reason = await verdict(interp, ns, hidden, "max_lines(my_range, 1)")
+    assert reason.endswith("my_range takes 3 lines; at most 1 allowed")
+
+
+async def test_random_cases_reports_the_first_failing_case_with_its_inputs(interp, ns):
+    check = "random_cases(shift, lambda a: a + 1, ['i in 0..9'], sizes=(1, 4))"
+    assert await verdict(interp, ns, "def shift(a):\n    return a + 1\n", check) == "passed"
+    wrong = "def shift(a):\n    return where(a > 5, a, a + 1)\n"  # wrong only for values over 5
+    first = await verdict(interp, ns, wrong, check)
+    assert first.startswith("check failed: case ") and "shift(a=tensor([" in first
+    assert "\nreturned: tensor([" in first and "\nexpected: tensor([" in first
+    assert await verdict(interp, ns, wrong, check) == first  # reproducible: the same case again
+    zh = await verdict(interp, ns, wrong, check, lang="zh")
+    assert zh.startswith("检查未通过：第 ") and "\n应为：tensor([" in zh
+    shape = await verdict(interp, ns, "def shift(a):\n    return a[:1] + 1\n", check)
+    assert "shape (1,), expected (" in shape or shape.startswith("check failed: case 1 ")
+    raised = await verdict(interp, ns, "def shift(a):\n    return a[3] + 1\n", check)
+    assert "raised IndexError" in raised
+
+
+async def test_a_bad_argument_spec_is_the_checks_bug_not_an_assertion(interp, ns):
+    step = exercise("random_cases(f, lambda a: a, ['i in 5'])")
+    out = await judge_step(interp, step, "f = lambda a: a", namespace=ns)
+    assert out.check.error_type == "ValueError"
+    assert "cannot read the argument spec 'i in 5'" in out.reason
