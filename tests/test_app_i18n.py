@@ -155,7 +155,7 @@ async def test_training_screen_chrome_and_results_are_chinese():
         for field in screen.query("#settings Input").results(Input):
             assert field.region.right <= 100 and field.region.width >= 4, (field.id, field.region)
         text = screen_text(app)
-        for words in ("MNIST 训练", "实时", "结果", "轮次", "总进度", "▶ 开始", "⏸ 暂停", "■ 停止", "状态 空闲"):
+        for words in ("MNIST 训练", "实时", "结果", "轮次", "步数", "▶ 开始", "⏸ 暂停", "■ 停止", "状态 空闲"):
             assert words in text, words
 
         screen.query_one("#set-steps", Input).value = "30"
@@ -216,7 +216,7 @@ def _app_classes() -> list[type]:
 
 def _indirect_lookups() -> set[str]:
     """Strings the code passes to ui() through a variable: bindings, commands and the other tables."""
-    from tutor.app.screens.help import EDITOR_KEYS, GENERAL_KEYS
+    from tutor.app.screens.help import EDITOR_KEYS, GENERAL_KEYS, TRAINING_KEYS
     from tutor.app.training.settings import FIELDS
     from tutor.app.widgets.code_cell import TITLE_EDITING, TITLE_OUTSIDE
     from tutor.app.widgets.expected_panel import HEADINGS
@@ -226,7 +226,7 @@ def _indirect_lookups() -> set[str]:
     keys = {binding.description for cls in _app_classes() for binding in vars(cls).get("BINDINGS", [])
             if binding.description}
     keys |= {text for command in LESSON_COMMANDS for text in (command.name, command.keys, command.button) if text}
-    keys |= {text for pair in EDITOR_KEYS + GENERAL_KEYS for text in pair}
+    keys |= {text for pair in EDITOR_KEYS + GENERAL_KEYS + TRAINING_KEYS for text in pair}
     keys |= {text for _key, label, _default, _kind, tip in FIELDS for text in (label, tip)}
     keys |= set(HEADINGS.values()) | set(_STATES) | {TITLE_OUTSIDE, TITLE_EDITING}
     keys |= {"idle", "starting", "running", "paused", "stopped", "done", "error"}  # RunState.status

@@ -1,4 +1,7 @@
-"""Tests the training screen with Pilot and a real worker: start, metrics update, pause, stop, results; and no torch in the UI."""
+"""Tests the training screen with Pilot and a real worker: start, metrics, pause, stop, results.
+
+Also: its units and labels, no run on opening, and no torch in the UI process.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +10,11 @@ import sys
 
 from app_support import tutor_home, wait_for  # noqa: F401 (autouse: a private TORCH_TUTOR_HOME)
 from textual.app import App
-from textual.widgets import Input, ProgressBar, Static, TabbedContent
+from textual.widgets import Input, Label, ProgressBar, Select, Static, TabbedContent
 
 from tutor.app.training import TrainingScreen
 from tutor.app.training.digits import caption, digit_grid, half_blocks, shade_blocks
+from tutor.app.training.settings import SettingsBar
 from tutor.app.training.stats import StatsPanel
 from tutor.training.confusion import confusion_table
 
@@ -68,10 +72,101 @@ async def test_a_finished_run_shows_confusion_matrix_and_digits():
         await pilot.pause(0.2)
         assert screen.query_one(TabbedContent).active == "tab-results"
         results = _text(screen.query_one("#confusion", Static))
-        assert "confusion matrix (row: true, column: predicted)" in results and "test accuracy" in results
+        assert (
+            "confusion matrix (row: true, column: predicted)" in results
+            and "test accuracy" in results
+        )
         assert "test digits" in _text(screen.query_one("#digits", Static))
         await pilot.press("v")
         assert screen.query_one(TabbedContent).active == "tab-live"
+
+
+def _bar_label(screen, name: str) -> str:
+    return str(screen.query_one(f"#{name}-label", Label).content)
+
+
+async def test_a_finished_run_counts_steps_and_its_results_belong_to_it():
+    """Steps are the one unit: both bars end full, the length is said in passes too. The results
+    scroll with PgDn; another model or a new run clears them (even a run that is then stopped)."""
+    app = Host(model="fcn")
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.query_one(SettingsBar).train_size, "the data plan")
+        screen.query_one("#set-steps", Input).value = "100"
+        await pilot.pause(0.1)
+        info = _text(screen.query_one("#train-info", Static))
+        train = screen.query_one(SettingsBar).train_size
+        passes = f"{100 / -(-train // 64):.1f}"
+        assert (
+            f"100 steps of 64 images = {passes} passes over the {train:,}-image training set"
+            in info
+        )
+        assert screen.query_one("#set-epochs", Input).placeholder == passes  # not blank
+        await pilot.press("s")
+        await wait_for(pilot, lambda: screen.state.finished, "the run to finish", timeout=90)
+        assert screen.state.status == "done", screen.state.error
+        await pilot.pause(0.3)
+        epochs = screen.state.start["epochs"]
+        assert 100 % screen.state.start["steps_per_epoch"]  # the last epoch is a part of one
+        for bar in ("#epoch-bar", "#overall-bar"):
+            assert screen.query_one(bar, ProgressBar).percentage == 1.0, bar
+        assert _bar_label(screen, "epoch") == f"epoch {epochs}/{epochs}"
+        assert _bar_label(screen, "overall") == "step 100/100"
+        assert f"100 / 100 · epoch {epochs}/{epochs}" in _text(screen.query_one(StatsPanel))
+
+        results = screen.query_one("#results")
+        assert screen.query_one(TabbedContent).active == "tab-results" and results.max_scroll_y > 0
+        await pilot.press("pagedown")
+        assert results.scroll_y > 0
+        await pilot.press("pageup")
+        assert results.scroll_y == 0
+
+        await pilot.press("m")  # FCN → CNN: the FCN's numbers and results go
+        await pilot.pause(0.2)
+        assert screen.state.status == "idle" and not screen.state.epochs
+        assert "test acc" not in _text(screen.query_one(StatsPanel))
+        assert "Results appear here" in _text(screen.query_one("#confusion", Static))
+        assert "no test digits yet" in _text(screen.query_one("#digits", Static))
+
+        await pilot.press(
+            "m"
+        )  # back to the FCN, run again and stop: nothing of the first run shows
+        screen.query_one("#set-steps", Input).value = "1000000"
+        await pilot.press("s")
+        await wait_for(pilot, lambda: screen.state.progress.get("step", 0) > 0, "the first step")
+        assert screen.query_one(SettingsBar).disabled  # the settings shown are the run's
+        await pilot.press("m")
+        assert str(screen.query_one("#set-model", Select).value) == "fcn"
+        await pilot.press("x")
+        await wait_for(pilot, lambda: screen.state.status == "stopped", "the stop")
+        await pilot.press("v")
+        assert screen.query_one(TabbedContent).active == "tab-results"
+        assert "Results appear here" in _text(screen.query_one("#confusion", Static))
+        assert "state_dict" not in _text(screen.query_one("#confusion", Static))
+
+
+async def test_opening_the_screen_never_starts_a_run():
+    """An Enter right after opening (the palette's, or a second one) does nothing."""
+    app = Host()
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = app.screen
+        await pilot.press("enter", "enter", "space")
+        await pilot.pause(0.5)
+        assert screen.state.status == "idle" and app.focused is None
+        assert "s starts a run" in _text(screen.query_one("#train-info", Static))
+
+
+def test_settings_are_labelled_in_words():
+    from tutor.app.training.settings import FIELDS
+
+    assert [label for _key, label, *_ in FIELDS] == [
+        "steps",
+        "epochs",
+        "batch",
+        "lr",
+        "momentum",
+        "threads",
+    ]
 
 
 async def test_bad_settings_are_a_message_not_a_crash():
@@ -130,11 +225,19 @@ def test_digit_grid_and_confusion_table_render_as_text():
     grid = digit_grid({"images": [digit] * 3, "true": [1, 1, 7], "pred": [1, 1, 1]}, 80)
     console = Console(width=80, color_system=None, record=True)
     console.print(grid)
-    console.print(confusion_table([[9 if t == p else (1 if (t, p) == (7, 1) else 0) for p in range(10)]
-                                   for t in range(10)]))
+    console.print(
+        confusion_table(
+            [
+                [9 if t == p else (1 if (t, p) == (7, 1) else 0) for p in range(10)]
+                for t in range(10)
+            ]
+        )
+    )
     out = console.export_text()
     assert "3 test digits, 1 misread" in out and "✗ 1 (is 7)" in out
-    row7 = next(line.split() for line in out.splitlines() if line.split()[:1] == ["7"] and "90%" in line)
+    row7 = next(
+        line.split() for line in out.splitlines() if line.split()[:1] == ["7"] and "90%" in line
+    )
     assert row7 == ["7", "·", "1", "·", "·", "·", "·", "·", "9", "·", "·", "90%"]
 
 

@@ -28,6 +28,11 @@ GENERAL_KEYS = [
     ("↑ ↓ PgUp PgDn", "scroll the focused panel"),
 ]
 
+# The training screen's one rule for starting, which no key binding shows.
+TRAINING_KEYS = [
+    ("s / ▶ Start", "start a run: opening the screen (t, the palette) never starts one"),
+]
+
 
 def _key(app, keys: str) -> str:
     return " / ".join(app.get_key_display(Binding(k, "")) for k in keys.split(","))
@@ -48,6 +53,7 @@ class HelpScreen(LocalizedBindings, ModalScreen[None]):
         from tutor.app.app import TutorApp
         from tutor.app.screens.home import HomeScreen
         from tutor.app.screens.lesson import LessonScreen
+        from tutor.app.training import TrainingScreen
 
         lang = lang_of(self)
         table = Table.grid(padding=(0, 2))
@@ -58,6 +64,7 @@ class HelpScreen(LocalizedBindings, ModalScreen[None]):
             (ui(lang, "Lesson list"), HomeScreen.BINDINGS, []),
             (ui(lang, "Lesson"), LessonScreen.BINDINGS, []),
             (ui(lang, "Code cell editor"), [], EDITOR_KEYS),
+            (ui(lang, "MNIST training"), TrainingScreen.BINDINGS, TRAINING_KEYS),
         ]
         for title, bindings, extra in sections:
             table.add_row(Text(title, style="bold underline"), "")
