@@ -8,9 +8,9 @@ from importlib import resources
 from typing import Literal
 
 import msgspec
-import tomllib
 
 from tutor.coach.readers import READERS
+from tutor.lessons.loader import toml_loads  # tomllib, or tomlkit on Python 3.10
 
 FORMAT_VERSION = 1
 
@@ -55,8 +55,8 @@ class CatalogueError(ValueError):
 def parse(text: str) -> list[Entry]:
     """Entries from a catalogue's TOML text; CatalogueError names the first problem."""
     try:
-        data = msgspec.convert(tomllib.loads(text), Catalogue)
-    except (tomllib.TOMLDecodeError, msgspec.ValidationError) as exc:
+        data = msgspec.convert(toml_loads(text), Catalogue)
+    except (ValueError, msgspec.ValidationError) as exc:  # TOML errors are ValueErrors
         raise CatalogueError(str(exc)) from None
     if data.format_version != FORMAT_VERSION:
         raise CatalogueError(f"format_version {data.format_version}, expected {FORMAT_VERSION}")

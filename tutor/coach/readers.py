@@ -506,8 +506,10 @@ def model_device(ctx: Context) -> Fields | None:
     weight_device = layer["weight"].get("device")
     if weight_device == fact.get("device"):
         return None
+    # The tutor's `device` when the layer is there already, else the layer's own device.
+    code = "device" if weight_device == ctx.facts.get("device") else f"'{weight_device}'"
     return {"layer": _layer_name(ctx, layer), "input": src, "weight_device": weight_device,
-            "input_device": fact.get("device"), "weight_device_code": f"'{weight_device}'"}
+            "input_device": fact.get("device"), "weight_device_code": code}
 
 
 @reader
@@ -526,12 +528,13 @@ def no_cuda(ctx: Context) -> Fields | None:
     line = ctx.line
     if not line or "cuda" not in line:
         return None
-    device = ctx.names.get("device")
-    here = device.get("value") if isinstance(device, dict) and device.get("kind") == "device" else None
+    here = ctx.facts.get("device")
+    if not here:
+        return None  # without the tutor's device the text would have to guess it
     fixed = re.sub(r"\.cuda\(\)", ".to(device)", line)
     fixed = re.sub(r"""(['"])cuda(:\d+)?\1""", "device", fixed)
     fixed = re.sub(r"torch\.device\(device\)", "device", fixed)
-    return {"line": line, "device": here or "cpu", "fixed": fixed}
+    return {"line": line, "device": here, "fixed": fixed}
 
 
 @reader

@@ -58,6 +58,10 @@ def collect(exc: BaseException, namespace: dict[str, Any], lines_of: Any) -> dic
 def _collect(exc: BaseException, namespace: dict[str, Any], lines_of: Any) -> dict[str, Any] | None:
     frame, lineno, after = _cell_frame(exc.__traceback__)
     facts: dict[str, Any] = {"defined": _defined(namespace, frame)}
+    device = namespace.get("device")
+    torch = _torch()
+    if torch is not None and type(device) is torch.device:
+        facts["device"] = str(device)  # the tutor's `device`, what fixes should move things to
     if frame is None:
         return facts
     lines = lines_of(frame.f_code) or []
