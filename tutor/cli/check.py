@@ -89,13 +89,14 @@ class _Rich:
         mark = {True: "[green]✓[/]", False: "[red]✗[/]", None: "[yellow]-[/]"}[r.passed]
         ms = f" [dim]{r.elapsed * 1000:.0f} ms[/]" if r.elapsed else ""
         head = f"  {mark} {escape(r.place)} {r.label}"
+        reason = r.reason.replace("\n", "\n      ")  # a multi-line reason stays under its record
         if r.passed and r.role in ("starter", "wrong"):
             # Why it failed, so an author sees the check rejects it for the right reason.
-            self.out.print(f"{head}: [dim]{escape(r.reason)}[/]{ms}")
+            self.out.print(f"{head}: [dim]{escape(reason)}[/]{ms}")
         elif r.passed:
             self.out.print(f"{head}{ms}")
         else:
-            self.out.print(f"{head}: {escape(r.reason)}{ms}")
+            self.out.print(f"{head}: {escape(reason)}{ms}")
             self._diff(r.diff)
         if self.verbose and r.check_output:
             self.out.print("      [dim]the check printed:[/]")
