@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tutor.coach import Explanation, explain_outcome
 from tutor.compare import Verdict, compare
 from tutor.lessons.model import ErrorExpect
 
@@ -57,6 +59,7 @@ class StepOutcome:
     result: ExecResult | None
     verdict: Verdict | None
     check: ExecResult | None = None  # the exercise check's run
+    explanation: Explanation | None = None  # the mistake coach's, when it failed (tutor.coach)
 
     @property
     def skipped(self) -> bool:
@@ -130,6 +133,22 @@ async def replay_steps(
     return problems
 
 
+def _coached(judge: Callable[..., Any]) -> Callable[..., Any]:
+    """Adds the mistake coach's explanation to a failed outcome. ``lesson_id`` and ``step_names``
+    (tutor.coach.step_names of the steps before this one) let it name the step a missing name is from."""
+
+    @functools.wraps(judge)
+    async def coached(*args: Any, lesson_id: str | None = None,
+                      step_names: Mapping[str, tuple[int, str]] | None = None, **kw: Any) -> StepOutcome:
+        outcome = await judge(*args, **kw)
+        outcome.explanation = explain_outcome(outcome, lang=kw.get("lang", "en"), lesson_id=lesson_id,
+                                              step_names=step_names)
+        return outcome
+
+    return coached
+
+
+@_coached
 async def judge_step(
     interp: Any,
     step: Step,
