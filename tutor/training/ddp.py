@@ -77,7 +77,7 @@ def die_with_parent(parent: int) -> None:
 
 
 def pick_rank_device(request: str, place: RankEnv):
-    """This rank's device, its label and the backend: NCCL on CUDA (a GPU each), else gloo on the CPU."""
+    """This rank's device, its label and backend: NCCL on CUDA (a GPU each), else gloo (CPU)."""
     import torch
 
     from tutor.training.device import pick_device
@@ -111,7 +111,7 @@ def default_threads(place: RankEnv) -> int:
 def run_rank(
     config, emit: Callable[[dict], None], control=None, place: RankEnv | None = None
 ) -> dict | None:
-    """Join the process group, train as this rank, leave the group; rank 0's events go to ``emit``."""
+    """Join the group, train as this rank, leave the group; rank 0's events go to ``emit``."""
     import torch.distributed as dist
 
     from tutor.training.ddp_loop import DDPTrainer

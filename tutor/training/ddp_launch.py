@@ -1,4 +1,4 @@
-"""Provides run_local: a DDP run of N rank processes on this machine, watched by the training worker.
+"""Provides run_local: a DDP run of N rank processes on this machine, watched by the worker.
 
 The worker does not train itself: it starts ``python -m tutor.training.ddp`` once per rank with
 torchrun's variables set (127.0.0.1 and a free port), relays rank 0's events to its own client,
@@ -163,6 +163,8 @@ def _watch(ranks: list[_Rank], emit: Callable[[dict], None], control: Control, w
             last_step = event.get("step", last_step)
             if event.get("event") in FINAL_EVENTS:
                 return _prefer_dead_rank(event, ranks, world)
+            if event.get("event") == "start":
+                event["pids"] = [r.proc.pid for r in ranks]
             emit(event)
             continue
         dead = [r for r in ranks if r.proc.poll() not in (None, 0)]

@@ -7,7 +7,9 @@ Commands (client → worker, one JSON object per line on stdin):
 Events (worker → client, one JSON object per line on stdout), key "event":
     ready     torch, pid, threads                        once, after torch is imported
     start     model, params, device, threads, source, split, train, test,
-              total_steps, steps_per_epoch, epochs, batch_size, lr, momentum
+              total_steps, steps_per_epoch, epochs, batch_size, lr, momentum;
+              a DDP run (tutor.training.ddp) adds world_size, backend, per_process_batch
+              (batch_size is the global batch) and, under the worker, pids (one per rank)
     progress  step, total_steps, epoch, epochs, epoch_step, steps_per_epoch, loss,
               losses (every batch loss since the previous progress), train_acc (this epoch so far),
               samples_per_s (since the previous progress), elapsed, eta (seconds)
@@ -18,6 +20,7 @@ Events (worker → client, one JSON object per line on stdout), key "event":
     done      test_acc, test_correct, test_total, test_loss, samples_per_s (training only),
               train_time, eval_time, steps, samples, confusion (10×10, rows = true digit),
               digits {images: N×28×28 ints 0..255, true, pred, index}, saved (paths), and the settings
+              (a DDP run's world_size, backend, per_process_batch among them)
     error     message, detail (a traceback for unexpected failures)
 The client adds ``exit`` (code, stderr) when the worker process ends.
 """
