@@ -64,15 +64,41 @@ def console(*, stderr: bool = False) -> Console:
 
 
 def load_catalog_for(args: argparse.Namespace, paths: Sequence[Path] = ()) -> Catalog:
-    """With PATHs: only those files/folders (prerequisites resolve against every lesson folder).
-    Without: the built-in, user and TORCH_TUTOR_LESSONS folders plus ``--lessons``."""
-    from tutor.lessons.loader import load_catalog
+    """Without PATHs: the built-in, user and TORCH_TUTOR_LESSONS folders plus ``--lessons``.
+
+    With PATHs: the same one catalogue the app would load, plus the PATHs and the folders of the
+    files named (so a prerequisite in a sibling file resolves), cut down to the PATHs' lessons and
+    problems. A PATH's id that another source already defines is an error naming both files, as
+    in the app, whichever of the two was found first.
+    """
+    from tutor.lessons.loader import Catalog as _Catalog
+    from tutor.lessons.loader import lesson_files, load_catalog
 
     extra = list(args.lessons)
     if not paths:
         return load_catalog(extra)
-    everywhere = load_catalog(extra)
-    return load_catalog(list(paths), builtin=False, user=False, env=False, known_ids=everywhere.ids())
+    named: set[Path] = set()
+    folders: list[Path] = []
+    for location in paths:
+        location = Path(location).expanduser()
+        if location.is_dir():
+            named.update(p.resolve() for p in lesson_files(location))
+        elif location.is_file():
+            named.add(location.resolve())
+            folders.append(location.parent)
+    whole = load_catalog([*extra, *folders, *paths])
+    mine = _Catalog()
+    mine.lessons = [item for item in whole.lessons if item.path.resolve() in named]
+    mine.errors = [e for e in whole.errors if _concerns(e, named, paths)]
+    return mine
+
+
+def _concerns(error, named: set[Path], paths: Sequence[Path]) -> bool:
+    """Whether a catalogue error is about a named file: its own, or a clash with one of them."""
+    if error.path.resolve() in named or error.path in paths:
+        return True
+    other = getattr(error, "other", None)
+    return other is not None and Path(other).resolve() in named
 
 
 def escape(text: object) -> str:

@@ -102,6 +102,18 @@ def _valid_id(lesson_id: str) -> bool:
     return True
 
 
+def _taken(args: argparse.Namespace, path: Path) -> Path | None:
+    """The file that already defines ``args.id`` in the catalogue the app would load (plus the
+    target folder), or None. The file being overwritten with --force does not count."""
+    from tutor.lessons.loader import load_catalog
+
+    folder = [args.dir] if args.dir.is_dir() else []
+    item = load_catalog([*args.lessons, *folder]).get(args.id)
+    if item is None or (args.force and item.path.resolve() == path.resolve()):
+        return None
+    return item.path
+
+
 def run(args: argparse.Namespace) -> int:
     err = console(stderr=True)
     if not _valid_id(args.id):
@@ -111,6 +123,12 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     path = args.dir / f"{args.id}.toml"
+    if (taken := _taken(args, path)) is not None:
+        err.print(
+            f"[red]✗[/] the id {escape(repr(args.id))} is taken: {escape(taken)} defines it, and "
+            "lesson ids are unique across every lesson folder; choose another id"
+        )
+        return 1
     if path.exists() and not args.force:
         err.print(f"[red]✗[/] {escape(path)} already exists; choose another id or pass --force")
         return 1

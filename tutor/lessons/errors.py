@@ -30,6 +30,7 @@ class LessonError:
     line: int | None = None
     column: int | None = None
     loaded: bool = False
+    other: Path | None = None  # the other file of a clash (a duplicate id)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}"
@@ -46,9 +47,9 @@ def _at(place: str, what: str) -> str:
 
 def located(
     path: Path, place: str, what: str, *, lesson_id: str | None = None, loaded: bool = False,
-    line: int | None = None, column: int | None = None,
+    line: int | None = None, column: int | None = None, other: Path | None = None,
 ) -> LessonError:
-    return LessonError(path, _at(place, what), lesson_id, place, line, column, loaded)
+    return LessonError(path, _at(place, what), lesson_id, place, line, column, loaded, other)
 
 
 # --- non-UTF-8 and TOML syntax -------------------------------------------------------------

@@ -141,7 +141,7 @@ def load_paths(
                         path, "id",
                         f"duplicate lesson id '{lesson_id}': {first.path} already defines it; "
                         "expected ids unique across all lesson folders (this file is skipped)",
-                        lesson_id=lesson_id,
+                        lesson_id=lesson_id, other=first.path,
                     ))
                     continue
                 by_id[lesson_id] = result
