@@ -305,4 +305,7 @@ ZH: dict[str, str] = {
     "no test digits yet": "还没有测试数字",
     "{count} test digits, {wrong} misread (red); prediction first, true digit in brackets":
         "{count} 个测试数字，{wrong} 个认错（红色）；先写预测，括号里是真实数字",
+    # the mistake coach's note under the verdict (tutor/app/widgets/coach_note.py)
+    "Fix:": "改法：",
+    "Taught in the lesson “{title}”.": "课程“{title}”讲的正是这一点。",
 }

@@ -9,9 +9,11 @@ from typing import Any
 from rich.text import Text
 
 from tutor.app.i18n import ui
+from tutor.app.widgets.coach_note import CoachNote
 from tutor.app.widgets.code_cell import CodeCell
 from tutor.app.widgets.output_panel import OutputPanel
 from tutor.app.widgets.verdict import VerdictView
+from tutor.coach import step_names
 from tutor.judge import StepOutcome, judge_step, needs_skip, replay_steps
 
 # How long a run waits for a starting or restarting interpreter before giving up.
@@ -138,12 +140,15 @@ class CellRunner:
                 if self.shows(index):
                     output.clear()
                 self.say(index, ui(self.lang, "◌ Running… (F4 stops it)"), "bold cyan")
+                if self.shows(index):
+                    self.query_one(CoachNote).show(None)  # the last run's note is about that run
                 generation = host.generation
                 outcome: StepOutcome = await judge_step(
                     host.interp, step, code, namespace=self.lesson.id, lang=self.lang,
                     on_output=self._while_shown(index, output.append_output),
                     on_display=self._while_shown(index, output.add_display),
-                    setup=self.lesson.setup)
+                    setup=self.lesson.setup, lesson_id=self.lesson.id,
+                    step_names=step_names(self.lesson.steps, index, self.lang))
                 worker_replaced = host.generation != generation
             host.note_result(self.lesson.id, index, generation)
             st.attempts += 1
@@ -172,6 +177,7 @@ class CellRunner:
         else:
             output.clear(outcome.reason)
         verdict.show_outcome(outcome)
+        self.query_one(CoachNote).show(outcome)
         if problems:
             self.notify(ui(self.lang, "Earlier steps had problems when re-run: {problems}",
                            problems="; ".join(problems)), severity="warning", timeout=10)

@@ -12,6 +12,7 @@ from tutor.app.i18n import LocalizedBindings, ui
 from tutor.app.lesson_state import LessonState
 from tutor.app.screens.cell_runner import CellRunner
 from tutor.app.widgets.cell_toolbar import CellToolbar
+from tutor.app.widgets.coach_note import CoachNote
 from tutor.app.widgets.code_cell import CodeCell
 from tutor.app.widgets.expected_panel import ExpectedPanel
 from tutor.app.widgets.explanation import Explanation
@@ -75,6 +76,7 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
                     yield CellToolbar(id="toolbar")
                     yield Static(id="cell-note")
             yield VerdictView(id="verdict")
+            yield CoachNote(id="coach-note")
             with Container(id="io-row"):
                 yield OutputPanel(id="output")
                 yield ExpectedPanel(id="expected")
@@ -114,6 +116,7 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
             verdict.show_outcome(st.outcome)
         else:
             verdict.clear()
+        self.query_one(CoachNote).show(st.outcome)
         self.query_one("#lesson-body").scroll_home(animate=False)
         await self.query_one(Explanation).show(tr(step.text, self.lang))
         await self.show_hints()
@@ -274,3 +277,4 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
         self.state.state.outcome = None
         self.query_one(OutputPanel).clear(ui(self.lang, "The cell is back to its original code."))
         self.query_one(VerdictView).clear()
+        self.query_one(CoachNote).show(None)
