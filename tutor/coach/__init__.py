@@ -6,6 +6,7 @@ and fills the entry's text and fix. docs/coach.md describes the catalogue and ho
 """
 
 from tutor.coach.explain import Explanation, explain
+from tutor.coach.outcome import explain_outcome
 from tutor.coach.steps import step_names
 
-__all__ = ["Explanation", "explain", "step_names"]
+__all__ = ["Explanation", "explain", "explain_outcome", "step_names"]
