@@ -195,7 +195,7 @@ def test_record_fills_outputs_and_keeps_comments(tmp_path):
     path.write_text(text)
     done = tutor(tmp_path, "record", str(path))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "added steps[1] (tensor)" in done.stdout and "updated steps[2] (text)" in done.stdout
+    assert "added step 2 (tensor)" in done.stdout and "updated step 3 (text)" in done.stdout
     new = path.read_text()
     assert "# A comment that must survive." in new
     assert "torch.Size([2, 3])\ntorch.int64" in new
@@ -214,7 +214,7 @@ def test_record_reports_a_failing_step_and_records_the_rest(tmp_path):
     )
     done = tutor(tmp_path, "record", str(path))
     assert done.returncode == 1
-    assert "steps[1]: your code raised ZeroDivisionError: division by zero; output not recorded" in done.stderr
+    assert "step 2: your code raised ZeroDivisionError: division by zero; output not recorded" in done.stderr
     data = path.read_text()
     assert 'kind = "text"\noutput = "4"' in data
     assert 'kind = "tensor"\noutput = "tensor([0., 0.])"' in data
@@ -228,6 +228,33 @@ def test_record_dry_run_writes_nothing(tmp_path):
     done = tutor(tmp_path, "record", str(path), "--dry-run")
     assert done.returncode == 0 and "1 output(s) would change" in done.stdout
     assert path.read_text() == text
+
+
+def test_record_keeps_crlf_writes_ok_for_a_silent_cell_and_leaves_shape_alone(tmp_path):
+    path = tmp_path / "crlf.toml"
+    text = (
+        'format_version = 1\nid = "rec-crlf"\ntitle = "r"\nchapter = "c"\norder = 1\nsummary = "s"\n'
+        '[[steps]]\ntext = "silent"\ncode = "a = 1"\n'
+        '[[steps]]\ntext = "random"\ncode = "torch.rand(2)"\n\n[steps.expect]\nkind = "shape"\n'
+        "output = 'tensor([0.1, 0.2])'\n"
+        '[[steps]]\ntext = "loud"\ncode = "print(a + 1)"\n'
+    ).replace("\n", "\r\n")
+    path.write_bytes(text.encode("utf-8"))
+    done = tutor(tmp_path, "record", str(path), "--dry-run")
+    assert done.returncode == 0, done.stdout + done.stderr
+    # A dry run shows the values it would write.
+    assert "added step 3 (text)\n      │ 2\n" in done.stdout
+    assert path.read_bytes().decode("utf-8") == text
+    done = tutor(tmp_path, "record", str(path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = path.read_bytes().decode("utf-8")
+    assert "\n" not in data.replace("\r\n", "")  # every line still ends in CRLF
+    assert '[steps.expect]\r\nkind = "ok"\r\n' in data  # a silent cell: ok, not output = ""
+    assert 'output = ""' not in data
+    assert "output = 'tensor([0.1, 0.2])'" in data  # shape is the author's unless asked
+    assert 'kind = "text"\r\noutput = "2"' in data
+    tutor(tmp_path, "record", str(path), "--update", "shape")
+    assert "output = 'tensor([0.1, 0.2])'" not in path.read_bytes().decode("utf-8")
 
 
 def test_record_refuses_a_broken_file(tmp_path):

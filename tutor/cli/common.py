@@ -101,6 +101,11 @@ def _concerns(error, named: set[Path], paths: Sequence[Path]) -> bool:
     return other is not None and Path(other).resolve() in named
 
 
+def step_name(index: int, title: str = "") -> str:
+    """``step 5 "Title"``: 1-based, as the lesson screen counts steps (``index`` is 0-based)."""
+    return f'step {index + 1} "{title}"' if title else f"step {index + 1}"
+
+
 def escape(text: object) -> str:
     from rich.markup import escape as rich_escape
 

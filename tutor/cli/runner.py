@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tutor.cli.common import step_name
 from tutor.judge import StepOutcome, judge_step, needs_skip, replay_steps
 from tutor.lessons.loader import LoadedLesson
 from tutor.lessons.model import Step, tr
@@ -43,11 +44,6 @@ class StepRecord:
         """What the check printed (``check -v`` shows it)."""
         check = self.outcome.check if self.outcome is not None else None
         return check.output if check is not None else ""
-
-
-def step_name(index: int, title: str = "") -> str:
-    """``step 5 "Title"``: 1-based, as the lesson screen counts steps."""
-    return f'step {index + 1} "{title}"' if title else f"step {index + 1}"
 
 
 def author_error(outcome: StepOutcome) -> str | None:

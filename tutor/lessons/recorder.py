@@ -9,8 +9,10 @@ from dataclasses import dataclass
 import tomlkit
 from tomlkit.items import AoT, InlineTable, String, StringType, Table, Trivia
 
-# Kinds whose `output` record fills in; regex, error and ok are the author's to write.
+# Kinds whose `output` record fills in. `shape` only when asked (its values are random by design,
+# so rewriting it would only churn the file); regex, error and ok are the author's to write.
 RECORDABLE = ("text", "tensor", "shape")
+DEFAULT_KINDS = ("text", "tensor")
 _TENSOR = re.compile(r"\btensor\(")
 # A literal multi-line string cannot hold ''' or control characters other than tab and newline.
 _NOT_LITERAL = re.compile(r"'''|[\x00-\x08\x0b-\x1f\x7f]")
@@ -24,7 +26,10 @@ class Change:
 
 
 def default_kind(output: str) -> str:
-    """The kind given to a step that had no expectation: tensor when tensors are printed, else text."""
+    """The kind given to a step that had no expectation: ok for a silent cell, tensor when tensors
+    are printed, else text."""
+    if not output.strip():
+        return "ok"
     return "tensor" if _TENSOR.search(output) else "text"
 
 
@@ -46,7 +51,8 @@ def _same(old: object, new: str) -> bool:
 def _new_expect_table(kind: str, output: str, inline: bool) -> Table | InlineTable:
     table = tomlkit.inline_table() if inline else tomlkit.table()
     table.add("kind", kind)
-    table.add("output", toml_string(output))
+    if kind != "ok":
+        table.add("output", toml_string(output))
     if not inline:
         table.trivia.indent = "\n"  # a blank line before [steps.expect], as authors write it
     return table
@@ -67,12 +73,18 @@ def _add_expect(step: Table | InlineTable, table: Table | InlineTable) -> None:
     step["expect"] = table
 
 
-def record_outputs(text: str, outputs: dict[int, str]) -> tuple[str, list[Change]]:
+def record_outputs(
+    text: str, outputs: dict[int, str], *, kinds: tuple[str, ...] = DEFAULT_KINDS
+) -> tuple[str, list[Change]]:
     """Write ``outputs`` (step index -> observed output) into the lesson source ``text``.
 
-    Steps with a text/tensor/shape expectation get their ``output`` replaced; steps without one get
-    ``[steps.expect]`` with kind tensor (if tensors were printed) or text. Others are left alone.
+    Steps whose expectation's kind is in ``kinds`` get their ``output`` replaced; steps without one
+    get ``[steps.expect]`` with kind ok (a silent cell), tensor (if tensors were printed) or text.
+    Others are left alone. The file's line endings (LF or CRLF) are kept.
     """
+    crlf = "\r\n" in text
+    if crlf:
+        text = text.replace("\r\n", "\n")
     doc = tomlkit.parse(text)
     steps = doc["steps"]
     inline_steps = not isinstance(steps, AoT)
@@ -86,11 +98,12 @@ def record_outputs(text: str, outputs: dict[int, str]) -> tuple[str, list[Change
             changes.append(Change(index, "added", kind))
             continue
         kind = str(expect.get("kind"))
-        if kind not in RECORDABLE:
+        if kind not in RECORDABLE or kind not in kinds:
             continue
         if _same(expect.get("output"), output):
             changes.append(Change(index, "unchanged", kind))
             continue
         expect["output"] = toml_string(output)
         changes.append(Change(index, "updated", kind))
-    return tomlkit.dumps(doc), changes
+    out = tomlkit.dumps(doc)
+    return (out.replace("\n", "\r\n") if crlf else out), changes
