@@ -12,7 +12,7 @@ from tutor import __version__
 from tutor.cli.common import add_device, add_lang, add_lessons, merge_lessons
 
 # Each lives in tutor/cli/<name>.py with add_parser(subparsers) and run(args) -> int.
-COMMANDS = ("lessons", "lint", "check", "record", "new", "doctor", "progress", "train", "data")
+COMMANDS = ("lessons", "lint", "check", "record", "new", "doctor", "progress", "train", "data", "run")
 # Top-level options that take a value, so a value is never mistaken for a lesson id or command.
 _VALUE_OPTIONS = ("--lang", "--lessons", "--device")
 
