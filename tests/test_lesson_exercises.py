@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import itertools
 
@@ -111,3 +112,35 @@ async def test_standing_column_messages_fit_the_answer(interp, lessons):
     assert "drops the dimension" not in row[1]  # x[-1:, :] keeps both dimensions
     right = ["col = x[:, [-1]]", "col = x[:, -1:]", "col = x[:, 3].unsqueeze(1)"]
     assert [ok for ok, _ in await verdicts(interp, step, right, before=GRID)] == [True] * 3
+
+
+async def test_a_failed_check_speaks_the_learners_language(interp, lessons):
+    step = exercise(lessons, "tensors", "Exercise: roll a die")
+    zh = await judge(interp, step, "dice = torch.arange(100) % 6 + 1", lang="zh")
+    assert zh.passed is False
+    assert zh.reason == "检查未通过：dice 有固定的规律：36 种可能的（这一次，下一次）组合只出现了 6 种；真正的掷骰子是随机的（torch.randint）"
+    en = await judge(interp, step, "dice = torch.arange(100) % 6 + 1")
+    assert en.reason.startswith("check failed: dice follows a pattern: only 6 of the 36")
+
+
+def check_messages(check: str) -> list[ast.expr]:
+    """What each assertion of a check shows when it fails: assert messages, AssertionError arguments."""
+    found = []
+    for node in ast.walk(ast.parse(check)):
+        if isinstance(node, ast.Assert) and node.msg is not None:
+            found.append(node.msg)
+        elif (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
+              and getattr(node.exc.func, "id", None) == "AssertionError" and node.exc.args):
+            found.append(node.exc.args[0])
+    return found
+
+
+def test_every_built_in_check_message_has_chinese(lessons):
+    missing = [
+        f"{lesson.id} {tr(step.title, 'en')!r}: {ast.unparse(msg)[:70]}"
+        for lesson in lessons.values() for step in lesson.steps if step.check
+        for msg in check_messages(step.check)
+        if not (isinstance(msg, ast.Call) and getattr(msg.func, "id", None) == "say"
+                and {kw.arg for kw in msg.keywords} | ({"en"} if msg.args else set()) >= {"en", "zh"})
+    ]
+    assert missing == []
