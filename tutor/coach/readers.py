@@ -721,12 +721,13 @@ def verdict_shape(ctx: Context) -> Fields | None:
     want, got = numbers(ctx.groups["want"]), numbers(ctx.groups["got"])
     if want == got or math.prod(want) != math.prod(got):
         return None
+    shapes = {"want_shape": shape_text(want), "got_shape": shape_text(got)}
     if len(want) == len(got) + 1:
         for i in range(len(want)):
             if want[i] == 1 and want[:i] + want[i + 1 :] == got:
-                return {"want": ctx.groups["want"], "got": ctx.groups["got"], "method": f".unsqueeze({i})"}
+                return {**shapes, "method": f".unsqueeze({i})"}
     if len(got) == len(want) + 1:
         for i in range(len(got)):
             if got[i] == 1 and got[:i] + got[i + 1 :] == want:
-                return {"want": ctx.groups["want"], "got": ctx.groups["got"], "method": f".squeeze({i})"}
+                return {**shapes, "method": f".squeeze({i})"}
     return None  # a transpose or a reshape would be a guess: the values may need either
