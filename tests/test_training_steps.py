@@ -12,7 +12,7 @@ from test_training_support import NOTES_FCN, notes_class
 from tutor.training.loop import to_tensors
 from tutor.training.models import CNN, FCN
 from tutor.training.sources import load_plan
-from tutor.training.steps import AutogradStep, CNNStep, FCNStep, make_step
+from tutor.training.steps import AutogradStep, CNNStep, FCNStep, fallback_note, make_step
 
 CPU = torch.device("cpu")
 
@@ -216,3 +216,37 @@ def test_cnn_step_pools_exactly_like_autograd(digits):
 def test_other_models_and_devices_keep_autograd():
     assert isinstance(make_step(notes_class(NOTES_FCN)(), 0.01, 0.5, CPU), AutogradStep)  # a learner's class
     assert isinstance(make_step(FCN(), 0.01, 0.5, torch.device("meta")), AutogradStep)
+
+
+def test_fast_steps_fall_back_to_autograd_when_a_private_operator_changes(monkeypatch):
+    from tutor.training import aten_private
+
+    model = FCN()
+    assert aten_private.fast_steps_available() is None  # this torch: the self-test passes
+    assert isinstance(make_step(model, 0.01, 0.5, CPU), FCNStep)
+    assert fallback_note(model, CPU) is None
+    # A torch release that renames the fused SGD kernel: the self-test catches it, training goes on
+    monkeypatch.delattr(torch, "_fused_sgd_")
+    aten_private.fast_steps_available.cache_clear()
+    try:
+        why = aten_private.fast_steps_available()
+        assert why is not None and "_fused_sgd_" in why
+        for make in (FCN, CNN):
+            assert isinstance(make_step(make(), 0.01, 0.5, CPU), AutogradStep)
+            assert "through autograd" in fallback_note(make(), CPU)
+    finally:
+        monkeypatch.undo()
+        aten_private.fast_steps_available.cache_clear()
+
+
+def test_fast_steps_self_test_catches_a_wrong_result(monkeypatch):
+    from tutor.training import aten_private
+
+    # an operator that still exists but now computes something else (here: ReLU's backward ignores the mask)
+    monkeypatch.setattr(aten_private, "relu_backward", lambda grad, act, out=None: grad if out is None else out.copy_(grad))
+    aten_private.fast_steps_available.cache_clear()
+    try:
+        assert "differs from autograd" in aten_private.fast_steps_available()
+    finally:
+        monkeypatch.undo()
+        aten_private.fast_steps_available.cache_clear()

@@ -267,6 +267,8 @@ class _RichView:
                 f"{event['steps_per_epoch']} steps), SGD lr {event['lr']} momentum {event['momentum']}"
                 + _processes(event)
             )
+            if event.get("note"):
+                self.out.print(f"[yellow]note:[/] {escape(event['note'])}")
             self.progress.start()
             self.overall = self.progress.add_task("overall", total=event["total_steps"], info="")
             self.epoch = self.progress.add_task("epoch 1", total=event["steps_per_epoch"], info="")

@@ -17,7 +17,7 @@ from tutor.training.config import TrainConfig
 from tutor.training.device import pick_device
 from tutor.training.models import CNN, build_model, is_convolutional
 from tutor.training.sources import DataPlan, Digits, load_plan
-from tutor.training.steps import make_step
+from tutor.training.steps import fallback_note, make_step
 from tutor.training.threads import ThreadTuner
 
 MEAN, STD = 0.1307, 0.3081  # the notes' Normalize((0.1307,), (0.3081,))
@@ -153,6 +153,7 @@ class Trainer:
             **plan.describe(),
             "total_steps": total, "steps_per_epoch": per_epoch, "epochs": epochs,
             "batch_size": batch, "lr": cfg.lr, "momentum": cfg.momentum,
+            **({"note": note} if (note := fallback_note(model, device)) else {}),
         })
 
         gen = torch.Generator().manual_seed(cfg.seed)

@@ -7,7 +7,8 @@ Commands (client → worker, one JSON object per line on stdin):
 Events (worker → client, one JSON object per line on stdout), key "event":
     ready     torch, pid, threads                        once, after torch is imported
     start     model, params, device, threads, source, split, train, test,
-              total_steps, steps_per_epoch, epochs, batch_size, lr, momentum;
+              total_steps, steps_per_epoch, epochs, batch_size, lr, momentum, and note (only when
+              the notes' model trains through autograd because the fast steps failed their self-test);
               a DDP run (tutor.training.ddp) adds world_size, backend, per_process_batch
               (batch_size is the global batch) and, under the worker, pids (one per rank)
     progress  step, total_steps, epoch, epochs, epoch_step, steps_per_epoch, loss,

@@ -7,9 +7,8 @@ from typing import Protocol
 import torch
 from torch import nn
 
+from tutor.training import aten_private as ops
 from tutor.training.models import CNN, FCN
-
-_aten = torch.ops.aten
 
 
 class Step(Protocol):
@@ -136,24 +135,21 @@ class FCNStep:
             inp = acts[i]
         logits = acts[last]
         logp = torch.log_softmax(logits, 1)
-        loss, total_weight = _aten.nll_loss_forward(logp, y, None, 1, -100)  # 1: reduction "mean"
-        grad_logp = _aten.nll_loss_backward(self.one, logp, y, None, 1, -100, total_weight)
-        _aten._log_softmax_backward_data.out(grad_logp, logp, 1, logp.dtype, out=deltas[last])
+        loss, total_weight = ops.nll_mean(logp, y)
+        grad_logp = ops.nll_mean_backward(self.one, logp, y, total_weight)
+        ops.log_softmax_backward(grad_logp, logp, out=deltas[last])
         for i in range(last, 0, -1):
             d = deltas[i]
             torch.mm(d.t(), acts[i - 1], out=self.grads[2 * i])
             torch.sum(d, 0, out=self.grads[2 * i + 1])
             torch.mm(d, self.weights[i], out=deltas[i - 1])
-            _aten.threshold_backward.grad_input(deltas[i - 1], acts[i - 1], 0, grad_input=deltas[i - 1])
+            ops.relu_backward(deltas[i - 1], acts[i - 1], out=deltas[i - 1])
         g1, gb1 = self.grads[0], self.grads[1]
         torch.sum(deltas[0], 0, out=gb1)
         torch.mm(deltas[0].t(), xk, out=g1[:, :k])
         if blank_cols:
             g1[:, k:].copy_(torch.mul(gb1, self.blank)[:, None].expand(-1, blank_cols))
-        torch._fused_sgd_(
-            self.params, self.grads, self.momentum_buffers, weight_decay=0.0, momentum=self.momentum,
-            lr=self.lr, dampening=0.0, nesterov=False, maximize=False, is_first_step=self.first,
-        )
+        ops.fused_sgd(self.params, self.grads, self.momentum_buffers, self.lr, self.momentum, self.first)
         self.first = False
         return logits, loss, y
 
@@ -204,48 +200,55 @@ class CNNStep:
         """Train on one batch."""
         x, y = self.x.index_select(0, idx), self.y.index_select(0, idx)
         w1, b1, w2, b2, wf, bf = self.params
-        one, zero = [1, 1], [0, 0]
-        c1 = _aten.convolution(x, w1, b1, one, zero, one, False, zero, 1)
-        pooled, where = _aten.max_pool2d_with_indices(_batch_inside_channels(c1), [2, 2], [2, 2])
+        c1 = ops.conv2d(x, w1, b1)
+        pooled, where = ops.max_pool2(_batch_inside_channels(c1))
         r1 = _batch_outside_channels(pooled, c1).relu_()
         i1 = _batch_outside_channels(where, c1)
-        c2 = _aten.convolution(r1, w2, b2, one, zero, one, False, zero, 1)
-        p2, i2 = _aten.max_pool2d_with_indices(c2, [2, 2], [2, 2])
+        c2 = ops.conv2d(r1, w2, b2)
+        p2, i2 = ops.max_pool2(c2)
         r2 = p2.relu_()
         f = torch.flatten(r2, 1)
         logits = torch.addmm(bf, f, wf.t())
         logp = torch.log_softmax(logits, 1)
-        loss, total_weight = _aten.nll_loss_forward(logp, y, None, 1, -100)
-        grad_logp = _aten.nll_loss_backward(self.one, logp, y, None, 1, -100, total_weight)
-        g = _aten._log_softmax_backward_data(grad_logp, logp, 1, logp.dtype)
+        loss, total_weight = ops.nll_mean(logp, y)
+        grad_logp = ops.nll_mean_backward(self.one, logp, y, total_weight)
+        g = ops.log_softmax_backward(grad_logp, logp)
         gwf = torch.mm(g.t(), f)
         gbf = g.sum(0)
         # ReLU backward against f (r2's values, flattened like mm's output) rather than r2: a
         # channels_last r2 against the row-major gradient walks mismatched strides. Same values, same
         # result bit for bit; then into c2's layout, as the pool backward would convert it.
-        gp2 = _aten.threshold_backward(torch.mm(g, wf), f, 0).view(r2.shape)
+        gp2 = ops.relu_backward(torch.mm(g, wf), f).view(r2.shape)
         if c2.is_contiguous(memory_format=torch.channels_last):
             gp2 = gp2.contiguous(memory_format=torch.channels_last)
-        gc2 = _aten.max_pool2d_with_indices_backward(gp2, c2, [2, 2], [2, 2], zero, one, False, i2)
-        gr1, gw2, gb2 = _aten.convolution_backward(gc2, r1, w2, [w2.shape[0]], one, zero, one, False, zero, 1,
-                                                   [True, True, True])
-        gp1 = _aten.threshold_backward(gr1, r1, 0)
-        gc1 = _aten.max_pool2d_with_indices_backward(gp1, c1, [2, 2], [2, 2], zero, one, False, i1)
-        _, gw1, gb1 = _aten.convolution_backward(gc1, x, w1, [w1.shape[0]], one, zero, one, False, zero, 1,
-                                                 [False, True, True])
-        torch._fused_sgd_(
-            self.params, [gw1, gb1, gw2, gb2, gwf, gbf], self.momentum_buffers, weight_decay=0.0,
-            momentum=self.momentum, lr=self.lr, dampening=0.0, nesterov=False, maximize=False,
-            is_first_step=self.first,
-        )
+        gc2 = ops.max_pool2_backward(gp2, c2, i2)
+        gr1, gw2, gb2 = ops.conv2d_backward(gc2, r1, w2, need_input=True)
+        gp1 = ops.relu_backward(gr1, r1)
+        gc1 = ops.max_pool2_backward(gp1, c1, i1)
+        _, gw1, gb1 = ops.conv2d_backward(gc1, x, w1, need_input=False)
+        grads = [gw1, gb1, gw2, gb2, gwf, gbf]
+        ops.fused_sgd(self.params, grads, self.momentum_buffers, self.lr, self.momentum, self.first)
         self.first = False
         return logits, loss, y
 
 
 def make_step(model: nn.Module, lr: float, momentum: float, device: torch.device) -> Step:
-    """The hand-written step for the notes' FCN or CNN on the CPU (where it was measured); autograd for anything else."""
-    if device.type == "cpu" and type(model) is FCN:
-        return FCNStep([model.l1, model.l2, model.l3, model.l4, model.l5], lr, momentum)
-    if device.type == "cpu" and type(model) is CNN:
+    """The hand-written step for the notes' FCN or CNN on the CPU (where it was measured); autograd for anything else.
+
+    The hand-written steps call private ATen operators (tutor.training.aten_private); where this
+    torch fails their self-test, the notes' FCN and CNN train through autograd, and ``fallback_note``
+    says why.
+    """
+    if device.type == "cpu" and type(model) in (FCN, CNN) and ops.fast_steps_available() is None:
+        if type(model) is FCN:
+            return FCNStep([model.l1, model.l2, model.l3, model.l4, model.l5], lr, momentum)
         return CNNStep(model, lr, momentum)
     return AutogradStep(model, lr, momentum, device)
+
+
+def fallback_note(model: nn.Module, device: torch.device) -> str | None:
+    """Why the notes' FCN or CNN on the CPU trains through autograd rather than its fast step, or None."""
+    if device.type != "cpu" or type(model) not in (FCN, CNN):
+        return None
+    why = ops.fast_steps_available()
+    return f"fast training steps off ({why}); training through autograd" if why else None
