@@ -15,16 +15,18 @@ def explain_outcome(
     lesson_id: str | None = None,
     step_names: Mapping[str, tuple[int, str]] | None = None,
 ) -> Explanation | None:
-    """For a ``tutor.judge.StepOutcome`` that failed: the explanation of the learner's error, or,
-    when their code ran but the output's dtype, shape or device differs, the one-line fix.
-    None for a pass, a skip, a run that did not finish, and anything the catalogue does not know.
+    """For a ``tutor.judge.StepOutcome``: the explanation of the learner's error (also one the step
+    expected), or, when their code ran but a check found the dtype, shape or device differs, the
+    one-line fix. None for a pass, a skip, a run that did not finish, and anything the catalogue
+    does not know.
     """
-    if outcome.passed is not False:
-        return None  # nothing to explain; a passing cell costs nothing
     result = outcome.result
     if result is not None and result.status == "error":
+        # Also when the step expected the error: a lesson shows the coach on a mistake made on purpose.
         return explain(result.error_type, result.error_message, result.facts, lang=lang,
                        lesson_id=lesson_id, step_names=step_names)
+    if outcome.passed is not False:
+        return None  # nothing to explain; a cell that ran and passed costs nothing
     if result is not None and result.ok and outcome.verdict is not None:
         return explain(None, outcome.reason, None, lang=lang, source="verdict")
     return None
