@@ -124,15 +124,19 @@ def test_lint_clean_fixture(capsys):
 
 
 def test_lint_reports_every_broken_file_and_exits_1(capsys, tmp_path):
-    (tmp_path / "a.toml").write_text((GOOD / "basics.toml").read_text().replace('kind = "tensor"', 'kind = "tensr"'))
+    text = (GOOD / "basics.toml").read_text().replace('kind = "tensor"', 'kind = "tensr"')
+    (tmp_path / "a.toml").write_text(text.replace("order = 900", 'order = "late"'))
     (tmp_path / "b.toml").write_bytes(b"title = \xff\n")
     code, out, _ = cli(capsys, "lint", str(tmp_path))
     assert code == 1
     assert f"✗ {tmp_path / 'a.toml'}" in out
-    assert "error steps[1].expect.kind: unknown expectation kind 'tensr'" in out
+    # Every error of a file in one run, each step named as the app names it, with its line.
+    assert ('error line 22, step 2 "arange and reshape", expect.kind: unknown expectation kind '
+            "'tensr'") in out
+    assert "error line 6, order: wrong type: expected a number, got a string" in out
     assert f"✗ {tmp_path / 'b.toml'}" in out
     assert "error line 1, column 9: the file is not UTF-8 (byte 0xff)" in out
-    assert "0 lesson(s), 2 file(s): 2 error(s), 0 warning(s)" in out
+    assert "0 lesson(s), 2 file(s): 3 error(s), 0 warning(s)" in out
 
 
 def test_lint_requires_zh_only_when_asked_or_built_in(capsys, tmp_path, monkeypatch):
@@ -140,15 +144,15 @@ def test_lint_requires_zh_only_when_asked_or_built_in(capsys, tmp_path, monkeypa
     assert code == 0, out  # an English-only user lesson is fine
     code, out, _ = cli(capsys, "lint", str(WRONG), "--require-zh")
     assert code == 1
-    assert "error title: no zh text; expected en and zh" in out
-    assert "error steps[1].hints[0]: no zh text" in out
+    assert "error line 4, title: no zh text; expected en and zh" in out
+    assert "error line 22, step 2, hints[0]: no zh text" in out
     # The same file inside the built-in folder needs zh without being asked.
     builtin = tmp_path / "builtin"
     builtin.mkdir()
     (builtin / "w.toml").write_text((WRONG / "wrong.toml").read_text())
     monkeypatch.setattr("tutor.paths.builtin_lessons_dir", lambda: builtin)
     code, out, _ = cli(capsys, "lint", str(builtin))
-    assert code == 1 and "error summary: no zh text" in out
+    assert code == 1 and "error line 7, summary: no zh text" in out
 
 
 def test_lint_warns_on_exercise_without_hints_and_bad_python(capsys, tmp_path):
@@ -161,9 +165,13 @@ def test_lint_warns_on_exercise_without_hints_and_bad_python(capsys, tmp_path):
     (tmp_path / "l.toml").write_text(text)
     code, out, _ = cli(capsys, "lint", str(tmp_path / "l.toml"))
     assert code == 1
-    assert "warning steps[4].hints: an exercise without hints; expected at least one hint" in out
-    assert "error steps[4].solution: Python syntax error at line 1, column 15: '(' was never closed" in out
-    assert "error steps[3].expect.match: invalid regular expression: missing ), unterminated subpattern" in out
+    assert ('warning line 53, step 5 "Exercise: sevens", hints: an exercise without hints; '
+            "expected at least one hint") in out
+    # A code string's syntax error at its place in the code and in the file.
+    assert ('error line 59, step 5 "Exercise: sevens", solution: Python syntax error at line 1, '
+            "column 15 (file line 60, column 15): '(' was never closed") in out
+    assert ('error line 51, step 4 "item() needs one element", expect.match: invalid regular '
+            "expression: missing ), unterminated subpattern") in out
 
 
 def test_lint_accepts_a_demo_that_shows_a_syntax_error(capsys, tmp_path):

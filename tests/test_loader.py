@@ -89,31 +89,31 @@ def test_missing_field(tmp_path):
 
 def test_missing_field_in_a_step(tmp_path):
     err = error_of(tmp_path, good() + '\n[[steps]]\ntitle = "no text"\n')
-    assert err.message == "steps[1].text: missing required field `text`"
+    assert err.message == 'line 11, step 2 "no text", text: missing required field `text`'
 
 
 def test_unknown_field_lists_what_is_expected(tmp_path):
     text = good() + '\n[[steps]]\ntext = "x"\ncode = "1"\n[steps.expect]\nkind = "tensor"\noutpt = "1"\n'
     err = error_of(tmp_path, text)
     assert err.place == "steps[1].expect.outpt"
-    assert err.message.startswith("steps[1].expect.outpt: unknown field `outpt` (did you mean `output`?)")
+    assert err.message.startswith("line 16, step 2, expect.outpt: unknown field `outpt` (did you mean `output`?)")
     assert "expected one of: kind, output, rtol, atol, check_device, check_grad_fn" in err.message
 
 
 def test_unknown_top_level_field(tmp_path):
     err = error_of(tmp_path, good(extra='author = "me"'))
-    assert err.message.startswith("author: unknown field `author`; expected one of: format_version, id,")
+    assert err.message.startswith("line 7, author: unknown field `author`; expected one of: format_version, id,")
 
 
 def test_wrong_type(tmp_path):
     err = error_of(tmp_path, good().replace('order = 1', 'order = "first"'))
-    assert err.message == "order: wrong type: expected a number, got a string"
+    assert err.message == "line 5, order: wrong type: expected a number, got a string"
 
 
 def test_wrong_type_for_a_text_field(tmp_path):
     err = error_of(tmp_path, good().replace('title = "A title"', "title = 3"))
     assert err.message == (
-        "title: wrong type: expected a string or a table of translations {en = ..., zh = ...}, "
+        "line 3, title: wrong type: expected a string or a table of translations {en = ..., zh = ...}, "
         "got an integer"
     )
 
@@ -123,7 +123,7 @@ def test_unknown_expectation_kind(tmp_path):
     err = error_of(tmp_path, text)
     assert err.place == "steps[1].expect.kind"
     assert err.message == (
-        "steps[1].expect.kind: unknown expectation kind 'tensr' (did you mean `tensor`?); "
+        "line 15, step 2, expect.kind: unknown expectation kind 'tensr' (did you mean `tensor`?); "
         "expected one of: text, tensor, shape, regex, error, ok"
     )
 
@@ -132,7 +132,7 @@ def test_missing_expectation_kind(tmp_path):
     text = good() + '\n[[steps]]\ntext = "x"\ncode = "1"\nexpect = { output = "1" }\n'
     err = error_of(tmp_path, text)
     assert err.message == (
-        "steps[1].expect.kind: missing field `kind`; expected one of: text, tensor, shape, regex, error, ok"
+        "line 14, step 2, expect.kind: missing field `kind`; expected one of: text, tensor, shape, regex, error, ok"
     )
 
 
@@ -149,7 +149,7 @@ def test_non_utf8_file(tmp_path):
 
 def test_step_rules_from_the_model(tmp_path):
     err = error_of(tmp_path, good() + '\n[[steps]]\ntext = "x"\ncheck = "assert True"\n')
-    assert err.message == "steps[1]: an exercise (a step with `check`) needs a `solution`"
+    assert err.message == "line 11, step 2: an exercise (a step with `check`) needs a `solution`"
 
 
 def test_regex_example_loads_and_must_match_its_pattern(tmp_path):
@@ -161,13 +161,13 @@ def test_regex_example_loads_and_must_match_its_pattern(tmp_path):
     assert isinstance(bare, LoadedLesson) and bare.lesson.steps[1].expect.example is None
     err = error_of(tmp_path, good() + step + 'example = "forty-two"\n')
     assert err.message == (
-        "steps[1].expect: `example` does not match `pattern`; expected an output the pattern accepts"
+        "line 14, step 2, expect: `example` does not match `pattern`; expected an output the pattern accepts"
     )
 
 
 def test_unsupported_format_version(tmp_path):
     err = error_of(tmp_path, good().replace("format_version = 1", "format_version = 2"))
-    assert err.message == "format_version: unsupported format_version 2; expected 1"
+    assert err.message == "line 1, format_version: unsupported format_version 2; expected 1"
 
 
 def test_missing_format_version(tmp_path):
@@ -179,7 +179,7 @@ def test_missing_format_version(tmp_path):
 
 def test_bad_id(tmp_path):
     err = error_of(tmp_path, good(lesson_id="Bad Id"))
-    assert err.message.startswith("id: expected an id of lowercase letters, digits")
+    assert err.message.startswith("line 2, id: expected an id of lowercase letters, digits")
 
 
 def test_duplicate_id_across_folders_names_both_files(tmp_path):
@@ -281,3 +281,62 @@ def test_the_documented_example_is_a_valid_lesson(tmp_path):
     assert lesson_problems(result.lesson, require_zh=False) == []
     kinds = [type(s.expect).__name__ for s in result.lesson.steps]
     assert kinds == ["NoneType", "TensorExpect", "ErrorExpect", "NoneType", "TensorExpect"]
+
+
+# --- every error in one run, places as the app names them, TOML hints (issue 15, point 3) -------
+
+def test_every_schema_error_of_a_file_in_one_run(tmp_path):
+    from tutor.lessons.loader import load_file_errors
+
+    text = good().replace("order = 1", 'order = "first"', 1) + (
+        '\n[[steps]]\ntitle = "Second"\ntext = "x"\ncode = "1"\n[steps.expect]\nkind = "tensr"\n'
+        'output = "1"\n\n[[steps]]\ntxt = "y"\n\n[[steps]]\ntext = "z"\ncheck = "assert True"\n'
+    )
+    path = write(tmp_path / "l", "four.toml", text)
+    errors = load_file_errors(path)
+    assert isinstance(errors, list)
+    lines = text.splitlines()
+    step3 = lines.index("txt = \"y\"") + 1
+    assert [e.message.split(":")[0] for e in errors] == [
+        "line 5, order",
+        'line 16, step 2 "Second", expect.kind',
+        f"line {step3}, step 3, txt",
+        f"line {step3 - 1}, step 3, text",
+        f"line {step3 + 2}, step 4",
+    ]
+    assert [e.line for e in errors] == [5, 16, step3, step3 - 1, step3 + 2]
+    # The catalogue holds them all; load_file still answers with the first.
+    assert len(only(tmp_path / "l").errors) == 5
+    assert load_file(path).message == errors[0].message
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    ('format_version = 1\ntitle = { en = "a",\n  zh = "b" }\n',
+     "An inline table { ... } must stay on one line in TOML"),
+    ('format_version = 1\ncode = "x = a\\d"\n', 'write \\\\ for one backslash, or use a literal string'),
+    ('format_version = 1\n[[steps]\ntext = "a"\n', "A `[` has no matching `]`"),
+    ('format_version = 1\nrequires = ["a"\n', "A `[` has no matching `]`"),
+])
+def test_toml_syntax_errors_say_what_to_do(tmp_path, text, hint):
+    err = error_of(tmp_path, text)
+    assert "TOML syntax error" in err.message and hint in err.message
+
+
+def test_a_code_syntax_error_maps_to_the_files_line_and_column():
+    from tutor.lessons.lint import lesson_problems
+    from tutor.lessons.model import lesson_from_data
+    from tutor.lessons.places import Places
+
+    text = good() + (
+        '\n[[steps]]\ntext = "x"\nstarter = ""\nsolution = "y = 1"\ncheck = \'\'\'\n'
+        "assert y == 1\nassert (y,\n'''\nhints = [\"h\"]\n"
+    )
+    import tomllib
+
+    data = tomllib.loads(text)
+    problems = lesson_problems(lesson_from_data(data), require_zh=False, places=Places(text, data))
+    line = text.splitlines().index("assert (y,") + 1
+    [(severity, message)] = problems
+    assert severity == "error"
+    assert message.startswith(f"line {line - 2}, step 2, check: Python syntax error at line 2, "
+                              f"column 8 (file line {line}, column 8)")

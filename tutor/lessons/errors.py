@@ -11,7 +11,8 @@ from typing import Any, get_args
 import msgspec
 import msgspec.inspect as mi
 
-from tutor.lessons.model import Expectation, Lesson
+from tutor.lessons.model import Expectation, Lesson, Step
+from tutor.lessons.places import Places, dotted
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,24 @@ def toml_error(path: Path, text: str, exc: Exception) -> LessonError:
         line = text.count("\n") + 1
         column = len(text) - text.rfind("\n")
     place = f"line {line}, column {column}" if line else ""
-    return located(path, place, f"TOML syntax error: {msg}", line=line, column=column)
+    hint = _toml_hint(msg, text, line)
+    what = f"TOML syntax error: {msg}" + (f". {hint}" if hint else "")
+    return located(path, place, what, line=line, column=column)
+
+
+def _toml_hint(msg: str, text: str, line: int | None) -> str:
+    """What to do about the syntax errors authors meet most (tomllib's words say only what)."""
+    lines = text.splitlines()
+    here = lines[line - 1] if line and 0 < line <= len(lines) else ""
+    if "key part" in msg and here.count("{") > here.count("}"):
+        return ('An inline table { ... } must stay on one line in TOML: put '
+                '`{ en = "...", zh = "..." }` on one line, or use a multi-line string')
+    if "Unescaped '\\'" in msg:
+        return ('A backslash in a "..." string starts an escape: write \\\\ for one backslash, '
+                "or use a literal string '...' (''' ... ''' for code and patterns)")
+    if "Unclosed array" in msg or "Expected ']'" in msg or "Expected ']]'" in msg:
+        return "A `[` has no matching `]`: close the array (or the [[steps]] header)"
+    return ""
 
 
 # --- schema (msgspec) ------------------------------------------------------------------------
@@ -110,11 +128,7 @@ def _parts(path: str) -> list[str | int]:
     return [m.group(1) if m.group(1) is not None else int(m.group(2)) for m in _PART.finditer(path)]
 
 
-def _dotted(parts: list[str | int]) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
-    return out
+_dotted = dotted
 
 
 def _pick(t: Any, node: Any) -> Any:
@@ -221,3 +235,72 @@ def schema_error(path: Path, data: Any, exc: msgspec.ValidationError) -> LessonE
     # Constraint messages ("Expected `float` > 0.0") and __post_init__ rules are already one line.
     what = raw[0].lower() + raw[1:] if raw.startswith("Expected") else raw
     return located(path, place, what, lesson_id=lesson_id)
+
+
+# --- every schema error, not only msgspec's first --------------------------------------------
+
+def _rebased(exc: msgspec.ValidationError, at: str) -> msgspec.ValidationError:
+    """``exc`` (raised converting a value found at ``at``) as if raised for the whole file."""
+    found = _MSG_AT.match(str(exc))
+    raw, sub = (found.group("what"), found.group("path") or "") if found else (str(exc), "")
+    full = at + sub
+    return msgspec.ValidationError(f"{raw} - at `{full}`" if full != "$" else raw)
+
+
+def _struct_errors(
+    cls: type, value: Any, at: str, skip: tuple[str, ...] = ()
+) -> list[msgspec.ValidationError]:
+    """Every field's error in ``value`` read as ``cls``: unknown fields, missing ones, wrong
+    values; the struct's own rule (``__post_init__``) only when every field is right."""
+    try:
+        msgspec.convert(value, cls)
+        return []
+    except msgspec.ValidationError as exc:
+        first = exc
+    if not isinstance(value, dict):
+        return [_rebased(first, at)]
+    fields = msgspec.structs.fields(cls)
+    known = {f.encode_name for f in fields}
+    found = [msgspec.ValidationError(f"Object contains unknown field `{key}` - at `{at}`")
+             for key in value if key not in known]
+    for f in fields:
+        if f.encode_name in skip:
+            continue
+        if f.encode_name not in value:
+            if f.required:
+                found.append(msgspec.ValidationError(
+                    f"Object missing required field `{f.encode_name}`" + (f" - at `{at}`" if at != "$" else "")
+                ))
+            continue
+        try:
+            msgspec.convert(value[f.encode_name], f.type)
+        except msgspec.ValidationError as exc:
+            found.append(_rebased(exc, f"{at}.{f.encode_name}"))
+    if found:
+        return found
+    inside_skipped = any(f"at `{at}.{name}" in str(first) for name in skip)
+    return [] if inside_skipped else [_rebased(first, at)]  # the struct's own rule
+
+
+def schema_errors(path: Path, text: str, data: Any) -> list[LessonError]:
+    """Every schema error of a file, each placed as the app names it, with its line."""
+    raised: list[msgspec.ValidationError] = []
+    steps = data.get("steps") if isinstance(data, dict) else None
+    if isinstance(steps, list) and steps:
+        raised += _struct_errors(Lesson, data, "$", skip=("steps",))
+        for i, step in enumerate(steps):
+            raised += _struct_errors(Step, step, f"$.steps[{i}]")
+    else:
+        raised += _struct_errors(Lesson, data, "$")
+    places = Places(text, data)
+    return [placed(schema_error(path, data, exc), places) for exc in raised]
+
+
+def placed(error: LessonError, places: Places) -> LessonError:
+    """``error`` with its place named as the app names it (``step 2 "Title"``) and its line."""
+    if not error.place:
+        return error
+    where, line = places.where(_parts("." + error.place if not error.place.startswith("[") else error.place))
+    what = error.message[len(error.place) + 2:] if error.message.startswith(error.place + ": ") else error.message
+    return LessonError(error.path, f"{where}: {what}", error.lesson_id, error.place, line,
+                       error.column, error.loaded, error.other)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from tutor.lessons.errors import LessonError
 from tutor.lessons.loader import Catalog, LoadedLesson
-from tutor.lessons.model import ErrorExpect, Lesson, RegexExpect, TensorExpect, has_lang
+from tutor.lessons.model import ErrorExpect, Lesson, RegexExpect, TensorExpect, has_lang, tr
+from tutor.lessons.places import Places
 
 ERROR = "error"
 WARNING = "warning"
@@ -27,12 +28,19 @@ class Problem:
         return f"{self.path}: {self.severity}: {self.message}"
 
 
-def _syntax(source: str, place: str) -> str | None:
+def _syntax(source: str, place: str, at: tuple[Places, int, str] | None = None) -> str | None:
+    """A syntax error in ``source``, at its line and column in the code and, with ``at`` (the
+    file's places, the step, the key), in the file."""
     try:
         compile(source, place, "exec")
     except SyntaxError as exc:
         where = f"line {exc.lineno}, column {exc.offset}" if exc.lineno else "?"
-        return f"{place}: Python syntax error at {where}: {exc.msg}"
+        in_file = ""
+        if at is not None and exc.lineno:
+            places, index, key = at
+            line, column = places.code_position(index, key, exc.lineno, exc.offset)
+            in_file = f" (file line {line}" + (f", column {column})" if column else ")")
+        return f"{place}: Python syntax error at {where}{in_file}: {exc.msg}"
     return None
 
 
@@ -48,8 +56,11 @@ def _raises_syntax_error(expect: object) -> bool:
     return isinstance(expect, ErrorExpect) and expect.type in ("SyntaxError", "IndentationError")
 
 
-def lesson_problems(lesson: Lesson, *, require_zh: bool) -> list[tuple[str, str]]:
-    """(severity, message) pairs for one valid lesson."""
+def lesson_problems(
+    lesson: Lesson, *, require_zh: bool, places: Places | None = None
+) -> list[tuple[str, str]]:
+    """(severity, message) pairs for one valid lesson; with ``places`` (the file's), each place is
+    named as the app names it (``line 14, step 2 "Title", hints``) and code lines map to the file."""
     out: list[tuple[str, str]] = []
     if require_zh:
         for place, text in lesson.texts():
@@ -61,10 +72,13 @@ def lesson_problems(lesson: Lesson, *, require_zh: bool) -> list[tuple[str, str]
             out.append((WARNING, f"{at}.hints: an exercise without hints; expected at least one hint"))
         # A demo may show a SyntaxError on purpose (`x[,1]`); everything else must compile.
         sources = [("solution", step.solution), ("check", step.check)]
+        sources += [(f"wrong[{j}]", code) for j, code in enumerate(step.wrong)]
         if not _raises_syntax_error(step.expect):
             sources.append(("code", step.code))
         for name, source in sources:
-            if source is not None and (msg := _syntax(source, f"{at}.{name}")):
+            key = name.split("[")[0]
+            where = (places, i, key) if places is not None else None
+            if source is not None and (msg := _syntax(source, f"{at}.{name}", where)):
                 out.append((ERROR, msg))
         expect = step.expect
         if isinstance(expect, RegexExpect) and (msg := _regex(expect.pattern, f"{at}.expect.pattern")):
@@ -73,7 +87,36 @@ def lesson_problems(lesson: Lesson, *, require_zh: bool) -> list[tuple[str, str]
             out.append((ERROR, msg))
         if isinstance(expect, TensorExpect) and (expect.rtol < 0 or expect.atol < 0):
             out.append((ERROR, f"{at}.expect: rtol and atol must be >= 0"))
-    return out
+    if lesson.setup is not None and (msg := _syntax(lesson.setup, "setup")):
+        out.append((ERROR, msg))
+    if places is None:
+        return out
+    return [(severity, _placed(message, places)) for severity, message in out]
+
+
+_PLACE = re.compile(r"^(?P<place>[a-z_]+(?:\[\d+\]|\.[a-z_]+)*): ")
+_PART = re.compile(r"\.?([a-z_]+)|\[(\d+)\]")
+
+
+def _placed(message: str, places: Places) -> str:
+    """``steps[3].hints: ...`` as ``line 40, step 4 "Title", hints: ...``."""
+    found = _PLACE.match(message)
+    if found is None:
+        return message
+    parts: list[str | int] = [m.group(1) if m.group(1) else int(m.group(2))
+                              for m in _PART.finditer(found.group("place"))]
+    # Texts in several languages are named by the field; the language is in the message.
+    where, _line = places.where(parts)
+    return f"{where}: {message[found.end():]}"
+
+
+def _places(item: LoadedLesson) -> Places | None:
+    try:
+        text = item.path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    steps = [{"title": tr(step.title)} if step.title is not None else {} for step in item.lesson.steps]
+    return Places(text, {"steps": steps})
 
 
 def lint_catalog(catalog: Catalog, *, require_zh: Callable[[Path], bool] | bool = False) -> list[Problem]:
@@ -83,7 +126,9 @@ def lint_catalog(catalog: Catalog, *, require_zh: Callable[[Path], bool] | bool 
     for item in catalog.lessons:
         problems += [
             Problem(item.path, severity, message, item.lesson.id)
-            for severity, message in lesson_problems(item.lesson, require_zh=wants_zh(item.path))
+            for severity, message in lesson_problems(
+                item.lesson, require_zh=wants_zh(item.path), places=_places(item)
+            )
         ]
     return sorted(problems, key=lambda p: (str(p.path), p.severity != ERROR))
 

@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from tutor import paths
-from tutor.lessons.errors import LessonError, located, schema_error, toml_error, utf8_error
+from tutor.lessons.errors import LessonError, located, schema_errors, toml_error, utf8_error
 from tutor.lessons.model import Lesson, lesson_from_data
 
 if sys.version_info >= (3, 11):
@@ -37,6 +37,7 @@ __all__ = [
     "lesson_files",
     "load_catalog",
     "load_file",
+    "load_file_errors",
     "load_paths",
 ]
 
@@ -67,6 +68,12 @@ class Catalog:
 
 def read_data(path: Path) -> dict[str, Any] | LessonError:
     """The parsed TOML of ``path``, or the error that stops it being read."""
+    read = read_text_and_data(path)
+    return read if isinstance(read, LessonError) else read[1]
+
+
+def read_text_and_data(path: Path) -> tuple[str, dict[str, Any]] | LessonError:
+    """The text of ``path`` and its parsed TOML, or the error that stops it being read."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -77,21 +84,29 @@ def read_data(path: Path) -> dict[str, Any] | LessonError:
         return utf8_error(path, raw, exc)
     text = text.removeprefix("\ufeff")  # a BOM is harmless; editors on Windows add one
     try:
-        return toml_loads(text)
+        return text, toml_loads(text)
     except _TomlError as exc:
         return toml_error(path, text, exc)
 
 
 def load_file(path: Path | str, source: str = "extra") -> LoadedLesson | LessonError:
-    """Read and validate one lesson file; never raises for a bad file."""
+    """Read and validate one lesson file; never raises for a bad file. The first error only:
+    ``load_file_errors`` has them all."""
+    result = load_file_errors(path, source)
+    return result[0] if isinstance(result, list) else result
+
+
+def load_file_errors(path: Path | str, source: str = "extra") -> LoadedLesson | list[LessonError]:
+    """Read and validate one lesson file: the lesson, or every error found in it (in one run)."""
     path = Path(path)
-    data = read_data(path)
-    if isinstance(data, LessonError):
-        return data
+    read = read_text_and_data(path)
+    if isinstance(read, LessonError):
+        return [read]
+    text, data = read
     try:
         lesson = lesson_from_data(data)
-    except msgspec.ValidationError as exc:
-        return schema_error(path, data, exc)
+    except msgspec.ValidationError:
+        return schema_errors(path, text, data)
     return LoadedLesson(lesson, path, source)
 
 
@@ -131,9 +146,9 @@ def load_paths(
                 if key in seen_paths:  # the same file named twice is not a clash
                     continue
                 seen_paths.add(key)
-                result = load_file(path, source)
-                if isinstance(result, LessonError):
-                    catalog.errors.append(result)
+                result = load_file_errors(path, source)
+                if isinstance(result, list):
+                    catalog.errors += result
                     continue
                 lesson_id = result.lesson.id
                 if first := by_id.get(lesson_id):
