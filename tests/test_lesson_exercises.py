@@ -144,3 +144,39 @@ def test_every_built_in_check_message_has_chinese(lessons):
                 and {kw.arg for kw in msg.keywords} | ({"en"} if msg.args else set()) >= {"en", "zh"})
     ]
     assert missing == []
+
+
+# The new lessons judge behaviour: other correct answers than the reference solution pass too.
+ALTERNATIVES = [
+    ("shapes", "Exercise: flatten the transpose",
+     ["M.T.contiguous().view(-1)", "M.T.flatten()", "M.t().ravel()", "M.T.reshape(12)"], "flat_T"),
+    ("shapes", "Exercise: channels first",
+     ["photos.movedim(3, 1)", "photos.permute(0, 3, 1, 2).contiguous()",
+      "torch.einsum('nhwc->nchw', photos)", "photos.transpose(1, 3).transpose(2, 3)"], "nchw"),
+    ("shapes", "Exercise: a batch from single images",
+     ["torch.stack(images)[:, None]", "torch.cat([im[None, None] for im in images])",
+      "torch.stack([im.unsqueeze(0) for im in images])"], "batch"),
+    ("shapes", "Exercise: a bias for every row, no copies",
+     ["bias[None].expand(1000, -1)", "torch.broadcast_to(bias, (1000, 3))",
+      "bias.unsqueeze(0).expand(1000, 3)"], "tiled"),
+    ("dtypes", "Exercise: the mean of integer counts",
+     ["counts.mean(dtype=torch.float32)", "counts.sum() / len(counts)", "counts.double().mean()"], "mean"),
+    ("dtypes", "Exercise: feed NumPy data to a layer",
+     ["torch.tensor(table, dtype=torch.float32)", "torch.from_numpy(table.astype(np.float32))",
+      "torch.from_numpy(table).to(torch.float32)"], "x"),
+    ("dtypes", "Exercise: labels for cross_entropy",
+     ["torch.tensor(labels, dtype=torch.long)", "torch.from_numpy(labels.astype(np.int64))",
+      "torch.from_numpy(labels).to(torch.int64)"], "target"),
+    ("dtypes", "Exercise: a snapshot of the weights",
+     ["w.detach().clone().numpy()", "np.array(w.detach())", "w.detach().cpu().numpy().copy()",
+      "np.array(w.tolist(), dtype=np.float32)"], "snapshot"),
+]
+
+
+@pytest.mark.parametrize(("lesson_id", "title", "answers", "name"), ALTERNATIVES,
+                         ids=[f"{a[0]}:{a[3]}" for a in ALTERNATIVES])
+async def test_new_lessons_accept_other_right_answers(interp, lessons, lesson_id, title, answers, name):
+    step = exercise(lessons, lesson_id, title)
+    data = "import numpy as np\n" + given(step)
+    out = await verdicts(interp, step, [f"{data}{name} = {answer}" for answer in answers])
+    assert out == [(True, "all checks passed")] * len(answers)
