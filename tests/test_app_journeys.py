@@ -64,13 +64,13 @@ async def test_step_changes_never_put_focus_in_the_editor():
         assert screen.state.index == 1 and not cell.has_focus
         await pilot.press("enter")  # into the editor: now n is a letter
         assert cell.has_focus and "Esc leaves" in screen_text(app)
-        await pilot.press("n")
-        assert cell.text.startswith("n") and screen.state.index == 1
+        await pilot.press("n")  # typed where the cursor starts: at the end of the code
+        assert cell.text.endswith("n") and screen.state.index == 1
         await pilot.press("ctrl+n")  # Ctrl+N moves on from inside the editor, and leaves it
         assert screen.state.index == 2 and not cell.has_focus
         await pilot.press("e", "ctrl+o")
         assert screen.state.index == 1 and not cell.has_focus
-        assert screen.state.steps[1].code.startswith("n")  # the edit was kept
+        assert screen.state.steps[1].code.endswith("n")  # the edit was kept
         await pilot.press("e", "ctrl+g", "down", "enter")  # jump, from inside the editor
         await pilot.pause()
         assert screen.state.index == 2 and isinstance(app.focused, Explanation)

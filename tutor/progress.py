@@ -17,9 +17,13 @@ StepIndex = Annotated[int, Meta(ge=0)]
 PROGRESS_FORMAT = 1
 
 
-class LessonProgress(msgspec.Struct, forbid_unknown_fields=True):
+class LessonProgress(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
     done: list[StepIndex] = []
     position: StepIndex = 0
+    # The learner's text of each cell they changed (step -> code), and the code each step last ran
+    # (what a replay runs again). Added later with empty defaults: older files load unchanged.
+    cells: dict[StepIndex, str] = {}
+    ran: dict[StepIndex, str] = {}
 
 
 class ProgressFile(msgspec.Struct, forbid_unknown_fields=True):
@@ -80,6 +84,16 @@ class ProgressStore:
         entry = self.data.lessons.get(lesson_id)
         return entry.position if entry else 0
 
+    def cell(self, lesson_id: str, step: int) -> str | None:
+        """The learner's edited text of a cell, or None when they never changed it."""
+        entry = self.data.lessons.get(lesson_id)
+        return entry.cells.get(step) if entry else None
+
+    def last_run(self, lesson_id: str, step: int) -> str | None:
+        """The code step ``step`` last ran, or None when the learner never ran it."""
+        entry = self.data.lessons.get(lesson_id)
+        return entry.ran.get(step) if entry else None
+
     def last(self) -> tuple[str, int] | None:
         """The lesson and step the learner was last at, for "continue where you left off"."""
         lesson_id = self.data.last
@@ -101,6 +115,19 @@ class ProgressStore:
     def set_position(self, lesson_id: str, step: int) -> None:
         self._entry(lesson_id).position = step
         self.data.last = lesson_id
+
+    def set_cell(self, lesson_id: str, step: int, code: str | None) -> bool:
+        """Keep the learner's text of a cell (None: back to the original); True when it changed."""
+        if code is None:
+            entry = self.data.lessons.get(lesson_id)
+            return entry is not None and entry.cells.pop(step, None) is not None
+        entry = self._entry(lesson_id)
+        changed = entry.cells.get(step) != code
+        entry.cells[step] = code
+        return changed
+
+    def set_last_run(self, lesson_id: str, step: int, code: str) -> None:
+        self._entry(lesson_id).ran[step] = code
 
     def reset(self, lesson_id: str | None = None) -> bool:
         """Forget one lesson, or everything; False when there was nothing to forget."""

@@ -17,9 +17,12 @@ class StepState:
     attempts: int = 0
     hints_shown: int = 0
     solution_shown: bool = False
+    check_shown: bool = False  # the exercise's check code is revealed (after an attempt)
     passed: bool | None = None
     # The last StepOutcome (tutor.judge) for this step, so coming back shows it again.
     outcome: Any = None
+    # The code the step last ran (this session or, restored, an earlier one): what a replay runs.
+    ran: str | None = None
 
 
 @dataclass
@@ -29,6 +32,7 @@ class LessonState:
     loaded: LoadedLesson
     index: int = 0
     steps: list[StepState] = field(default_factory=list)
+    restored: bool = False  # restore() ran: the progress store's cells are in ``steps``
 
     def __post_init__(self) -> None:
         if not self.steps:
@@ -58,9 +62,32 @@ class LessonState:
         self.index = index
         return moved
 
-    def reset_cell(self) -> str:
-        self.state.code = _clean(self.step.cell)
-        return self.state.code
+    def original(self, index: int | None = None) -> str:
+        """The cell's code as the lesson gives it (the starter, for an exercise)."""
+        step = self.step if index is None else self.lesson.steps[index]
+        return _clean(step.cell)
+
+    def edited(self, index: int | None = None) -> bool:
+        """Whether the cell holds the learner's own text rather than the lesson's."""
+        index = self.index if index is None else index
+        return self.steps[index].code != self.original(index)
+
+    def restore(self, progress: Any) -> None:
+        """Take the edited cells and last runs a progress store kept (``tutor.progress``), once.
+
+        Steps already touched in this session keep what they have: it is newer than the file.
+        """
+        if self.restored:
+            return
+        self.restored = True
+        lesson_id = self.lesson.id
+        for index, state in enumerate(self.steps):
+            if not self.lesson.steps[index].runnable:
+                continue
+            if state.code == self.original(index) and (code := progress.cell(lesson_id, index)) is not None:
+                state.code = code
+            if state.ran is None:
+                state.ran = progress.last_run(lesson_id, index)
 
     def next_hint(self) -> bool:
         """Reveal one more hint; False when all are shown already."""
@@ -72,18 +99,23 @@ class LessonState:
     def replay_code(self, index: int) -> str | None:
         """The code that rebuilds step ``index``'s effect on the namespace, or None for text steps.
 
-        A step the learner passed replays their own cell; other exercises replay the reference
-        solution, so later steps find the names they expect.
+        What the learner last ran there (this session or an earlier one, so a replay after a
+        restart rebuilds what they had); a step they never ran replays the lesson's code (the
+        reference solution for an exercise), so later steps find the names they expect.
         """
         step = self.lesson.steps[index]
         if not step.runnable:
             return None
-        state = self.steps[index]
-        if state.passed:
-            return state.code
+        ran = self.steps[index].ran
+        if ran is not None:
+            return ran
         if step.is_exercise:
             return step.solution
         return step.code
+
+    def replays_own_code(self, index: int) -> bool:
+        """Whether a replay of step ``index`` runs the learner's last run (else the lesson's code)."""
+        return self.steps[index].ran is not None
 
 
 def _clean(code: str) -> str:

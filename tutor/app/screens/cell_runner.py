@@ -36,6 +36,8 @@ class CellRunner:
             self.notify(ui(self.lang, "Nothing to run in this step."))
             return
         self.keep_cell()
+        # Running leaves the editor (the mode the help describes): the letters that follow are keys.
+        self.leave_editor()
         self.running = True
         # On the app, not the screen: leaving the lesson must not cancel a run half-way through
         # a conversation with the worker (it is interrupted instead, see action_back).
@@ -121,11 +123,22 @@ class CellRunner:
                  and needs_skip(self.lesson.steps[i], host.interp) is None]
         return await replay_steps(
             host.interp, ns, cells,
-            on_start=lambda i: self.say(
-                upto, ui(self.lang, "◌ Running step {step} first, to rebuild the variables it makes…",
-                         step=i + 1), "yellow"),
+            on_start=lambda i: self.say(upto, self._replay_note(i), "yellow"),
             on_result=lambda i, _result, generation: host.note_result(ns, i, generation),
             setup=self.lesson.setup)
+
+    def _replay_note(self, index: int) -> str:
+        """What a replay of step ``index`` runs, said while it runs."""
+        if self.state.replays_own_code(index):
+            return ui(self.lang, "◌ Running step {step} first (the code you last ran there), to rebuild "
+                      "its variables…", step=index + 1)
+        return ui(self.lang, "◌ Running step {step} first (the lesson's code: you have not run it), to "
+                  "rebuild its variables…", step=index + 1)
+
+    def _note_run(self, index: int, code: str) -> None:
+        """Remember ``code`` as what step ``index`` last ran: replays run it again, after restarts too."""
+        self.state.steps[index].ran = code
+        self.app.progress.set_last_run(self.lesson.id, index, code)
 
     async def run_cell(self, index: int, code: str) -> None:
         output = self.query_one(OutputPanel)
@@ -143,6 +156,7 @@ class CellRunner:
                 if self.shows(index):
                     self.query_one(CoachNote).show(None)  # the last run's note is about that run
                 generation = host.generation
+                self._note_run(index, code)
                 outcome: StepOutcome = await judge_step(
                     host.interp, step, code, namespace=self.lesson.id, lang=self.lang,
                     on_output=self._while_shown(index, output.append_output),
@@ -156,7 +170,7 @@ class CellRunner:
             if outcome.passed:
                 st.passed = True
                 self.app.progress.mark_done(self.lesson.id, index)
-                self.app.save_progress()
+            self.app.save_progress()  # the step's last run, and its mark when it passed
             if self.shows(index):
                 self._draw_outcome(outcome, problems, worker_replaced)
         except Exception as exc:  # the UI must outlive any failure of a run
@@ -176,14 +190,15 @@ class CellRunner:
             output.show_result(outcome.result, stable=self.app.stable)
         else:
             output.clear(outcome.reason)
-        verdict.show_outcome(outcome)
+        verdict.show_outcome(outcome, self.state.step.expect)
         self.query_one(CoachNote).show(outcome)
+        self.show_expected()  # an attempt opens the check's code to c
         if problems:
             self.notify(ui(self.lang, "Earlier steps had problems when re-run: {problems}",
-                           problems="; ".join(problems)), severity="warning", timeout=10)
+                           problems="; ".join(problems)), severity="warning")
         if worker_replaced:
             self.notify(ui(self.lang, "The worker was restarted and its variables are gone; the next run "
-                           "re-runs the steps before this one first."), severity="warning", timeout=10)
+                           "re-runs the steps before this one first."), severity="warning")
         self.refresh_step_bar()
         # After the new output is laid out, so the scroll reaches far enough.
         self.call_after_refresh(self.query_one("#lesson-body").scroll_to_widget, verdict,

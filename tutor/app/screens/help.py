@@ -14,18 +14,23 @@ from tutor.app.i18n import LocalizedBindings, lang_of, ui
 
 # The editor's own keys (Textual's TextArea) that learners need most.
 EDITOR_KEYS = [
-    ("⏎ / e / Tab / click", "enter the editor (a step change never does)"),
+    ("⏎ / e / Tab / click", "enter the editor (a step change never does); the cursor starts at the end"),
     ("Esc", "leave the editor: n, p and e are keys again"),
-    ("f5 / ^r  ^n  ^o", "run, next, previous: inside the editor too"),
-    ("Tab", "indent (inside the editor)"),
-    ("Ctrl+Z / Ctrl+Y", "undo / redo"),
+    ("f5 / ^r", "run the cell and leave the editor: n then goes on, e edits again"),
+    ("^n  ^o", "next, previous step: inside the editor too"),
+    ("⏎", "new line, indented as Python needs (one level deeper after ':')"),
+    ("Tab / Shift+Tab", "indent / dedent the line or the selected lines (inside the editor)"),
+    ("Ctrl+Home / Ctrl+End", "start / end of the cell"),
+    ("Ctrl+Z / Ctrl+Y", "undo / redo, also of a reset (Ctrl+L) or the solution (Ctrl+T)"),
     ("Ctrl+C / Ctrl+X / Ctrl+V", "copy / cut / paste"),
     ("F7", "select everything in the cell"),
+    ("F12 / o", "edit the cell in your own editor ($VISUAL or $EDITOR)"),
 ]
 GENERAL_KEYS = [
     ("Ctrl+P", "command palette: every action by name"),
-    ("Tab / Shift+Tab", "move between panels; the mouse works too"),
+    ("Tab / Shift+Tab", "outside the editor: move between panels; the mouse works too"),
     ("↑ ↓ PgUp PgDn", "scroll the focused panel"),
+    ("Ctrl+F / m", "the output panel full screen, and back (Esc too)"),
 ]
 
 # The training screen's one rule for starting, which no key binding shows.

@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from tutor.app.i18n import lang_of, ui
 from tutor.app.widgets.check_code import CheckCode
+from tutor.app.widgets.check_words import check_messages
 from tutor.app.widgets.scroll_panel import ScrollPanel
 from tutor.lessons.model import RegexExpect, Step
 
@@ -50,6 +51,27 @@ def describe(step: Step, lang: str = "en") -> tuple[str, str, Content | None]:
     return ui(lang, HEADINGS.get(expect_kind(expect), "Expected")), "", expected_body(expect, lang)
 
 
+def shows_source(step: Step) -> bool:
+    """Whether the lesson asks for the check's source to be shown from the start."""
+    return getattr(step, "check_display", "messages") == "source"
+
+
+def check_words(step: Step, lang: str = "en", *, revealed: bool = False, attempted: bool = False) -> Content:
+    """The Checks panel's list: what the check tests, in words, and how to see its code."""
+    messages, silent = check_messages(step.check or "", lang)
+    lines: list[Content] = [Content.assemble("• ", message) for message in messages]
+    if silent:
+        more = (ui(lang, "and {count} more check(s)", count=silent) if messages
+                else ui(lang, "{count} check(s)", count=silent))
+        lines.append(Content.styled("• " + more, _NOTE))
+    if not revealed:
+        if attempted:
+            lines.append(Content.styled(ui(lang, "c shows the check's code."), _NOTE))
+        else:
+            lines.append(Content.styled(ui(lang, "The check's code opens after your first attempt (c)."), _NOTE))
+    return Content("\n").join(lines)
+
+
 def _example(expect: object) -> str | None:
     return expect.example if isinstance(expect, RegexExpect) else None
 
@@ -80,24 +102,31 @@ class ExpectedPanel(ScrollPanel):
     DEFAULT_CSS = """
     ExpectedPanel { border: round $secondary 50%; }
     ExpectedPanel:focus { border: round $secondary; }
-    ExpectedPanel > #expected-body.-after-check { margin-top: 1; }
+    ExpectedPanel > .-after-check { margin-top: 1; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("Expected", id=id)  # show() titles it in the app's language
 
     def compose(self):
-        # Checks wrap (an assertion's message is read whole); expected outputs keep their lines
-        # (tensor columns must line up) and scroll sideways.
+        # An exercise's checks in words; its source (wrapped, continuations marked) once revealed.
+        yield Static(id="expected-words")
         yield CheckCode(id="expected-check")
         yield Static(id="expected-body")
 
-    def show(self, step: Step) -> None:
-        title, check, body = describe(step, lang_of(self))
+    def show(self, step: Step, *, revealed: bool = False, attempted: bool = False) -> None:
+        """Draw ``step``'s expectation; ``revealed``: the learner asked for the check's source."""
+        lang = lang_of(self)
+        title, check, body = describe(step, lang)
         self.border_title = title
+        revealed = revealed or shows_source(step)
+        words = self.query_one("#expected-words", Static)
+        words.display = bool(check)
+        words.update(check_words(step, lang, revealed=revealed, attempted=attempted) if check else "")
         code = self.query_one(CheckCode)
-        code.show(check)
-        code.display = bool(check)
+        code.show(check if revealed else "")
+        code.display = bool(check) and revealed
+        code.set_class(bool(check), "-after-check")
         shown = self.query_one("#expected-body", Static)
         shown.update(body or "")
         shown.display = body is not None

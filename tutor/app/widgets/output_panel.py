@@ -38,7 +38,7 @@ def display_widget(item: dict[str, Any], lang: str = "en") -> Widget:
 
 
 class OutputPanel(ScrollPanel):
-    """Scrolls both ways: long outputs down, wide tensors sideways."""
+    """Long outputs scroll down; long lines wrap (folded mid-word when they have no space)."""
 
     DEFAULT_CSS = """
     OutputPanel > .error { color: $text-error; }
@@ -87,7 +87,7 @@ class OutputPanel(ScrollPanel):
             self.call_after_refresh(self.scroll_end, animate=False)
 
     def _write_text(self, text: str) -> None:
-        rendered = Text(text.rstrip("\n"), no_wrap=True, overflow="ignore")
+        rendered = Text(text.rstrip("\n"), overflow="fold")
         if self._text is None:
             self._text = Static(rendered, classes="out-text")
             self.mount(self._text)
@@ -114,11 +114,12 @@ class OutputPanel(ScrollPanel):
         for item in (result.displays or [])[self._displays:]:
             self.add_display(item)
         if result.value is not None:
-            self.mount(Static(Text(result.value, no_wrap=True, overflow="ignore"), classes="value"))
+            self.mount(Static(Text(result.value, overflow="fold"), classes="value"))
         if result.traceback:
-            self.mount(Static(Text(result.traceback.rstrip("\n"), no_wrap=True), classes="error"))
+            self.mount(Static(Text(result.traceback.rstrip("\n"), overflow="fold"), classes="error"))
         elif result.error_type:
-            self.mount(Static(Text(f"{result.error_type}: {result.error_message or ''}"), classes="error"))
+            self.mount(Static(Text(f"{result.error_type}: {result.error_message or ''}", overflow="fold"),
+                              classes="error"))
         notes = []
         if result.truncated or result.dropped_bytes:
             notes.append(ui(lang_of(self), "output cut: {count} more bytes were not kept", count=result.dropped_bytes))

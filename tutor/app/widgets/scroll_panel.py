@@ -1,4 +1,4 @@
-"""Provides ScrollPanel: a bordered, titled box that scrolls both ways and takes focus (output, expected)."""
+"""Provides ScrollPanel: a bordered, titled box that wraps its text, scrolls and takes focus (output, expected)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ from textual.containers import ScrollableContainer
 
 
 class ScrollPanel(ScrollableContainer, can_focus=True):
-    """Long content scrolls down, wide lines (tensors) sideways; focused, the arrow keys scroll it."""
+    """Long content scrolls down; long lines wrap, so nothing ends at the edge unseen (only a
+    picture wider than the panel scrolls sideways). Focused, the arrow keys scroll it; it can be
+    maximised to the whole screen (Textual's maximize)."""
+
+    ALLOW_MAXIMIZE = True
 
     DEFAULT_CSS = """
     ScrollPanel {
@@ -17,7 +21,7 @@ class ScrollPanel(ScrollableContainer, can_focus=True):
         padding: 0 1;
     }
     ScrollPanel:focus { border: round $primary; }
-    ScrollPanel > Static { width: auto; min-width: 100%; height: auto; }
+    ScrollPanel > Static { width: 100%; height: auto; }
     """
 
     def __init__(self, title: str, *, id: str | None = None) -> None:

@@ -9,7 +9,9 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from tutor.app.i18n import lang_of, ui
+from tutor.compare.messages import say
 from tutor.judge import StepOutcome
+from tutor.lessons.model import RegexExpect
 
 # Colour plus a text style, so the marks still show with NO_COLOR.
 MARK_STYLE = "bold reverse"
@@ -19,7 +21,7 @@ _STATUS_SYMBOL = {"interrupted": "⏹", "timeout": "⏱", "crashed": "✗", "lim
 
 def render_diff(diff: Any, lang: str = "en") -> Text:
     """A Verdict's diff lines as Rich text: ``-`` expected, ``+`` actual, differing spans reversed."""
-    text = Text(no_wrap=True, overflow="ignore")
+    text = Text(overflow="fold")
     text.append(ui(lang, "- expected   + your output") + "\n", style="italic dim")
     for i, line in enumerate(diff):
         style = _SIGN_STYLE.get(line.sign, "")
@@ -32,10 +34,25 @@ def render_diff(diff: Any, lang: str = "en") -> Text:
     return text
 
 
-def headline(outcome: StepOutcome, lang: str = "en") -> Text:
+def plain_reason(reason: str, expect: object, lang: str = "en") -> str:
+    """``reason`` with a regex step's pattern replaced by words: the learner reads the example."""
+    if not isinstance(expect, RegexExpect) or expect.example is None:
+        return reason
+    words = {
+        say(lang, "regex_matches", pattern=expect.pattern):
+            ui(lang, "the output has the form of the example under Expected"),
+        say(lang, "regex_no_match", pattern=expect.pattern):
+            ui(lang, "the output does not have the form of the example under Expected"),
+    }
+    for raw, plain in words.items():
+        reason = reason.replace(raw, plain)
+    return reason
+
+
+def headline(outcome: StepOutcome, lang: str = "en", expect: object = None) -> Text:
     """The verdict line for a StepOutcome (its reason is already in ``lang``: the judge writes it)."""
     status = outcome.result.status if outcome.result is not None else "ok"
-    reason = outcome.reason or ""
+    reason = plain_reason(outcome.reason or "", expect, lang)
     if outcome.passed:
         return Text.assemble((ui(lang, "✓ Passed"), "bold green"), f"  {reason}" if reason else "")
     if outcome.passed is None:
@@ -53,7 +70,7 @@ class VerdictView(VerticalScroll):
         max-height: 12;
         padding: 0 1;
     }
-    VerdictView > #verdict-diff { width: auto; min-width: 100%; }
+    VerdictView > Static { width: 100%; }
     """
 
     def compose(self):
@@ -70,10 +87,11 @@ class VerdictView(VerticalScroll):
         self.query_one("#verdict-diff", Static).display = False
         self.display = bool(line.plain)
 
-    def show_outcome(self, outcome: StepOutcome) -> None:
+    def show_outcome(self, outcome: StepOutcome, expect: object = None) -> None:
+        """Draw the outcome; ``expect`` (the step's) lets a regex step's verdict name its example."""
         self.display = True
         lang = lang_of(self)
-        self.query_one("#verdict-line", Static).update(headline(outcome, lang))
+        self.query_one("#verdict-line", Static).update(headline(outcome, lang, expect))
         verdict = outcome.verdict
         diff = verdict.diff if verdict is not None and not outcome.passed else ()
         widget = self.query_one("#verdict-diff", Static)
