@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 _MESSAGES = {
     "en": {
         "needs_cuda": "skipped: this step needs CUDA, and cells run on {device}",
+        "needs_loopback": "skipped: this step's processes talk over TCP on 127.0.0.1, which the "
+        "sandbox allows only in a private network, and there is none here ({device})",
         "nothing": "nothing to run",
         "ran": "ran without error",
         "checks_passed": "all checks passed",
@@ -33,6 +35,8 @@ _MESSAGES = {
     },
     "zh": {
         "needs_cuda": "已跳过：这一步需要 CUDA，而代码运行在 {device} 上",
+        "needs_loopback": "已跳过：这一步的进程要通过 127.0.0.1 上的 TCP 通信，沙箱只在独立的网络"
+        "命名空间里允许这样做，而这里没有（{device}）",
         "nothing": "没有可运行的代码",
         "ran": "运行成功，没有错误",
         "checks_passed": "所有检查都通过了",
@@ -87,11 +91,21 @@ def describe_failure(result: ExecResult, lang: str = "en", *, who: str = "your_c
 
 
 def needs_skip(step: Step, interp: Any) -> str | None:
-    """Why ``step`` cannot run on this interpreter's device, or None."""
+    """What ``step`` lacks on this interpreter (its device, or why it has no loopback), or None."""
     device = interp.device  # None until the worker has started
     if step.needs_cuda and (device is None or device.kind != "cuda"):
         return device.label if device is not None else "an unknown device"
+    if step.needs_loopback:
+        return loopback_missing(interp)
     return None
+
+
+def loopback_missing(interp: Any) -> str | None:
+    """Why cells on ``interp`` cannot use TCP on 127.0.0.1, or None when they can."""
+    box = (getattr(interp, "worker_info", None) or {}).get("sandbox") or {}
+    if box.get("loopback"):
+        return None
+    return box.get("loopback_note") or "the worker has not reported a private network"
 
 
 # After these a replay stops: the worker (or the step's work) is gone, so later steps would only fail.
@@ -174,7 +188,9 @@ async def judge_step(
     the check's run is not streamed: what it prints is not the learner's output.
     """
     if (device := needs_skip(step, interp)) is not None:
-        return StepOutcome(None, _t(lang, "needs_cuda", device=device), None, None)
+        on_cuda = interp.device is not None and interp.device.kind == "cuda"
+        key = "needs_cuda" if step.needs_cuda and not on_cuda else "needs_loopback"
+        return StepOutcome(None, _t(lang, key, device=device), None, None)
     if not step.runnable and not code.strip():
         return StepOutcome(None, _t(lang, "nothing"), None, None)
 

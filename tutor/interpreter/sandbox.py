@@ -99,8 +99,12 @@ def unconfined(note: str, abi: int | None = None) -> dict[str, Any]:
     }
 
 
-def confine(workdir: str) -> dict[str, Any]:
-    """Confine the calling thread and everything it starts later. Returns what is enforced."""
+def confine(workdir: str, *, confine_tcp: bool = True) -> dict[str, Any]:
+    """Confine the calling thread and everything it starts later. Returns what is enforced.
+
+    ``confine_tcp=False``: leave TCP alone, for a worker in a loopback-only network namespace
+    (tutor.interpreter.netns), where 127.0.0.1 is its own and nothing else is reachable.
+    """
     abi = abi_version()
     report = unconfined("", abi)
     if abi == 0:
@@ -116,7 +120,7 @@ def confine(workdir: str) -> dict[str, Any]:
         dir_rights |= _TRUNCATE
         file_rights |= _TRUNCATE
     attr = _RulesetAttr(handled_access_fs=dir_rights)
-    if abi >= 4:
+    if abi >= 4 and confine_tcp:
         attr.handled_access_net = _NET_BIND_TCP | _NET_CONNECT_TCP
     if abi >= 6:
         attr.scoped = _SCOPE_ABSTRACT_UNIX | _SCOPE_SIGNAL
@@ -160,8 +164,9 @@ def confine(workdir: str) -> dict[str, Any]:
             return report
     finally:
         os.close(ruleset)
-    report.update(files=True, network=abi >= 4, signals=abi >= 6)
-    missing = [name for name, on in (("TCP", abi >= 4), ("signal", abi >= 6)) if not on]
+    tcp = abi >= 4 and confine_tcp
+    report.update(files=True, network=tcp, signals=abi >= 6)
+    missing = [name for name, on in (("TCP", tcp or not confine_tcp), ("signal", abi >= 6)) if not on]
     if missing:
         report["note"] = f"Landlock ABI {abi}: no {' or '.join(missing)} confinement on this kernel"
     return report

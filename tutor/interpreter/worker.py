@@ -18,7 +18,7 @@ import time
 import traceback
 from typing import Any
 
-from tutor.interpreter import cells, check_helpers, facts, limits, sandbox
+from tutor.interpreter import cells, check_helpers, facts, limits, netns, sandbox
 from tutor.interpreter.capture import Capture, Channel
 from tutor.interpreter.protocol import ProtocolError, decode
 from tutor.interpreter.show import Show
@@ -216,9 +216,16 @@ def main(argv: list[str] | None = None) -> None:
         channel = Channel(int(config["proto_fd"]))
         capture = Capture(str(config.get("token", "")))
         if config.get("sandbox", True):
-            box = sandbox.confine(os.getcwd())
+            # A private network with only loopback (tutor.interpreter.netns) lets cells use TCP
+            # on 127.0.0.1 (torch.distributed's gloo) and reach nothing else: then Landlock
+            # need not refuse TCP. Where there is none, Landlock refuses TCP as before.
+            net = netns.isolate()
+            box = sandbox.confine(os.getcwd(), confine_tcp=not net["loopback"])
+            box.update(network=box["network"] or net["loopback"], loopback=net["loopback"])
+            box["loopback_note"] = net["note"]
         else:
             box = sandbox.unconfined("the sandbox was turned off for this session")
+            box.update(loopback=True, loopback_note="")
         signal.signal(signal.SIGINT, interrupts := Interrupts())  # ignored until a cell runs
         builtins.input = _no_input
         started = time.perf_counter()

@@ -124,6 +124,9 @@ class Step(Struct, forbid_unknown_fields=True, kw_only=True):
     # Seconds for this step's cells; None takes the interpreter's default.
     timeout: Annotated[float, Meta(gt=0, le=3600)] | None = None
     needs_cuda: bool = False
+    # The step's cells use TCP on 127.0.0.1 (torch.distributed's gloo): they run only where the
+    # worker has a private loopback-only network (tutor.interpreter.netns); elsewhere skipped.
+    needs_loopback: bool = False
 
     def __post_init__(self) -> None:
         if self.check is not None:
