@@ -41,7 +41,11 @@ def test_check_fails_a_wrong_expectation_and_a_weak_check(tmp_path):
     assert done.returncode == 1
     out = done.stdout
     assert "✗ step 1 demo: value differs at [5]: expected 6, got 5" in out
-    assert "- tensor([0, 1, 2, 3, 4, [[6]]])" in out and "+ tensor([0, 1, 2, 3, 4, [[5]]])" in out
+    # Not a terminal: a marker line of ^ under each row, never brackets that read as the tensor's.
+    marks = " " * 6 + " " * 2 + " " * len("tensor([0, 1, 2, 3, 4, ") + "^"
+    assert f"- tensor([0, 1, 2, 3, 4, 6])\n{marks}\n" in out
+    assert f"+ tensor([0, 1, 2, 3, 4, 5])\n{marks}\n" in out
+    assert "[[" not in out
     assert "✗ step 2 starter: the starter already passes its check; the check must reject it" in out
     assert "✓ step 2 solution" in out
     assert "✓ step 3 demo" in out  # later steps still run after a failure
@@ -67,6 +71,8 @@ def test_check_json(tmp_path):
         ("fixture-wrong", 2, "demo", True),
     ]
     assert steps[6]["reason"] == "value differs at [5]: expected 6, got 5"
+    marks = " " * len("- tensor([0, 1, 2, 3, 4, ") + "^"
+    assert steps[6]["diff"] == f"- tensor([0, 1, 2, 3, 4, 6])\n{marks}\n+ tensor([0, 1, 2, 3, 4, 5])\n{marks}"
     summary = rows[-1]["summary"]
     assert (summary["passed"], summary["failed"], summary["skipped"], summary["lessons"]) == (7, 2, 1, 2)
 
@@ -311,3 +317,19 @@ def test_check_with_a_refused_device_is_exit_1(tmp_path):
     assert done.returncode == 1
     assert "--device='bogus' refused" in done.stdout
     assert "the --device asked for was refused" in done.stdout
+
+
+def test_check_in_a_terminal_marks_differences_in_colour_not_with_a_marker_line(tmp_path):
+    import os
+    import subprocess
+
+    env = {**os.environ, "TORCH_TUTOR_HOME": str(tmp_path / "home"), "COLUMNS": "200",
+           "FORCE_COLOR": "1", "TERM": "xterm-256color"}
+    env.pop("TORCH_TUTOR_LESSONS", None)
+    env.pop("NO_COLOR", None)
+    done = subprocess.run([sys.executable, "-m", "tutor", "check", str(WRONG)], capture_output=True,
+                          text=True, timeout=240, env=env, cwd=tmp_path)
+    out = done.stdout
+    assert "\x1b[" in out and "^" not in out
+    # The differing number is drawn in reverse video; the brackets are the tensor's own.
+    assert "\x1b[1;7;31m6" in out or "\x1b[1;31;7m6" in out or "\x1b[7;1;31m6" in out, repr(out)

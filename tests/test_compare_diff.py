@@ -85,7 +85,21 @@ def test_long_diffs_fold_matching_runs():
 def test_diff_text_plain_and_with_markers():
     v = compare(TensorExpect(output="tensor([1., 2.])"), Observed("tensor([1.0000, 2.5000])"))
     assert v.diff_text() == "- tensor([1., 2.])\n+ tensor([1.0000, 2.5000])"
-    assert v.diff_text(markers=True) == "- tensor([1., [[2.]]])\n+ tensor([1.0000, [[2.5000]]])"
+    # A marker line under each row: the marks cannot be read as the tensor's own brackets.
+    assert v.diff_text(markers=True) == (
+        "- tensor([1., 2.])\n" + " " * 14 + "^^\n"
+        "+ tensor([1.0000, 2.5000])\n                  ^^^^^^"
+    )
+    nested = compare(TensorExpect(output="tensor([1, 2, 3, 4, 5])"),
+                     Observed("tensor([1, 2, 3, 4, 6])"))
+    assert "[[" not in nested.diff_text(markers=True)
+
+
+def test_marker_line_counts_wide_characters_twice():
+    from tutor.compare.model import DiffLine, marker_line
+
+    assert marker_line(DiffLine("-", "均值 2.5", ((5, 8),))) == "         ^^^"
+    assert marker_line(DiffLine("+", "abc", ((3, 5),))) == "     ^^"  # a mark past the end
     assert Verdict(True, "output matches").diff_text() == ""
 
 

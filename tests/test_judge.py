@@ -50,7 +50,9 @@ async def test_demo_edited_into_a_wrong_answer_shows_the_diff(interp, ns):
     out = await judge(interp, step, "torch.arange(3) * 3", ns)
     assert out.passed is False
     assert out.reason == "value differs at [1]: expected 2, got 3 (and 1 more difference)"
-    assert out.verdict.diff_text(markers=True) == "- tensor([0, [[2]], [[4]]])\n+ tensor([0, [[3]], [[6]]])"
+    assert out.verdict.diff_text(markers=True) == (
+        "- tensor([0, 2, 4])\n" + " " * 13 + "^  ^\n+ tensor([0, 3, 6])\n" + " " * 13 + "^  ^"
+    )
 
 
 async def test_demo_without_expect_must_only_run(interp, ns):
@@ -199,7 +201,7 @@ async def test_judge_step_words_the_verdict_in_chinese(interp):
     assert out_zh.reason == "[1] 处的数值不同：期望 2，实际 3（另有 1 处不同）"
     assert (
         out_zh.verdict.diff_text(markers=True)
-        == "- tensor([0, [[2]], [[4]]])\n+ tensor([0, [[3]], [[6]]])"
+        == "- tensor([0, 2, 4])\n" + " " * 13 + "^  ^\n+ tensor([0, 3, 6])\n" + " " * 13 + "^  ^"
     )
     out_en = await judge_step(interp, step, "torch.arange(3) * 3", namespace="compare-zh-2")
     assert out_en.reason == "value differs at [1]: expected 2, got 3 (and 1 more difference)"

@@ -97,15 +97,29 @@ class _Rich:
             self.out.print(f"{head}{ms}")
         else:
             self.out.print(f"{head}: {escape(reason)}{ms}")
-            self._diff(r.diff)
+            self._diff(r)
         if self.verbose and r.check_output:
             self.out.print("      [dim]the check printed:[/]")
             for line in r.check_output.rstrip("\n").splitlines():
                 self.out.print(f"      [dim]│[/] {escape(line)}")
         self._pictures(r)
 
-    def _diff(self, diff: str) -> None:
-        for line in diff.splitlines():
+    def _diff(self, r) -> None:
+        """In a terminal the differing spans are shown in reverse colour; elsewhere (and in
+        --json) a marker line of ^ sits under each row (Verdict.diff_text(markers=True))."""
+        verdict = r.outcome.verdict if r.outcome is not None else None
+        if self.out.is_terminal and verdict is not None and verdict.diff:
+            from rich.text import Text
+
+            for row in verdict.diff:
+                colour = {"-": "red", "+": "green"}.get(row.sign, "dim")
+                text = Text(f"      {row.sign} ", style=colour)
+                body = Text(row.text, style=colour)
+                for start, end in row.marks:
+                    body.stylize("bold reverse", start, end)
+                self.out.print(text + body)
+            return
+        for line in r.diff.splitlines():
             colour = {"-": "red", "+": "green"}.get(line[:1], "dim")
             self.out.print(f"      [{colour}]{escape(line)}[/]")
 

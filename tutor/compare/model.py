@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 Span = tuple[int, int]
@@ -43,24 +44,29 @@ class Verdict:
     def diff_text(self, *, markers: bool = False) -> str:
         """Plain rendering for the CLI and non-TTY output.
 
-        With ``markers`` each marked span is wrapped in ``[[`` and ``]]`` so the
-        differing numbers stay visible without colour.
+        With ``markers`` a row with marked spans is followed by a marker line: ``^`` under each
+        differing character (wide characters get two), so the marks cannot be mistaken for the
+        code's own brackets and the row itself stays exactly what was printed.
         """
         lines = []
         for line in self.diff:
-            if markers and line.marks:
-                line = DiffLine(line.sign, _bracket(line.text, line.marks))
             lines.append(line.render())
+            if markers and line.marks:
+                lines.append(marker_line(line))
         return "\n".join(lines)
 
 
-def _bracket(text: str, marks: tuple[Span, ...]) -> str:
-    out, pos = [], 0
-    for start, end in sorted(marks):
-        start = max(start, pos)
-        if start >= end:
-            continue
-        out += [text[pos:start], "[[", text[start:end], "]]"]
-        pos = end
-    out.append(text[pos:])
-    return "".join(out)
+def _width(char: str) -> int:
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def marker_line(line: DiffLine) -> str:
+    """``^`` under the marked spans of ``line`` as ``render`` lays it out (after ``sign`` and a
+    space), counting wide (CJK) characters as two columns."""
+    out = ["  "]
+    for i, char in enumerate(line.text):
+        inside = any(start <= i < end for start, end in line.marks)
+        out.append(("^" if inside else " ") * _width(char))
+    past = max((end for _start, end in line.marks), default=0) - len(line.text)
+    out.append("^" * max(past, 0))  # a mark past the end: what is missing there
+    return "".join(out).rstrip()
