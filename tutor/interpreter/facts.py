@@ -228,7 +228,8 @@ def _is_tensor(value: Any) -> bool:
 
 def _is_module(value: Any) -> bool:
     torch = _torch()
-    return torch is not None and isinstance(value, torch.nn.Module)
+    # issubclass of type(): isinstance would read a learner's __class__ property.
+    return torch is not None and issubclass(type(value), torch.nn.Module)
 
 
 def _instance_dict(value: Any) -> dict[str, Any]:
