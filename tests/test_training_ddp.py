@@ -1,4 +1,4 @@
-"""Tests DistributedDataParallel training: `train --ddp N` through the worker, and the same rank under torchrun.
+"""Tests DistributedDataParallel training: `train --ddp N` via the worker, and ranks under torchrun.
 
 Real processes throughout: the training worker, its rank processes, gloo on 127.0.0.1, torchrun.
 """
@@ -65,8 +65,11 @@ async def _collect(client: TrainingClient, timeout: float = 300.0) -> list[dict]
 
 
 def test_a_global_batch_that_does_not_split_is_refused_with_the_choices():
-    with pytest.raises(ValueError, match=r"global batch of 64 does not split over 3 processes.*"
-                                         r"--batch-size 63 or 66"):
+    with pytest.raises(
+        ValueError,
+        match=r"global batch of 64 does not split over 3 processes.*"
+        r"--batch-size 63 or 66",
+    ):
         TrainConfig(world_size=3)
     assert TrainConfig(world_size=4).per_process_batch == 16
     assert TrainConfig(batch_size=30, world_size=3).per_process_batch == 10
@@ -77,8 +80,19 @@ def test_cli_refuses_a_bad_world_size_and_prints_the_torchrun_command(tmp_path):
 
     bad = tutor(tmp_path, "train", "--ddp", "3")
     assert bad.returncode == 1 and "does not split over 3 processes" in bad.stderr
-    shown = tutor(tmp_path, "train", "--ddp", "2", "--model", "fcn", "--steps", "938", "--lr", "0.05",
-                  "--print-torchrun")
+    shown = tutor(
+        tmp_path,
+        "train",
+        "--ddp",
+        "2",
+        "--model",
+        "fcn",
+        "--steps",
+        "938",
+        "--lr",
+        "0.05",
+        "--print-torchrun",
+    )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.strip() == (
         "torchrun --standalone --nnodes 1 --nproc-per-node 2 -m tutor train "
@@ -89,14 +103,26 @@ def test_cli_refuses_a_bad_world_size_and_prints_the_torchrun_command(tmp_path):
 async def test_two_processes_train_report_and_save_a_plain_state_dict(home, tmp_path):
     target = tmp_path / "cnn.pt"
     async with TrainingClient() as client:
-        await client.train(TrainConfig(model="cnn", steps=40, world_size=2, threads=1, save=str(target),
-                                       update_interval=0.05))
+        await client.train(
+            TrainConfig(
+                model="cnn",
+                steps=40,
+                world_size=2,
+                threads=1,
+                save=str(target),
+                update_interval=0.05,
+            )
+        )
         events = await _collect(client)
     kinds = [e["event"] for e in events]
     assert kinds[0] == "start" and kinds[-1] == "done", kinds
     start, done = events[0], events[-1]
-    assert (start["world_size"], start["backend"], start["per_process_batch"], start["batch_size"]) == (
-        2, "gloo", 32, 64)
+    assert (
+        start["world_size"],
+        start["backend"],
+        start["per_process_batch"],
+        start["batch_size"],
+    ) == (2, "gloo", 32, 64)
     assert len(start["pids"]) == 2 and not wait_gone(start["pids"], 5)
     # Every step's loss arrives once, averaged over both ranks.
     losses = [x for e in events if e["event"] == "progress" for x in e["losses"]]
@@ -142,10 +168,15 @@ async def test_a_rank_that_dies_ends_the_run_with_a_clear_error_and_no_process_l
         rest = await _collect(client, 60)
         error = rest[-1]
         assert error["event"] == "error", rest
-        assert error["message"].startswith("training process 1 of 2 (pid ") and "killed by SIGKILL" in error["message"]
+        assert (
+            error["message"].startswith("training process 1 of 2 (pid ")
+            and "killed by SIGKILL" in error["message"]
+        )
         assert not wait_gone(start["pids"], 5)
         # The worker lives on and trains again.
-        await client.train(TrainConfig(model="fcn", steps=3, world_size=2, threads=1, checkpoint=False))
+        await client.train(
+            TrainConfig(model="fcn", steps=3, world_size=2, threads=1, checkpoint=False)
+        )
         again = await _collect(client)
         assert again[-1]["event"] == "done", again[-1]
 
@@ -186,17 +217,28 @@ def test_torchrun_runs_the_same_entry_point_with_the_same_metrics(tmp_path):
     args = ["--model", "cnn", "--steps", "24", "--threads", "1", "--json", "--no-checkpoint"]
     env = {**os.environ, "TORCH_TUTOR_HOME": str(tmp_path / "home")}
     env.pop("RANK", None)
-    ours = subprocess.run([sys.executable, "-m", "tutor", "train", "--ddp", "2", *args],
-                          capture_output=True, text=True, timeout=300, env=env)
+    ours = subprocess.run(
+        [sys.executable, "-m", "tutor", "train", "--ddp", "2", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert ours.returncode == 0, ours.stderr
     theirs = subprocess.run(
         [str(TORCHRUN), "--standalone", "--nproc-per-node", "2", "-m", "tutor", "train", *args],
-        capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
     )
     assert theirs.returncode == 0, theirs.stderr
     a, b = _json_lines(ours.stdout), _json_lines(theirs.stdout)
     assert [e["event"] for e in b if e["event"] != "progress"] == ["start", "epoch", "done"]
-    assert {k: v for k, v in b[0].items() if k != "pids"} == {k: v for k, v in a[0].items() if k != "pids"}
+    assert {k: v for k, v in b[0].items() if k != "pids"} == {
+        k: v for k, v in a[0].items() if k != "pids"
+    }
     # The same ranks on the same data from the same seed: the same losses and the same model.
     losses = [[x for e in run if e["event"] == "progress" for x in e["losses"]] for run in (a, b)]
     assert len(losses[0]) == 24 and losses[0] == losses[1]
@@ -212,12 +254,34 @@ def test_two_processes_reach_the_one_process_accuracy_on_the_notes_epoch(tmp_pat
     for world in (1, 2):
         target = tmp_path / f"cnn{world}.pt"
         proc = subprocess.run(
-            [sys.executable, "-m", "tutor", "train", "--model", "cnn", "--steps", "938", "--ddp", str(world),
-             "--data", str(MNIST), "--json", "--save", str(target), "--no-checkpoint"],
-            capture_output=True, text=True, timeout=900, env=env,
+            [
+                sys.executable,
+                "-m",
+                "tutor",
+                "train",
+                "--model",
+                "cnn",
+                "--steps",
+                "938",
+                "--ddp",
+                str(world),
+                "--data",
+                str(MNIST),
+                "--json",
+                "--save",
+                str(target),
+                "--no-checkpoint",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env=env,
         )
         assert proc.returncode == 0, proc.stderr
         runs[world] = _json_lines(proc.stdout)[-1]
         assert runs[world]["steps"] == 938
-    assert abs(runs[2]["test_acc"] - runs[1]["test_acc"]) <= 0.005, (runs[1]["test_acc"], runs[2]["test_acc"])
+    assert abs(runs[2]["test_acc"] - runs[1]["test_acc"]) <= 0.005, (
+        runs[1]["test_acc"],
+        runs[2]["test_acc"],
+    )
     assert abs(notes_accuracy(tmp_path / "cnn2.pt", NOTES_CNN) - runs[2]["test_acc"]) < 1e-3

@@ -26,6 +26,7 @@ import struct
 import sys
 from typing import Any
 
+ENV = "TORCH_TUTOR_NETNS"  # 0/off/no: no private network (Landlock refuses TCP, as without one)
 _CLONE_NEWNET, _CLONE_NEWUSER = 0x40000000, 0x10000000
 _SIOCGIFFLAGS, _SIOCSIFFLAGS = 0x8913, 0x8914
 _IFF_UP = 0x1
@@ -37,6 +38,8 @@ def isolate() -> dict[str, Any]:
     ``loopback``: True when cells have a private 127.0.0.1 and no other network;
     ``note``: why not, otherwise.
     """
+    if os.environ.get(ENV, "").strip().lower() in ("0", "off", "no"):
+        return {"loopback": False, "note": f"the private network was turned off ({ENV}=0)"}
     if not sys.platform.startswith("linux"):
         return {"loopback": False, "note": "a private network needs Linux network namespaces"}
     libc = ctypes.CDLL(None, use_errno=True)
