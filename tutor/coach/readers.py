@@ -482,6 +482,35 @@ def ce_target(ctx: Context) -> Fields | None:
             "shape": shape_text(fact["shape"])}
 
 
+_ELEMENTWISE_LOSSES = {"mse_loss": "F.mse_loss", "l1_loss": "F.l1_loss",
+                       "binary_cross_entropy": "F.binary_cross_entropy",
+                       "binary_cross_entropy_with_logits": "F.binary_cross_entropy_with_logits"}
+_ELEMENTWISE_MODULES = ("MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss")
+
+
+@reader
+def onehot_needed(ctx: Context) -> Fields | None:
+    """Class indices given to a loss that compares element by element (it wants one-hot rows)."""
+    for op in ctx.ops:
+        name, args = str(op.get("op")), [str(a) for a in op.get("args") or []]
+        fact = ctx.names.get(name)
+        module = isinstance(fact, dict) and fact.get("class") in _ELEMENTWISE_MODULES
+        if (name not in _ELEMENTWISE_LOSSES and not module) or len(args) < 2:
+            continue
+        out, target = ctx.tensor(args[0]), ctx.tensor(args[1])
+        if out is None or target is None:
+            return None
+        os_, ts = out["shape"], target["shape"]
+        if len(os_) != 2 or ts != os_[:1] or os_[1] < 2:
+            return None  # not (N, C) against (N,): some other shape mistake
+        src = args[1]
+        long_src = src if target["dtype"] == "int64" else f"{src}.long()"
+        return {"loss": _ELEMENTWISE_LOSSES.get(name, name), "output": args[0], "target": src,
+                "output_shape": shape_text(os_), "target_shape": shape_text(ts), "classes": os_[1],
+                "target_long": long_src}
+    return None
+
+
 @reader
 def ce_column(ctx: Context) -> Fields | None:
     fields = ce_target(ctx)
