@@ -200,7 +200,7 @@ def test_lint_of_nothing_is_exit_1(capsys, tmp_path):
 
 # --- new ----------------------------------------------------------------------------------------
 
-def test_new_writes_a_commented_skeleton_that_passes_lint(capsys, tmp_path):
+def test_new_writes_a_commented_skeleton_that_lint_asks_to_translate(capsys, tmp_path):
     code, out, _ = cli(capsys, "new", "my-lesson", "--dir", str(tmp_path))
     assert code == 0
     path = tmp_path / "my-lesson.toml"
@@ -209,8 +209,25 @@ def test_new_writes_a_commented_skeleton_that_passes_lint(capsys, tmp_path):
     assert text.count("\n#") >= 10  # commented for authors
     assert 'id = "my-lesson"' in text
     code, out, _ = cli(capsys, "lint", str(path), "--require-zh")
+    # The skeleton's zh placeholders are not translations: lint says so until they are replaced.
+    assert code == 1, out
+    assert "0 error(s), 1 warning(s)" in out
+    assert "title: the zh text still has the skeleton's placeholder （请翻译）" in out
+    translated = text.replace("（请翻译）", "（译文）")
+    path.write_text(translated, encoding="utf-8")
+    code, out, _ = cli(capsys, "lint", str(path), "--require-zh")
     assert code == 0, out
-    assert "0 error(s), 0 warning(s)" in out
+
+
+def test_lint_warns_about_a_regex_without_an_example(capsys, tmp_path):
+    text = (GOOD / "basics.toml").read_text() + (
+        '\n[[steps]]\ntext = "r"\ncode = "print(42)"\n\n[steps.expect]\nkind = "regex"\n'
+        "pattern = '^\\d+$'\n"
+    )
+    (tmp_path / "r.toml").write_text(text, encoding="utf-8")
+    code, out, _ = cli(capsys, "lint", str(tmp_path / "r.toml"))
+    assert code == 1
+    assert "step 7, expect: a regex expectation without `example`" in out
 
 
 def test_new_never_overwrites_without_force(capsys, tmp_path):
@@ -291,3 +308,22 @@ def test_lessons_with_no_lessons_at_all_is_exit_1(capsys, tmp_path, monkeypatch)
     monkeypatch.setattr("tutor.paths.builtin_lessons_dir", lambda: tmp_path / "empty")
     code, _out, err = cli(capsys, "lessons")
     assert code == 1 and "no lessons found" in err
+
+
+def test_lessons_lists_a_folder_whose_only_file_was_skipped(capsys, tmp_path):
+    clash = tmp_path / "clash"
+    clash.mkdir()
+    (clash / "t.toml").write_text(
+        (GOOD / "basics.toml").read_text().replace('id = "fixture-basics"', 'id = "tensors"'),
+        encoding="utf-8",
+    )
+    code, out, err = cli(capsys, "lessons", "--lessons", str(clash))
+    assert code == 1
+    assert f"lessons (none loaded, see below): {clash}" in out
+    assert "duplicate lesson id 'tensors'" in err
+
+
+def test_lessons_table_never_splits_an_id_on_a_narrow_terminal(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "45")
+    code, out, _ = cli(capsys, "lessons")
+    assert "│ broadcasting" in out and "│ softmax-ce" in out  # whole, on one line each

@@ -46,8 +46,13 @@ def run(args: argparse.Namespace) -> int:
 
     out = console()
     table = Table(title=f"{len(catalog.lessons)} lessons", title_justify="left")
+    widest = max((len(item.lesson.id) for item in catalog.lessons), default=2)
     for name, style in (("id", "bold cyan"), ("chapter", ""), ("title", ""), ("steps", ""), ("file", "dim")):
-        table.add_column(name, style=style or None, overflow="fold", justify="right" if name == "steps" else "left")
+        # An id is what the learner types: it never wraps mid-word; the other columns fold.
+        table.add_column(
+            name, style=style or None, overflow="fold", justify="right" if name == "steps" else "left",
+            no_wrap=name == "id", min_width=widest if name == "id" else None,
+        )
     for item in catalog.lessons:
         table.add_row(
             escape(item.lesson.id), escape(tr(item.lesson.chapter, lang)), escape(tr(item.lesson.title, lang)),
@@ -58,6 +63,11 @@ def run(args: argparse.Namespace) -> int:
     folders = dict.fromkeys((item.source, item.path.parent) for item in catalog.lessons)
     for source, folder in folders:
         out.print(f"[dim]{source} lessons:[/] {escape(folder)}")
+    # A folder whose every file failed (or was skipped as a duplicate) is still a place we read.
+    listed = {folder for _source, folder in folders}
+    for folder in dict.fromkeys(e.path.parent for e in catalog.errors if e.path.suffix == ".toml"):
+        if folder not in listed:
+            out.print(f"[dim]lessons (none loaded, see below):[/] {escape(folder)}")
     if not catalog.lessons:
         # There are always built-in lessons; none at all means a broken install.
         console(stderr=True).print(

@@ -1,4 +1,4 @@
-"""Provides `torch-tutor new ID`: a commented lesson skeleton that passes lint and check."""
+"""Provides `torch-tutor new ID`: a commented lesson skeleton that passes check (lint: translate it)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,8 @@ def add_parser(subparsers) -> None:
         "new",
         help="write a commented lesson skeleton",
         description="Write ID.toml, a commented lesson skeleton with a demo step and an exercise, "
-        "that passes lint and check. It never overwrites a file unless --force is given.",
+        "that passes check; lint warns about its zh placeholders until they are translated. "
+        "It never overwrites a file unless --force is given.",
     )
     parser.add_argument("id", metavar="ID", help="the new lesson's id, e.g. my-first-lesson")
     parser.add_argument("--dir", type=Path, default=Path("."), help="folder to write into (default: .)")

@@ -9,11 +9,21 @@ from pathlib import Path
 
 from tutor.lessons.errors import LessonError
 from tutor.lessons.loader import Catalog, LoadedLesson
-from tutor.lessons.model import ErrorExpect, Lesson, RegexExpect, TensorExpect, has_lang, tr
+from tutor.lessons.model import (
+    ErrorExpect,
+    Lesson,
+    RegexExpect,
+    TensorExpect,
+    Translations,
+    has_lang,
+    tr,
+)
 from tutor.lessons.places import Places
 
 ERROR = "error"
 WARNING = "warning"
+# What `torch-tutor new` writes where a translation belongs (tutor/cli/new.py).
+PLACEHOLDER = "（请翻译）"
 _NO_ZH = "no zh text; expected en and zh (required in built-in lessons and with --require-zh)"
 
 
@@ -62,10 +72,12 @@ def lesson_problems(
     """(severity, message) pairs for one valid lesson; with ``places`` (the file's), each place is
     named as the app names it (``line 14, step 2 "Title", hints``) and code lines map to the file."""
     out: list[tuple[str, str]] = []
-    if require_zh:
-        for place, text in lesson.texts():
-            if not has_lang(text, "zh"):
-                out.append((ERROR, f"{place}: {_NO_ZH}"))
+    for place, text in lesson.texts():
+        if require_zh and not has_lang(text, "zh"):
+            out.append((ERROR, f"{place}: {_NO_ZH}"))
+        if isinstance(text, Translations) and text.zh and PLACEHOLDER in text.zh:
+            out.append((WARNING, f"{place}: the zh text still has the skeleton's placeholder "
+                               f"{PLACEHOLDER}; expected a translation"))
     for i, step in enumerate(lesson.steps):
         at = f"steps[{i}]"
         if step.is_exercise and not step.hints:
@@ -83,6 +95,10 @@ def lesson_problems(
         expect = step.expect
         if isinstance(expect, RegexExpect) and (msg := _regex(expect.pattern, f"{at}.expect.pattern")):
             out.append((ERROR, msg))
+        if isinstance(expect, RegexExpect) and expect.example is None:
+            out.append((WARNING, f"{at}.expect: a regex expectation without `example`; expected an "
+                                 "output the pattern accepts (the learner sees it instead of the "
+                                 "bare pattern)"))
         if isinstance(expect, ErrorExpect) and (msg := _regex(expect.match, f"{at}.expect.match")):
             out.append((ERROR, msg))
         if isinstance(expect, TensorExpect) and (expect.rtol < 0 or expect.atol < 0):
