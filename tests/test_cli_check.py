@@ -333,3 +333,26 @@ def test_check_in_a_terminal_marks_differences_in_colour_not_with_a_marker_line(
     assert "\x1b[" in out and "^" not in out
     # The differing number is drawn in reverse video; the brackets are the tensor's own.
     assert "\x1b[1;7;31m6" in out or "\x1b[1;31;7m6" in out or "\x1b[7;1;31m6" in out, repr(out)
+
+
+def test_what_a_check_draws_is_shown_beside_its_verdict(tmp_path):
+    lesson = tmp_path / "drawn.toml"
+    lesson.write_text(HEAD + """
+[[steps]]
+text = "eye"
+starter = "m = torch.zeros(3, 3)"
+solution = "m = torch.eye(3)"
+check = '''
+show.heatmap(torch.stack([torch.eye(3), m]).reshape(6, 3), title="target over yours")
+assert torch.equal(m, torch.eye(3)), say(en="m is not the identity", zh="m 不是单位矩阵")
+'''
+hints = ["torch.eye"]
+""", encoding="utf-8")
+    done = tutor(tmp_path, "check", str(lesson))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "the check drew:" in done.stdout and "target over yours" in done.stdout
+    done = tutor(tmp_path, "check", str(lesson), "--json")
+    rows = [json.loads(line) for line in done.stdout.splitlines() if '"lesson"' in line]
+    assert [[p["title"] for p in r["check_pictures"]] for r in rows] == [
+        ["target over yours"], ["target over yours"]]
+    assert all(r["pictures"] == [] for r in rows)  # the cells themselves drew nothing

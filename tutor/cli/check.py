@@ -125,14 +125,20 @@ class _Rich:
 
     def _pictures(self, r) -> None:
         """The step's `show` pictures (tutor.pictures): drawn in a terminal, compact text otherwise."""
-        shown = r.outcome is not None and r.role in ("demo", "solution")
-        result = r.outcome.result if shown else None
+        from rich.text import Text
+
+        from tutor.pictures.text import report
+
+        outcome = r.outcome
+        shown = outcome is not None and r.role in ("demo", "solution")
+        result = outcome.result if shown else None
         if result is not None and result.displays:
-            from rich.text import Text
-
-            from tutor.pictures.text import report
-
             self.out.print(Text.from_ansi(report(result.displays, terminal=self.out.is_terminal, width=self.out.width)))
+        # What the check drew (e.g. target vs yours) goes beside its verdict, for every role.
+        check = outcome.check if outcome is not None else None
+        if check is not None and check.displays:
+            self.out.print("      [dim]the check drew:[/]")
+            self.out.print(Text.from_ansi(report(check.displays, terminal=self.out.is_terminal, width=self.out.width)))
 
     def summary(self, s: dict) -> None:
         ok = not (s["failed"] or s["load_errors"] or s["lint_errors"] or s["device_refused"])
@@ -180,20 +186,23 @@ class _Json:
             "reason": r.reason, "elapsed": round(r.elapsed, 4), "diff": r.diff,
             "check_output": r.check_output,
             "pictures": pictures_json(r),
+            "check_pictures": pictures_json(r, of_check=True),
         })
 
     def summary(self, s: dict) -> None:
         self._emit({"summary": s})
 
 
-def pictures_json(r: StepRecord) -> list[dict[str, Any]]:
-    """The `show` pictures of the run a record judges: kind, title ("" for none) and compact text.
+def pictures_json(r: StepRecord, *, of_check: bool = False) -> list[dict[str, Any]]:
+    """The `show` pictures of the run a record judges (``of_check``: of its check, e.g. "target
+    vs yours"): kind, title ("" for none) and compact text.
 
     The text is what a `regex` expectation matches and what `check` prints when not on a terminal.
     """
     from tutor.pictures import PictureError, decode, describe
 
-    result = r.outcome.result if r.outcome is not None else None
+    outcome = r.outcome
+    result = (outcome.check if of_check else outcome.result) if outcome is not None else None
     pictures = []
     for item in result.displays if result is not None else []:
         try:

@@ -7,6 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+# One naming of steps for every command (re-exported: runner and record import it from here).
+from tutor.lessons.places import step_name as step_name
+
 if TYPE_CHECKING:  # rich and the loader are imported by commands when they run, not at CLI start
     from rich.console import Console
 
@@ -99,11 +102,6 @@ def _concerns(error, named: set[Path], paths: Sequence[Path]) -> bool:
         return True
     other = getattr(error, "other", None)
     return other is not None and Path(other).resolve() in named
-
-
-def step_name(index: int, title: str = "") -> str:
-    """``step 5 "Title"``: 1-based, as the lesson screen counts steps (``index`` is 0-based)."""
-    return f'step {index + 1} "{title}"' if title else f"step {index + 1}"
 
 
 def escape(text: object) -> str:
