@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tutor import exit_signals
 from tutor.app.app import TutorApp
 from tutor.lessons.loader import load_catalog
 
 
 def main(argv: list[str] | None = None) -> int:
+    exit_signals.install()  # before anything starts: see tutor.exit_signals
     parser = argparse.ArgumentParser(prog="python -m tutor.app")
     parser.add_argument("lesson", nargs="?", help="open this lesson directly")
     parser.add_argument("--lang", default="en", choices=("en", "zh"))

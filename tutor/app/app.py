@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.reactive import reactive
 
+from tutor import exit_signals
 from tutor.app import cjk_wrap
 from tutor.app.commands import TutorCommands
 from tutor.app.i18n import translated, ui
@@ -45,10 +45,6 @@ class TutorApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
-    # A closed terminal or ssh session (SIGHUP) and a plain kill (SIGTERM) quit like Ctrl+Q does,
-    # so the interpreter is shut down: no worker and no session folder is left behind.
-    EXIT_SIGNALS = ("SIGHUP", "SIGTERM")
-
     interp_state: reactive[str] = reactive("starting")
     """starting / ready / busy / restarting / stopped / failed, mirrored from the interpreter."""
     device_label: reactive[str] = reactive("")
@@ -76,13 +72,14 @@ class TutorApp(App[int]):
         self.progress = progress if progress is not None else ProgressStore.load()
         self.host = InterpreterHost(device=device, options=interpreter_options)
         self.sessions: dict[str, LessonState] = {}
-        self._signals: list[int] = []
 
     def get_default_screen(self) -> HomeScreen:
         return HomeScreen()
 
     def on_mount(self) -> None:
-        self._catch_exit_signals()
+        # SIGHUP (a closed terminal), SIGTERM, SIGINT: workers die at once, then a normal quit
+        # (tutor.exit_signals; launch() installs the handler before anything starts).
+        exit_signals.attach(self, asyncio.get_running_loop())
         for warning in self.progress.warnings:
             self.notify(warning, title=ui(self.lang, "Progress"), severity="warning", timeout=12)
         # First thing: the worker boots (imports torch) in its own process while the UI draws;
@@ -94,23 +91,7 @@ class TutorApp(App[int]):
 
     async def on_unmount(self) -> None:
         await self.host.shutdown()
-        # Only now: a second signal during the shutdown must not cut it short.
-        loop = asyncio.get_running_loop()
-        for signum in self._signals:
-            loop.remove_signal_handler(signum)
-        self._signals.clear()
-
-    def _catch_exit_signals(self) -> None:
-        loop = asyncio.get_running_loop()
-        for name in self.EXIT_SIGNALS:
-            signum = getattr(signal, name, None)
-            if signum is None:
-                continue  # Windows has no SIGHUP
-            try:
-                loop.add_signal_handler(signum, self.exit, None, 128 + signum)
-            except (NotImplementedError, RuntimeError, ValueError):
-                continue  # no signal handlers on this loop or thread: atexit still stops workers
-            self._signals.append(signum)
+        exit_signals.detach(self)
 
     # --- interpreter --------------------------------------------------------------------------
 
@@ -229,6 +210,7 @@ def launch(
     catalog: Catalog | None = None,
 ) -> int:
     """Run the app in this terminal until the learner quits; the exit code. ``catalog``: already loaded."""
+    exit_signals.install()  # the CLI installed it already; `python -c` callers get it here
     app = TutorApp(catalog, lesson_id=lesson_id, lang=lang or "en", extra_dirs=extra_dirs, device=device)
     result = app.run()
     return int(result or app.return_code or 0)

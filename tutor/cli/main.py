@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from types import ModuleType
 
@@ -108,6 +110,10 @@ def _launch(args: argparse.Namespace, lesson_id: str | None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # First thing: a closed terminal or a kill during start-up must end us and what we start.
+    from tutor.exit_signals import install
+
+    install()
     argv = list(sys.argv[1:] if argv is None else argv)
     parser, handlers = build_parser()
     argv, lesson_id = _split_lesson_id(argv, list(handlers))
@@ -115,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     merge_lessons(args)
     if args.command is None:
         return _launch(args, lesson_id)
+    if threading.current_thread() is threading.main_thread():
+        # Commands keep Ctrl-C as KeyboardInterrupt (it interrupts the running cell first).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return int(handlers[args.command].run(args) or 0)
     except KeyboardInterrupt:

@@ -18,6 +18,10 @@ import time
 from pathlib import Path
 
 PREFIX = "torch-tutor-"
+# A full group (pids.max processes, each a forked torch at full CPU) takes seconds to die on a
+# loaded 2-core machine: SIGKILL lands only when each gets a CPU, and its exit unmaps ~400 MB.
+KILL_DEADLINE = 15.0
+REMOVE_FOR = 5.0  # how long rmdir is retried while killed processes finish exiting
 _counter = itertools.count()
 
 
@@ -96,20 +100,34 @@ class PidsGroup:
         except (OSError, ValueError):
             return []
 
-    def kill_all(self, deadline: float = 2.0) -> None:
-        """SIGKILL everything in the group, again and again until it is empty (forks race us)."""
+    def kill_all(self, deadline: float = KILL_DEADLINE) -> bool:
+        """SIGKILL everything in the group, again and again until it is empty (forks race us).
+
+        Returns whether it emptied within ``deadline`` seconds.
+        """
         kill_file = self.path / "cgroup.kill"  # cgroup v2, Linux 5.14+
         if kill_file.exists():
             with contextlib.suppress(OSError):
                 kill_file.write_text("1")
+        return self.kill_others(None, deadline) is not None
+
+    def kill_others(self, keep: int | None, deadline: float = KILL_DEADLINE) -> int | None:
+        """SIGKILL every process in the group but ``keep`` until none is left.
+
+        Returns how many distinct processes were killed, or None if some still ran at the deadline.
+        """
+        killed: set[int] = set()
         end = time.monotonic() + deadline
-        while time.monotonic() < end:
-            pids = self.procs()
+        while True:
+            pids = [p for p in self.procs() if p != keep]
             if not pids:
-                return
+                return len(killed)
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.kill(pid, signal.SIGKILL)
+                killed.add(pid)
+            if time.monotonic() >= end:
+                return None
             time.sleep(0.002)
 
     def remove(self) -> bool:
@@ -120,6 +138,15 @@ class PidsGroup:
             return True
         except OSError:
             return False
+
+    def remove_retrying(self, seconds: float = REMOVE_FOR) -> bool:
+        """rmdir, retried: killed processes keep the folder busy until they have fully exited."""
+        end = time.monotonic() + seconds
+        while not self.remove():
+            if time.monotonic() > end:
+                return False
+            time.sleep(0.05)
+        return True
 
 
 def kill_tree(pid: int, group: PidsGroup | None, reaped: bool = False) -> None:
@@ -138,7 +165,8 @@ def kill_tree(pid: int, group: PidsGroup | None, reaped: bool = False) -> None:
 
 
 def _remove_stale(base: Path) -> None:
-    """Empty cgroups left by torch-tutor processes that died without cleaning up."""
+    """Groups left by torch-tutor processes that died without cleaning up (SIGKILL, and their
+    reaper killed too): whatever still runs in them is killed, then the folder is removed."""
     try:
         entries = list(base.glob(PREFIX + "*"))
     except OSError:
@@ -146,5 +174,6 @@ def _remove_stale(base: Path) -> None:
     for entry in entries:
         owner = entry.name[len(PREFIX) :].split("-", 1)[0]
         if owner.isdigit() and not Path(f"/proc/{owner}").exists():
-            with contextlib.suppress(OSError):
-                entry.rmdir()
+            group = PidsGroup(entry)
+            group.kill_all(deadline=2.0)
+            group.remove_retrying(1.0)

@@ -22,6 +22,7 @@ from typing import Any
 
 from tutor.interpreter import limits
 from tutor.interpreter.engine import Engine, Settings
+from tutor.interpreter.process import Reaper
 from tutor.interpreter.results import DeviceInfo, ExecResult
 from tutor.interpreter.workdir import make_workdir
 
@@ -67,6 +68,8 @@ class _Core:
             if self._loop is None:
                 if not self.settings.workdir:
                     self.settings.workdir = make_workdir()
+                # Cleans up after us should this process die without doing it (SIGKILL).
+                self.settings.reaper = Reaper(self.settings.workdir if self._own_workdir else None)
                 self._loop = asyncio.new_event_loop()
                 self._thread = threading.Thread(
                     target=self._loop.run_forever, name="tutor-interpreter", daemon=True
@@ -88,6 +91,9 @@ class _Core:
         if self._own_workdir and self.settings.workdir:
             shutil.rmtree(self.settings.workdir, ignore_errors=True)
             self.settings.workdir = ""
+        if self.settings.reaper is not None:
+            self.settings.reaper.close()
+            self.settings.reaper = None
         # A later start() runs on a new loop: give it a fresh engine (asyncio objects are
         # bound to their loop); the generation count goes on, so callers see the change.
         generation = self.engine.generation

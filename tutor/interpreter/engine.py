@@ -16,7 +16,7 @@ from typing import Any
 from tutor.interpreter import limits
 from tutor.interpreter.outcome import KILL_AFTER, LOST, Cell, Emit, build_result
 from tutor.interpreter.outputs import CellOutput
-from tutor.interpreter.process import WorkerProcess, WorkerStartError, describe_exit
+from tutor.interpreter.process import Reaper, WorkerProcess, WorkerStartError, describe_exit
 from tutor.interpreter.results import DeviceInfo, ExecResult
 
 RESEND_EVERY = 0.25  # SIGINT is repeated: one sent just before the cell started would be lost
@@ -33,6 +33,7 @@ class Settings:
     spare: bool
     workdir: str
     sandbox: bool = True
+    reaper: Reaper | None = None  # the session's reaper (client.py starts it with the session)
 
 
 class Engine:
@@ -61,7 +62,7 @@ class Engine:
             "output_limit": s.output_limit,
             "sandbox": s.sandbox,
         }
-        worker = WorkerProcess(config, s.workdir, self)
+        worker = WorkerProcess(config, s.workdir, self, s.reaper)
         await worker.start()
         return worker
 

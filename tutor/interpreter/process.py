@@ -2,23 +2,27 @@
 
 Runs on the client's engine loop; imports neither torch nor textual. Each worker starts in a
 new session (its own process group), in its own pids cgroup where one can be made, with the
-session folder as cwd and TMPDIR. Its fd 1 and 2 are the output pipe; protocol replies come
-on a separate pipe passed as an extra fd.
+session folder as cwd, TMPDIR and HOME, and a minimal environment. Its configuration (with the
+marker token) is the first line on its stdin, never in argv or the environment. Its fd 1 and 2
+are the output pipe; protocol replies come on a separate pipe passed as an extra fd.
+
+Every live worker is listed here, so :func:`kill_all_workers` can end them all at once from a
+signal handler, and a session's reaper (tutor.interpreter.reaper) is told about each one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import os
 import secrets
 import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
-from tutor.interpreter import cgroup
+from tutor.interpreter import cgroup, reaper
 from tutor.interpreter.outputs import OutputSplitter
 from tutor.interpreter.protocol import MAX_LINE, ProtocolError, decode, encode
 from tutor.interpreter.results import DeviceInfo
@@ -33,19 +37,106 @@ class WorkerStartError(RuntimeError):
     """The worker process died or misbehaved before it was ready."""
 
 
+# Passed on from the caller's environment: locale, and what torch, CUDA, ROCm and the CPU
+# math libraries read. Everything else (secrets, tokens, the UI's own settings) stays out.
+_ENV_KEEP = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "LD_LIBRARY_PATH", "ATEN_CPU_CAPABILITY",
+             "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "KMP_AFFINITY",
+             "CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES",
+             "NVIDIA_VISIBLE_DEVICES", "TORCH_TUTOR_SANDBOX")
+_ENV_KEEP_PREFIXES = ("LC_", "TORCH_", "PYTORCH_", "CUDA_", "CUBLAS_", "CUDNN_", "NCCL_", "HSA_",
+                      "MIOPEN_", "ROCM_", "MPS_")
+# The UI's own settings: where progress and lessons live is none of a cell's business.
+_ENV_DROP = ("TORCH_TUTOR_HOME", "TORCH_TUTOR_LESSONS")
+
+
 def worker_env(workdir: str) -> dict[str, str]:
-    """The worker's environment: scratch and cache folders inside the session folder."""
-    env = dict(os.environ)
+    """The worker's minimal environment: HOME, scratch and cache folders in the session folder."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if (k in _ENV_KEEP or k.startswith(_ENV_KEEP_PREFIXES)) and k not in _ENV_DROP
+    }
+    env.setdefault("PATH", os.defpath)
+    env.setdefault("LANG", "C.UTF-8")
     cache = os.path.join(workdir, ".cache")
     env.update(
+        HOME=workdir,
         TMPDIR=workdir,
+        XDG_CACHE_HOME=cache,
         TORCHINDUCTOR_CACHE_DIR=os.path.join(cache, "inductor"),
         TRITON_CACHE_DIR=os.path.join(cache, "triton"),
         MPLCONFIGDIR=os.path.join(cache, "matplotlib"),
         CUDA_CACHE_PATH=os.path.join(cache, "nv"),
-        PYTHONPATH=os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH")) if p),
+        PYTHONPATH=_PACKAGE_ROOT,
+        PYTHONNOUSERSITE="1",
     )
     return env
+
+
+class Reaper:
+    """The owner's end of a session's reaper process (tutor.interpreter.reaper)."""
+
+    def __init__(self, folder: str | None) -> None:
+        import subprocess
+
+        self.proc = subprocess.Popen(
+            [sys.executable, "-S", "-m", "tutor.interpreter.reaper"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd="/", env={"PATH": os.environ.get("PATH", os.defpath), "PYTHONPATH": _PACKAGE_ROOT},
+            start_new_session=True,  # a terminal's SIGHUP or Ctrl+C must not end it before us
+        )
+        self._lock = threading.Lock()
+        _reapers.add(self.proc.pid)
+        if folder:
+            self.tell(f"folder {folder}")
+
+    def tell(self, line: str) -> None:
+        with self._lock:
+            stdin = self.proc.stdin
+            if stdin is None or stdin.closed:
+                return
+            try:
+                stdin.write(line.encode("utf-8", "surrogateescape") + b"\n")
+                stdin.flush()
+            except (OSError, ValueError):
+                pass
+
+    def close(self) -> None:
+        """Everything is cleaned up already: the reaper sweeps once more (finding nothing), exits."""
+        with self._lock:
+            if self.proc.stdin is not None and not self.proc.stdin.closed:
+                with contextlib.suppress(OSError):
+                    self.proc.stdin.close()
+        try:
+            self.proc.wait(5)
+        except Exception:
+            pass
+        _reapers.discard(self.proc.pid)
+
+
+_live: set[WorkerProcess] = set()  # every worker spawned and not yet killed and waited for
+_reapers: set[int] = set()  # reaper pids: they must outlive us, so kill_children skips them
+_refusing = threading.Event()  # set by kill_all_workers: the process is going away
+
+
+def reaper_pids() -> set[int]:
+    return set(_reapers)
+
+
+def kill_all_workers() -> None:
+    """SIGKILL every worker of this process and all they started, and refuse new workers.
+
+    For exit signal handlers: thread-safe, one pass, no waiting. A process forked during the
+    pass is left to the session's reaper, which sweeps again once this process has exited.
+    """
+    _refusing.set()
+    for worker in list(_live):
+        proc = worker.proc
+        if proc is None or proc.returncode is not None:
+            continue
+        cgroup.kill_tree(proc.pid, None)
+        if worker.group is not None:
+            worker.group.kill_others(None, deadline=0)
 
 
 class Listener(Protocol):
@@ -60,10 +151,13 @@ class Listener(Protocol):
 class WorkerProcess:
     """One worker process and its pipes."""
 
-    def __init__(self, config: dict[str, Any], workdir: str, listener: Listener) -> None:
+    def __init__(
+        self, config: dict[str, Any], workdir: str, listener: Listener, reaper: Reaper | None = None
+    ) -> None:
         self.config = config
         self.workdir = workdir
         self.listener = listener
+        self.reaper = reaper
         self.token = secrets.token_hex(8)
         self.proc: asyncio.subprocess.Process | None = None
         self.group: cgroup.PidsGroup | None = None
@@ -90,17 +184,19 @@ class WorkerProcess:
 
     async def start(self) -> dict[str, Any]:
         """Spawn and wait for the ready message. Raises WorkerStartError."""
+        if _refusing.is_set():
+            raise WorkerStartError("this process is shutting down")
         loop = asyncio.get_running_loop()
         self._ready = loop.create_future()
         self.group = cgroup.PidsGroup.create()
         reply_r, reply_w = os.pipe()
-        config = {**self.config, "parent": os.getpid(), "proto_fd": reply_w, "token": self.token}
+        group = str(self.group.path) if self.group is not None else None
+        config = {**self.config, "proto_fd": reply_w, "token": self.token, "cgroup": group}
         try:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable,
                 "-m",
                 "tutor.interpreter.worker",
-                json.dumps(config),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
@@ -115,8 +211,20 @@ class WorkerProcess:
             raise WorkerStartError(f"cannot start the torch worker: {exc}") from exc
         finally:
             os.close(reply_w)
+        _live.add(self)
         if self.group is not None and not self.group.add(self.proc.pid):
             self._drop_group()
+            config["cgroup"] = None
+        if self.reaper is not None:
+            since = reaper.start_time(self.proc.pid)
+            if since is not None:
+                where = f" {self.group.path}" if self.group is not None else ""
+                self.reaper.tell(f"watch {self.proc.pid} {since}{where}")
+        # The configuration, with the token, is the first line on the worker's stdin.
+        self.send(config)
+        if _refusing.is_set():  # a signal handler ran while we spawned: it missed this one
+            await self.kill()
+            raise WorkerStartError("this process is shutting down")
         self._replies = asyncio.StreamReader(limit=MAX_LINE)
         self._replies_transport, _ = await loop.connect_read_pipe(
             lambda: asyncio.StreamReaderProtocol(self._replies), os.fdopen(reply_r, "rb", 0)
@@ -163,7 +271,10 @@ class WorkerProcess:
                     await asyncio.wait_for(task, 1.0)
         if self._replies_transport is not None:
             self._replies_transport.close()
-        self._drop_group()
+        await asyncio.to_thread(self._drop_group)
+        _live.discard(self)
+        if self.reaper is not None:
+            self.reaper.tell(f"forget {self.proc.pid}")
         return self.returncode
 
     async def stop(self, grace: float = 1.0) -> None:
@@ -175,7 +286,8 @@ class WorkerProcess:
         await self.kill()
 
     def _drop_group(self) -> None:
-        if self.group is not None and self.group.remove():
+        # Killed processes hold the folder until they have fully exited: retry for a while.
+        if self.group is not None and self.group.remove_retrying():
             self.group = None
 
     async def _read_messages(self) -> None:

@@ -200,19 +200,23 @@ def _die_with_parent(parent: int | None) -> None:
         os._exit(1)
 
 
-def main(argv: list[str] | None = None) -> None:
-    argv = sys.argv if argv is None else argv
-    config = json.loads(argv[1]) if len(argv) > 1 else {}
+def main() -> None:
+    parent = os.getppid()
     sys.argv = [""]
     boot = time.perf_counter()
     # The protocol must never share fds 0/1/2 with the learner: requests move to a private fd
     # (fd 0 becomes /dev/null); replies go to their own pipe (fd 1 and 2 are the output pipe).
+    # The first request line is the configuration, token included: never argv or environment,
+    # which other processes (ps, /proc/PID/cmdline) and every child a cell starts could read.
     proto_in = os.dup(0)
+    os.set_inheritable(proto_in, False)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
+    requests = os.fdopen(proto_in, "rb")
     try:
-        _die_with_parent(config.get("parent"))
+        _die_with_parent(parent)
+        config = json.loads(requests.readline() or b"{}")
         channel = Channel(int(config["proto_fd"]))
         capture = Capture(str(config.get("token", "")))
         if config.get("sandbox", True):
@@ -247,7 +251,7 @@ def main(argv: list[str] | None = None) -> None:
     except BaseException:
         os.write(2, traceback.format_exc().encode("utf-8", "replace"))  # the client keeps it
         os._exit(70)
-    worker.serve(os.fdopen(proto_in, "rb"))
+    worker.serve(requests)
     os._exit(0)
 
 
