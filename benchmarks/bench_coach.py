@@ -11,6 +11,8 @@ table counts the calls and times that check.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import statistics
 import time
@@ -57,7 +59,8 @@ def _median_ms(func: Any) -> float:
 def _fail(runner: CellRunner, code: str, ns: dict[str, Any]) -> BaseException | None:
     try:
         body, expr = runner.compile(code)
-        runner.run(body, expr, ns)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            runner.run(body, expr, ns)  # what cells print is not the table
     except Exception as exc:  # the cell's own error, as the worker would catch it
         return exc
     return None
