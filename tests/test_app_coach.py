@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,12 +17,14 @@ from app_support import (
 from tutor.app.widgets.coach_note import CoachNote
 from tutor.app.widgets.verdict import VerdictView
 from tutor.lessons.loader import load_catalog
+from tutor.lessons.model import tr
 
 LESSONS = Path(__file__).parent / "coach_lessons"
 
 
 def _catalog():
-    return load_catalog([LESSONS], builtin=False, user=False, env=False)
+    # With the built-in lessons: the note names the one that teaches the mistake (linalg).
+    return load_catalog([LESSONS], builtin=True, user=False, env=False)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 32)])
@@ -44,6 +47,11 @@ async def test_the_note_sits_under_the_verdict_with_the_learners_names(size):
         assert "✗" in shown  # the verdict line itself
         assert "`feats` has shape [2, 3]" in shown.replace("\n", " ") or "» In `feats @ weights`" in shown
         assert "feats @ weights.T" in shown  # the fix, in the learner's names
+        linalg = tr(app.catalog.get("linalg").lesson.title, "en")
+        assert f"Taught in the lesson “{linalg}”." in str(note.render())
+        # Inside the lesson that teaches it, the note does not send the learner there.
+        note.show(replace(outcome, explanation=replace(outcome.explanation, lesson="coach-demo")))
+        assert "Taught in" not in str(note.render()) and "feats @ weights.T" in str(note.render())
 
 
 async def test_the_note_in_chinese_and_gone_after_a_reset():

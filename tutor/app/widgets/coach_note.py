@@ -50,6 +50,10 @@ class CoachNote(Static):
         self.update(render_note(explanation, lang, self._lesson_title(explanation.lesson, lang)))
 
     def _lesson_title(self, lesson_id: str | None, lang: str) -> str | None:
+        """The title of the lesson that teaches it; None inside that very lesson, or if it is not loaded."""
+        here = getattr(self.screen, "lesson", None)
+        if here is not None and getattr(here, "id", None) == lesson_id:
+            return None
         catalog = getattr(self.app, "catalog", None)
         loaded = catalog.get(lesson_id) if catalog is not None and lesson_id else None
         return tr(loaded.lesson.title, lang) if loaded is not None else None
