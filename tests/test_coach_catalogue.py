@@ -123,3 +123,9 @@ def test_a_failed_check_on_device_points_at_the_tutors_device():
     outcome = StepOutcome(verdict.passed, verdict.reason, ExecResult(status="ok"), verdict)
     found = explain_outcome(outcome, lang="zh")
     assert found is not None and found.fix == "x.to(device)" and "设备" in found.text
+
+
+def test_a_reader_that_breaks_on_odd_facts_is_skipped_not_raised():
+    # Facts are JSON from another process: a tensor without its shape must not crash judging.
+    odd = {"names": {"x": {"kind": "tensor"}}, "ops": [{"op": "item", "recv": "x", "args": []}]}
+    assert explain("RuntimeError", "a Tensor with 3 elements cannot be converted to Scalar", odd) is None

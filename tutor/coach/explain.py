@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +11,8 @@ from typing import Any
 from tutor.coach.catalogue import Entry, entries
 from tutor.coach.context import Context
 from tutor.coach.readers import READERS
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,11 @@ def _try(entry: Entry, message: str, facts: Mapping[str, Any], lang: str, lesson
             continue
         groups = {k: v for k, v in match.groupdict().items() if v is not None}
         ctx = Context(groups, dict(facts), lang, lesson_id, step_names)
-        fields = READERS[entry.reader](ctx)
+        try:
+            fields = READERS[entry.reader](ctx)
+        except Exception:  # noqa: BLE001 - a reader's bug (odd facts) must not break judging a cell
+            log.exception("coach reader %r failed on %r", entry.reader, message[:200])
+            continue
         if fields is None:
             continue
         values = {**groups, **fields}

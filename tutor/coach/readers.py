@@ -291,8 +291,9 @@ def inplace_cast(ctx: Context) -> Fields | None:
     result = dtype_name(ctx.groups["result"])
     target = fields["target"]
     rest = fields["outofplace"][len(target):]
+    # `x.add_(0.5)` -> `x.float().add(0.5)`; `x += y` -> `x.float() + y`.
     return {**fields, "line": ctx.line, "dtype": dtype, "result": result,
-            "outofplace": f"{target}.float(){rest}" if rest.startswith(".") else f"{target}.float(){rest}"}
+            "outofplace": f"{target}.float(){rest}"}
 
 
 @reader
@@ -300,11 +301,9 @@ def view_noncontiguous(ctx: Context) -> Fields | None:
     for op in ctx.find_ops("view"):
         recv = op.get("recv")
         fact = ctx.tensor(recv)
-        if recv and (fact is None or not fact.get("contiguous", True)):
-            shape = shape_text(fact["shape"]) if fact else "?"
-            if fact is None:
-                return None
-            return {"recv": recv, "shape": shape, "args": ", ".join(op.get("args") or [])}
+        if recv and fact is not None and not fact.get("contiguous", True):
+            return {"recv": recv, "shape": shape_text(fact["shape"]),
+                    "args": ", ".join(op.get("args") or [])}
     return None
 
 
