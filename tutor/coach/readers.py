@@ -443,6 +443,9 @@ def int_op(ctx: Context) -> Fields | None:
     for op in ctx.find_ops(*_FLOAT_OPS):
         recv = ctx.subject(op)
         fact = ctx.tensor(recv)
+        if fact is None and recv and "(" in recv and ctx.groups.get("torch_dtype"):
+            # An expression such as torch.arange(5): its dtype is the one the message names.
+            fact = {"dtype": dtype_name(ctx.groups["torch_dtype"])}
         if fact is None or fact["dtype"] not in INTEGER_DTYPES:
             continue
         args = [str(a) for a in op.get("args") or []]
@@ -570,6 +573,8 @@ def item(ctx: Context) -> Fields | None:
     for op in ctx.find_ops("item"):
         recv = op.get("recv")
         fact = ctx.tensor(recv)
+        if fact is None and recv and "(" in recv and "n" in ctx.groups:
+            return {"recv": recv, "_text": "count"}  # an expression: the message counts for us
         if fact is None:
             continue
         n = math.prod(fact["shape"])
