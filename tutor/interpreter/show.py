@@ -129,12 +129,18 @@ def _stretch_each(t: Any, notes: list[str]) -> Any:
     )
 
 
-def _namespace_names(frame: Any) -> tuple[dict[int, str], dict[int, str]]:
-    """Names the cell gave to tensors and to the grad_fn nodes that made them (by identity)."""
+def _namespace_names(frame: Any) -> tuple[dict[int, str], dict[int, str], list[Any]]:
+    """Names the cell gave to tensors and to the grad_fn nodes that made them (by identity).
+
+    The third item keeps those grad_fn objects alive: torch hands out a Python wrapper per node that
+    lives only while referenced, so a dropped wrapper's id can be reused by the next one (torch 2.1 and
+    2.4 named the wrong nodes that way), and the walk must meet the same wrappers to match ids.
+    """
     import torch
 
     tensors: dict[int, str] = {}
     nodes: dict[int, str] = {}
+    keep: list[Any] = []
     scope = {**frame.f_globals, **frame.f_locals} if frame is not None else {}
     modules = []
     for name, value in scope.items():
@@ -142,14 +148,16 @@ def _namespace_names(frame: Any) -> tuple[dict[int, str], dict[int, str]]:
             continue
         if isinstance(value, torch.Tensor):
             tensors.setdefault(id(value), name)
-            if value.grad_fn is not None:
-                nodes.setdefault(id(value.grad_fn), name)
+            grad_fn = value.grad_fn
+            if grad_fn is not None:
+                keep.append(grad_fn)
+                nodes.setdefault(id(grad_fn), name)
         elif isinstance(value, torch.nn.Module):
             modules.append((name, value))
     for name, module in modules:  # parameters get dotted names: model.conv1.weight
         for pname, param in module.named_parameters():
             tensors.setdefault(id(param), f"{name}.{pname}")
-    return tensors, nodes
+    return tensors, nodes, keep
 
 
 class Show:
@@ -366,7 +374,7 @@ class Show:
             raise TypeError(
                 f"show.graph draws the autograd graph of a tensor, not a {type(tensor).__name__}"
             )
-        tensor_names, node_names = _namespace_names(sys._getframe(1))
+        tensor_names, node_names, _alive = _namespace_names(sys._getframe(1))
         var = tensor_names.get(id(tensor), "")
         notes: list[str] = []
         nodes: list[Node] = []
