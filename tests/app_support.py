@@ -13,6 +13,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tutor.app import TutorApp
+from tutor.interpreter.results import DeviceInfo
 from tutor.lessons.loader import Catalog, load_catalog
 
 LESSONS = Path(__file__).parent / "app_lessons"
@@ -37,9 +38,52 @@ def fixture_catalog() -> Catalog:
     return load_catalog([LESSONS], builtin=False, user=False, env=False)
 
 
-def make_app(catalog: Catalog | None = None, **kwargs: Any) -> TutorApp:
-    """The app over ``catalog`` (the fixture lessons by default), in stable mode (no timings or machine names)."""
+class FakeInterpreter:
+    """The Interpreter's API for tests that only navigate and lay out screens: no worker, no torch.
+
+    It becomes ready at once and counts restarts as new generations, as the real one does. It runs
+    no cells: a test that runs one must use the real interpreter (its behaviour is tested against
+    the real worker, in the interpreter tests and the journeys), so execute() fails loudly.
+    """
+
+    def __init__(self) -> None:
+        self.state = "starting"
+        self.device: DeviceInfo | None = None
+        self.generation = 0
+        self.shutdowns = 0
+
+    async def start(self) -> DeviceInfo:
+        self.device = DeviceInfo(kind="cpu", name="fake", label="cpu (fake)", torch_version="0.0")
+        self.state = "ready"
+        return self.device
+
+    async def restart(self) -> DeviceInfo:
+        self.generation += 1
+        return await self.start()
+
+    async def execute(self, code: str, **_options: Any) -> Any:
+        raise AssertionError(f"FakeInterpreter runs no cells (asked for {code!r}): use the real one")
+
+    async def interrupt(self) -> None:
+        pass  # nothing runs, so there is nothing to interrupt
+
+    async def reset_namespace(self, namespace: str) -> None:
+        pass  # no namespaces are kept
+
+    async def shutdown(self) -> None:
+        self.state = "stopped"
+        self.shutdowns += 1
+
+
+def make_app(catalog: Catalog | None = None, *, fake: bool = False, **kwargs: Any) -> TutorApp:
+    """The app over ``catalog`` (the fixture lessons by default), in stable mode (no timings or
+    machine names).
+
+    ``fake=True``: over a FakeInterpreter, for tests that run no cell (no torch worker boots).
+    """
     kwargs.setdefault("stable", True)
+    if fake:
+        kwargs["interpreter"] = FakeInterpreter()
     # No spare worker: half the processes on a 2-core machine; restarts are cold (~1.5 s).
     kwargs.setdefault("interpreter_options", {"spare": False})
     return TutorApp(catalog if catalog is not None else fixture_catalog(), **kwargs)

@@ -78,7 +78,7 @@ async def test_home_screen_chrome_is_chinese():
             assert words in footer, footer
         assert not english_words(footer), footer
         assert "一步一步学 PyTorch" in text and "▶ 继续" in text and "● 就绪" in text
-        assert "从这里开始：应用基础" in text  # no progress yet: the first lesson, in zh
+        assert "从这里开始：01 应用基础" in text  # no progress yet: the first lesson, in zh
         assert "加载失败的课程" in text  # the fixture folder has a broken lesson
         await pilot.press("slash")
         for key in "nomatch":

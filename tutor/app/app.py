@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
+import os
+import sys
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,12 +15,15 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.reactive import reactive
+from textual.theme import ThemeProvider
 
 from tutor import exit_signals
 from tutor.app import cjk_wrap
 from tutor.app.commands import TutorCommands
 from tutor.app.i18n import translated, ui
 from tutor.app.lesson_state import LessonState
+from tutor.app.next_step import next_step
+from tutor.app.palette import LocalPalette
 from tutor.app.runtime import InterpreterHost
 from tutor.app.screens.home import HomeScreen
 from tutor.lessons.loader import Catalog, load_catalog
@@ -61,8 +67,13 @@ class TutorApp(App[int]):
         progress: ProgressStore | None = None,
         interpreter_options: dict[str, Any] | None = None,
         stable: bool = False,
+        interpreter: Any = None,
     ) -> None:
-        """``stable`` hides timings and machine details so snapshots are the same everywhere."""
+        """``stable`` hides timings and machine details so snapshots are the same everywhere.
+
+        ``interpreter``: an object with the Interpreter's API to use instead of a new one (tests
+        that only navigate pass a small fake, so they boot no torch worker).
+        """
         super().__init__()
         cjk_wrap.install()  # Chinese lesson text breaks between characters, not only at spaces
         self.catalog = catalog if catalog is not None else load_catalog(list(extra_dirs))
@@ -71,6 +82,10 @@ class TutorApp(App[int]):
         self.stable = stable
         self.progress = progress if progress is not None else ProgressStore.load()
         self.host = InterpreterHost(device=device, options=interpreter_options)
+        if interpreter is not None:
+            self.host.interp = interpreter
+        self.quitting = False  # set by Ctrl+Q: screens then end their workers without waiting
+        self._stopping: asyncio.Future[None] | None = None
         self.sessions: dict[str, LessonState] = {}
 
     def get_default_screen(self) -> HomeScreen:
@@ -90,7 +105,7 @@ class TutorApp(App[int]):
         self.set_interval(0.2, self.sync_interp_state)
 
     async def on_unmount(self) -> None:
-        await self.host.shutdown()
+        await (self._stopping or self.host.shutdown())
         exit_signals.detach(self)
 
     # --- interpreter --------------------------------------------------------------------------
@@ -153,13 +168,12 @@ class TutorApp(App[int]):
         self.push_screen(LessonScreen(state))
 
     def continue_learning(self) -> None:
-        last = self.progress.last()
-        if last is not None and self.catalog.get(last[0]) is not None:
-            self.open_lesson(*last)
-        elif self.catalog.lessons:
-            self.open_lesson(self.catalog.lessons[0].lesson.id)
-        else:
+        """The next unfinished step, or the next lesson once this one is finished (next_step)."""
+        place = next_step(self.catalog, self.progress)
+        if place is None:
             self.notify(ui(self.lang, "There are no lessons to open."), severity="warning")
+        else:
+            self.open_lesson(place.loaded.lesson.id, place.step)
 
     def save_progress(self) -> None:
         if not self.progress.save():
@@ -174,11 +188,14 @@ class TutorApp(App[int]):
             self.push_screen(HelpScreen())
 
     def action_command_palette(self) -> None:
-        if not translated(self.lang):
-            super().action_command_palette()
-        elif self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(CommandPalette(id="--command-palette",
-                                            placeholder=ui(self.lang, "Search for commands…")))
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(LocalPalette(id="--command-palette",
+                                          placeholder=ui(self.lang, "Search for commands…")))
+
+    def search_themes(self) -> None:
+        # Textual's "Theme" command, with the palette's words in the learner's language.
+        self.push_screen(LocalPalette(providers=[ThemeProvider],
+                                      placeholder=ui(self.lang, "Search for themes…")))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Textual's own entries (theme, quit, keys...); one Textual adds later stays English.
@@ -190,6 +207,21 @@ class TutorApp(App[int]):
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: quit at once (within 0.5 s, benchmarks/bench_quit.py).
+
+        The interpreter's workers stop while Textual takes the screens down, not after it; the
+        training screen kills its worker instead of giving it time to quit by itself.
+        """
+        self.quitting = True
+        if self._stopping is None:
+            self._stopping = asyncio.ensure_future(self.host.shutdown())
+        for screen in self.screen_stack:
+            end = getattr(screen, "end_workers_now", None)  # screens with their own workers
+            if end is not None:
+                end()
+        self.exit()
 
     def action_open_training(self, own_model: tuple[str, str] | None = None) -> None:
         """The training screen; ``own_model`` adds a learner's class to its models: (label, "file.py:Class")."""
@@ -213,4 +245,23 @@ def launch(
     exit_signals.install()  # the CLI installed it already; `python -c` callers get it here
     app = TutorApp(catalog, lesson_id=lesson_id, lang=lang or "en", extra_dirs=extra_dirs, device=device)
     result = app.run()
-    return int(result or app.return_code or 0)
+    code = int(result or app.return_code or 0)
+    end_process(code)
+    return code  # not reached
+
+
+def end_process(code: int) -> None:
+    """End this process once the app has quit, without Python's own teardown.
+
+    By now the terminal is restored and the workers are gone (on_unmount). Tearing down every
+    module and widget object still took ~0.3 s on a 2-core machine (benchmarks/bench_quit.py),
+    which a learner waits through before the shell prompt returns. atexit handlers (session
+    folders, logging) still run; only the interpreter's object teardown is skipped.
+    """
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed or gone terminal: nothing left to write to
+    os._exit(code)

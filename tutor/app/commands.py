@@ -6,9 +6,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import NamedTuple
 
+from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tutor.app.i18n import ui
+from tutor.app.i18n import translated, ui
 from tutor.lessons.model import tr
 
 
@@ -89,6 +90,19 @@ class TutorCommands(Provider):
         for name, _english, help_text, callback in self._commands():
             yield DiscoveryHit(name, callback, help=help_text)
 
+    def _textual_commands(self) -> list[tuple[str, str, str, Callable[[], object]]]:
+        """Textual's own commands (Theme, Quit, Keys…), only to be found by their English names.
+
+        Textual's provider lists them, translated by ``TutorApp.get_system_commands``, and finds
+        them only by that title; in another language this finds them by the English one too.
+        """
+        lang = self.app.lang
+        if not translated(lang):
+            return []
+        return [(ui(lang, command.title, required=False), command.title,
+                 ui(lang, command.help, required=False), command.callback)
+                for command in App.get_system_commands(self.app, self.screen)]
+
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, english, help_text, callback in self._commands():
@@ -96,4 +110,8 @@ class TutorCommands(Provider):
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
             elif english != name and (score := matcher.match(english)) > 0:
+                yield Hit(score, name, callback, help=help_text)
+        for name, english, help_text, callback in self._textual_commands():
+            # A match on the translated title is Textual's provider's hit already.
+            if not matcher.match(name) and (score := matcher.match(english)) > 0:
                 yield Hit(score, name, callback, help=help_text)

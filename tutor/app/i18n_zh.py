@@ -78,6 +78,8 @@ ZH: dict[str, str] = {
     "Help: all keys": "帮助：全部按键",
     "Open lesson: {title}": "打开课程：{title}",
     "Search for commands…": "搜索命令…",
+    "Search for themes…": "搜索主题…",
+    "No matches found": "没有匹配项",
     # Textual's own palette entries (looked up with required=False).
     "Theme": "主题",
     "Change the current theme": "更换当前主题",
@@ -247,6 +249,7 @@ ZH: dict[str, str] = {
         "{steps:,} 步，每步 {batch} 张图 = 遍历 {train:,} 张图的训练集 {passes} 遍",
     "  (s starts a run)": "  （按 s 开始训练）",
     "s / ▶ Start": "s / ▶ 开始",
+    "Next lesson: ": "下一课：",
     "start a run: opening the screen (t, the palette) never starts one": "开始训练：打开这个界面（t 或命令面板）本身从不开始训练",
     "training failed: {error!r}": "训练失败：{error!r}",
     # Settings bar.

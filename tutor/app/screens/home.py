@@ -11,7 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, OptionList, Static
 
 from tutor.app.i18n import LocalizedBindings, ui
-from tutor.app.widgets.lesson_list import LessonList, lesson_progress
+from tutor.app.next_step import next_step
+from tutor.app.widgets.lesson_list import LessonList, lesson_number, lesson_progress
 from tutor.app.widgets.status_bar import StatusBar
 from tutor.lessons.model import tr
 
@@ -62,25 +63,26 @@ class HomeScreen(LocalizedBindings, Screen):
         self._show_continue()
 
     def _show_continue(self) -> None:
+        """Where c goes (next_step): the next unfinished step, or the next lesson."""
         app = self.app
-        last = app.progress.last()
-        loaded = app.catalog.get(last[0]) if last else None
+        place = next_step(app.catalog, app.progress)
         text = Text()
-        if loaded is not None:
-            total = len(loaded.lesson.steps)
-            step = min(last[1], total - 1) + 1
-            done, _ = lesson_progress(app.progress, loaded)
-            text.append(tr(loaded.lesson.title, app.lang), style="bold")
-            text.append(ui(app.lang, "  step {step}/{total}  ({done} done)  ", step=step, total=total, done=done),
-                        style="dim")
-            text.append("c", style="bold reverse")
-        elif app.catalog.lessons:
-            text.append(ui(app.lang, "Start with "), style="dim")
-            text.append(tr(app.catalog.lessons[0].lesson.title, app.lang), style="bold")
-            text.append("  ")
-            text.append("c", style="bold reverse")
-        else:
+        if place is None:
             text.append(ui(app.lang, "No lessons found. Add a folder with --lessons DIR."), style="italic")
+            self.query_one("#continue-text", Static).update(text)
+            return
+        loaded = place.loaded
+        if place.fresh:
+            started = bool(app.progress.lesson_ids())
+            opening = ui(app.lang, "Next lesson: ") if started else ui(app.lang, "Start with ")
+            text.append(opening, style="dim")
+        text.append(f"{lesson_number(loaded)} ", style="dim")
+        text.append(tr(loaded.lesson.title, app.lang), style="bold")
+        done, total = lesson_progress(app.progress, loaded)
+        where = ui(app.lang, "  step {step}/{total}  ({done} done)  ",
+                   step=place.step + 1, total=total, done=done)
+        text.append(where, style="dim")
+        text.append("c", style="bold reverse")
         self.query_one("#continue-text", Static).update(text)
 
     # --- events -------------------------------------------------------------------------------
@@ -100,10 +102,13 @@ class HomeScreen(LocalizedBindings, Screen):
 
     @on(Input.Submitted, "#search")
     def search_submitted(self) -> None:
+        """Enter opens the top match; with none, the list gets the focus (it says so)."""
         lessons = self.query_one(LessonList)
-        lessons.focus()
-        if lessons.highlighted is None:
-            lessons.action_first()
+        top = lessons.first_lesson()
+        if top is not None:
+            self.app.open_lesson(top)
+        else:
+            lessons.focus()
 
     # --- actions ------------------------------------------------------------------------------
 

@@ -94,6 +94,7 @@ class TrainingScreen(LocalizedBindings, Screen):
         self.state = RunState()
         self.client: TrainingClient | None = None
         self._booting: asyncio.Task | None = None
+        self._ending: asyncio.Future | None = None  # the worker being killed as the app quits
         self._data = (
             "looking…",
             "",
@@ -157,8 +158,15 @@ class TrainingScreen(LocalizedBindings, Screen):
             self._booting.cancel()
             with contextlib.suppress(BaseException):
                 await self._booting
-        if self.client is not None:
+        if self._ending is not None:
+            await self._ending
+        elif self.client is not None:
             await self.client.close(self._close_grace)
+
+    def end_workers_now(self) -> None:
+        """The app is quitting: kill the worker now, while the screens are taken down."""
+        if self._ending is None and self.client is not None:
+            self._ending = asyncio.ensure_future(self.client.close(0.0))
 
     @property
     def _close_grace(self) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.console import Group
 from rich.padding import Padding
 from rich.text import Text
@@ -22,13 +24,36 @@ def lesson_progress(progress: ProgressStore, loaded: LoadedLesson) -> tuple[int,
     return done, total
 
 
+def lesson_number(loaded: LoadedLesson) -> str:
+    """The lesson's number as the list shows it: its ``order``, two digits ("01", "12", "02.5")."""
+    order = loaded.lesson.order
+    whole = int(order)
+    return f"{whole:02d}" if order == whole else f"{whole:02d}{str(order - whole)[1:]}"
+
+
+_NUMBER = re.compile(r"[/#]?(\d+(?:\.\d+)?)")
+
+
+def _number(word: str) -> float | None:
+    """A query word that is a lesson number ("01", "1", "/01" typed after the search key)."""
+    found = _NUMBER.fullmatch(word)
+    return float(found.group(1)) if found else None
+
+
 def _matches(loaded: LoadedLesson, query: str, lang: str) -> bool:
+    """Every word of ``query`` is in the lesson's texts, or is its number (then by value)."""
     lesson = loaded.lesson
     haystack = " ".join([
         lesson.id, tr(lesson.title, lang), tr(lesson.title, "en"), tr(lesson.chapter, lang),
         tr(lesson.summary, lang), tr(lesson.summary, "en"),
     ]).lower()
-    return all(word in haystack for word in query.lower().split())
+    for word in query.lower().split():
+        number = _number(word)
+        if number is not None and number == lesson.order:
+            continue
+        if number is not None or word not in haystack:
+            return False
+    return True
 
 
 class LessonList(OptionList):
@@ -75,6 +100,14 @@ class LessonList(OptionList):
             self.highlighted = self.get_option_index(highlighted)
         return shown
 
+    def first_lesson(self) -> str | None:
+        """The id of the first lesson listed (the top match of a search), or None."""
+        for index in range(self.option_count):
+            option = self.get_option_at_index(index)
+            if option.id and not option.disabled:
+                return option.id
+        return None
+
     def has_lesson(self, lesson_id: str) -> bool:
         try:
             self.get_option_index(lesson_id)
@@ -87,17 +120,20 @@ class LessonList(OptionList):
         lesson = loaded.lesson
         done, total = lesson_progress(progress, loaded)
         mark = ("✓", "bold green") if done == total else (("◐", "yellow") if done else ("○", "dim"))
-        title = Text.assemble("  ", mark, " ", (tr(lesson.title, lang), "bold"),
+        title = Text.assemble("  ", mark, " ", (lesson_number(loaded), "dim"), "  ",
+                              (tr(lesson.title, lang), "bold"),
                               (f"  {done}/{total}", "green" if done == total else "dim"))
         # Indented as a block, so wrapped lines stay under the title.
-        lines = [title, Padding(Text(tr(lesson.summary, lang).strip(), style="dim"), (0, 0, 0, 6))]
+        indent = 6 + len(lesson_number(loaded)) + 2  # under the title, past the number
+        summary = Text(tr(lesson.summary, lang).strip(), style="dim")
+        lines = [title, Padding(summary, (0, 0, 0, indent))]
         if lesson.requires:
             needs = []
             for req in lesson.requires:
                 finished = req in titles and self._finished(progress, req)
                 needs.append(f"{titles.get(req, req)}{' ✓' if finished else ''}")
             lines.append(Padding(Text(ui(lang, "needs: {lessons}", lessons=ui(lang, ", ").join(needs)),
-                                      style="italic"), (0, 0, 0, 6)))
+                                      style="italic"), (0, 0, 0, indent)))
         return Group(*lines)
 
     def _finished(self, progress: ProgressStore, lesson_id: str) -> bool:
