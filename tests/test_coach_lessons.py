@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from tutor.coach import step_names
 from tutor.interpreter import Interpreter
 from tutor.judge import judge_step
 from tutor.lessons.loader import load_catalog
@@ -49,3 +50,14 @@ async def test_the_lessons_mistake_on_purpose_gets_the_coachs_note(interp, lesso
                                setup=lesson.setup, lesson_id=lesson_id)
     assert outcome.passed, outcome.reason  # the error the step expects
     assert outcome.explanation is not None and outcome.explanation.id == LESSONS[lesson_id]
+
+
+async def test_a_name_an_earlier_step_makes_is_traced_to_that_step(interp):
+    lesson = load_catalog(builtin=True, user=False, env=False).get("item").lesson
+    step = lesson.steps[1]  # uses `a`, which step 1 makes; this namespace never ran step 1
+    outcome = await judge_step(interp, step, step.code, namespace="item-fresh", lesson_id="item",
+                               step_names=step_names(lesson.steps, 1))
+    assert outcome.result.error_type == "NameError"
+    found = outcome.explanation
+    assert found is not None and found.id == "name-earlier-step"
+    assert "`a` is made in step 1" in found.text and "F9" in found.text and "--lesson item" in found.text
