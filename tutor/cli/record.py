@@ -58,7 +58,9 @@ async def _observe(
                 continue
             place = step_name(index)
             if (where := needs_skip(step, interp)) is not None:
-                out.print(f"  [yellow]-[/] {place}: needs CUDA, cells run on {escape(where)}; left as it is")
+                off_cuda = step.needs_cuda and getattr(interp.device, "kind", None) != "cuda"
+                why = "needs CUDA, cells run on" if off_cuda else "needs TCP on 127.0.0.1:"
+                out.print(f"  [yellow]-[/] {place}: {why} {escape(where)}; left as it is")
                 continue
             code = step.solution if step.is_exercise else step.code
             generation = interp.generation
