@@ -23,9 +23,13 @@ LANGS = ("en", "zh")
 
 
 def add_lang(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    # Before a command it is the app's language; a command's own messages stay English.
+    what = ("language of the app: its interface, lessons and verdicts" if top
+            else "language of lesson texts, verdicts and explanations (this command's own "
+            "messages stay English)")
     parser.add_argument(
         "--lang", choices=LANGS, default="en" if top else argparse.SUPPRESS,
-        help="language of lesson texts (default: en; zh falls back to en where a text has no zh)",
+        help=f"{what} (default: en; zh falls back to en where a lesson text has no zh)",
     )
 
 
@@ -44,10 +48,12 @@ def merge_lessons(args: argparse.Namespace) -> None:
     args.lessons = [*args.lessons, *vars(args).pop("command_lessons", [])]
 
 
-def add_device(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+def add_device(
+    parser: argparse.ArgumentParser, *, top: bool = False,
+    help: str = "run cells on DEV (cpu, cuda, cuda:1, mps); default: cuda, then mps, then cpu",
+) -> None:
     parser.add_argument(
-        "--device", metavar="DEV", default=None if top else argparse.SUPPRESS,
-        help="run cells on DEV (cpu, cuda, cuda:1, mps); default: cuda, then mps, then cpu",
+        "--device", metavar="DEV", default=None if top else argparse.SUPPRESS, help=help,
     )
 
 

@@ -55,7 +55,8 @@ def add_parser(subparsers) -> None:
         "MPS; the device the tutor picks and its name (asked of the sandboxed interpreter, so it "
         "is what cells see); where lessons, progress and data live. Exit code 1 on any problem.",
     )
-    add_device(parser)
+    add_device(parser, help="ask about DEV (cpu, cuda, cuda:1, mps) as cells would use it; "
+               "default: cuda, then mps, then cpu")
     add_lessons(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -183,40 +184,66 @@ def _yes(value) -> str:
 
 
 def _print(out, r: dict) -> None:
-    from rich.table import Table
+    rows: list[tuple[str, str, bool]] = []  # label, Rich markup, whether the value is a path
 
-    t = Table.grid(padding=(0, 2))
-    t.add_column(style="bold")
-    t.add_column(overflow="fold")
-    t.add_row("torch-tutor", r["torch-tutor"])
-    t.add_row("Python", escape(r["python"]))
+    def row(label: str, value: str, *, path: bool = False) -> None:
+        rows.append((label, value, path))
+
+    row("torch-tutor", r["torch-tutor"])
+    row("Python", escape(r["python"]))
     for name in ("torch", "torchvision", "textual", "rich"):
-        t.add_row(name, escape(r[name]) if r[name] else "[red]missing[/]")
+        row(name, escape(r[name]) if r[name] else "[red]missing[/]")
     cuda = r["cuda"]
     devices = ", ".join(cuda["devices"]) if cuda["devices"] else ""
-    t.add_row("CUDA", f"{_yes(cuda['available'])}  [dim]build: {escape(cuda['built_for'] or 'none')}[/] {escape(devices)}")
-    t.add_row("MPS", f"{_yes(r['mps']['available'])}  [dim]built: {r['mps']['built']}[/]")
+    row("CUDA", f"{_yes(cuda['available'])}  [dim]build: {escape(cuda['built_for'] or 'none')}[/] {escape(devices)}")
+    row("MPS", f"{_yes(r['mps']['available'])}  [dim]built: {r['mps']['built']}[/]")
     dev = r["device"]
-    t.add_row("device", f"[bold cyan]{escape(dev.get('label', '?'))}[/]  [dim](asked {escape(r.get('asked', 'nobody'))})[/]")
+    row("device", f"[bold cyan]{escape(dev.get('label', '?'))}[/]  [dim](asked {escape(r.get('asked', 'nobody'))})[/]")
     if r.get("device_note"):
-        t.add_row("", f"[yellow]{escape(r['device_note'])}[/]")
-    t.add_row("torch threads", str(r["torch_threads"]))
+        row("", f"[yellow]{escape(r['device_note'])}[/]")
+    row("torch threads", str(r["torch_threads"]))
     les = r["lessons"]
-    t.add_row("built-in lessons", escape(les["builtin"]))
-    t.add_row("user lessons", escape(les["user"]))
+    row("built-in lessons", escape(les["builtin"]), path=True)
+    row("user lessons", escape(les["user"]), path=True)
     for p in les["env"]:
-        t.add_row("TORCH_TUTOR_LESSONS", escape(p))
+        row("TORCH_TUTOR_LESSONS", escape(p), path=True)
     for p in les["extra"]:
-        t.add_row("--lessons", escape(p))
-    t.add_row("lessons", f"{les['loaded']} loaded, {les['problems']} problem(s)")
+        row("--lessons", escape(p), path=True)
+    row("lessons", f"{les['loaded']} loaded, {les['problems']} problem(s)")
     files = r["files"]
     if files["TORCH_TUTOR_HOME"]:
-        t.add_row("TORCH_TUTOR_HOME", escape(files["TORCH_TUTOR_HOME"]))
+        row("TORCH_TUTOR_HOME", escape(files["TORCH_TUTOR_HOME"]), path=True)
     for key in ("progress", "data", "checkpoints", "cache", "mnist_cache", "config"):
-        t.add_row(key.replace("_", " "), escape(files[key]))
-    out.print(t)
+        row(key.replace("_", " "), escape(files[key]), path=True)
+    _print_rows(out, rows)
     if r["problems"]:
         for p in r["problems"]:
             out.print(f"[red]✗[/] {escape(p)}")
     else:
         out.print("[green]✓ everything looks fine[/]")
+
+
+def _print_rows(out, rows: list[tuple[str, str, bool]]) -> None:
+    """Labels in one column and values beside them; a path too long for its cell goes whole on
+    a line of its own below its label, so it is never split mid-name and copies in one piece."""
+    from rich.table import Table
+    from rich.text import Text
+
+    label_width = max(len(label) for label, _value, _path in rows)
+    room = out.width - label_width - 2
+    grid = None
+    for label, value, path in rows:
+        if path and Text.from_markup(value).cell_len > room:
+            if grid is not None:
+                out.print(grid)
+                grid = None
+            out.print(f"[bold]{label}[/]")
+            out.print(f"  {value}", soft_wrap=True)  # the terminal may wrap it; we never cut it
+            continue
+        if grid is None:
+            grid = Table.grid(padding=(0, 2))
+            grid.add_column(style="bold", width=label_width)
+            grid.add_column(overflow="fold")
+        grid.add_row(label, value)
+    if grid is not None:
+        out.print(grid)

@@ -23,6 +23,7 @@ def add_parser(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.cells import cell_len
     from rich.table import Table
 
     from tutor.lessons.model import tr
@@ -46,17 +47,29 @@ def run(args: argparse.Namespace) -> int:
 
     out = console()
     table = Table(title=f"{len(catalog.lessons)} lessons", title_justify="left")
+    # Ids and file names are what the learner types or looks for: they never wrap. A chapter is a
+    # heading row above its lessons rather than a column, so the titles keep room at 80 columns.
+    # (min_width: Rich narrows even a no_wrap column when the terminal is too narrow for all.)
     widest = max((len(item.lesson.id) for item in catalog.lessons), default=2)
-    for name, style in (("id", "bold cyan"), ("chapter", ""), ("title", ""), ("steps", ""), ("file", "dim")):
-        # An id is what the learner types: it never wraps mid-word; the other columns fold.
-        table.add_column(
-            name, style=style or None, overflow="fold", justify="right" if name == "steps" else "left",
-            no_wrap=name == "id", min_width=widest if name == "id" else None,
-        )
+    longest = max((cell_len(item.path.name) for item in catalog.lessons), default=4)
+    # Borders and padding take 13 columns; a title needs about 12 to stay readable. Narrower than
+    # that, the file names go (--json has them) rather than the titles.
+    files = out.width >= widest + 12 + len("steps") + longest + 13
+    table.add_column("id", style="bold cyan", no_wrap=True, min_width=widest)
+    table.add_column("title", overflow="fold")
+    table.add_column("steps", justify="right", no_wrap=True)
+    if files:
+        table.add_column("file", style="dim", no_wrap=True, min_width=longest)
+    chapter = None
     for item in catalog.lessons:
+        if tr(item.lesson.chapter, lang) != chapter:
+            if chapter is not None:
+                table.add_section()
+            chapter = tr(item.lesson.chapter, lang)
+            table.add_row("", f"[bold underline]{escape(chapter)}[/]", "", *[""] * files)
         table.add_row(
-            escape(item.lesson.id), escape(tr(item.lesson.chapter, lang)), escape(tr(item.lesson.title, lang)),
-            str(len(item.lesson.steps)), escape(item.path.name),
+            escape(item.lesson.id), escape(tr(item.lesson.title, lang)),
+            str(len(item.lesson.steps)), *[escape(item.path.name)] * files,
         )
     out.print(table)
     # Folders once, below the table, so the table stays narrow enough for 80 columns.

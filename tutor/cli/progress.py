@@ -51,19 +51,19 @@ def run(args: argparse.Namespace) -> int:
     catalog = load_catalog_for(args)
     ids = [item.lesson.id for item in catalog.lessons] + [i for i in store.lesson_ids() if catalog.get(i) is None]
     table = Table(title=f"progress ({store.path})", title_justify="left")
-    for name in ("lesson", "title", "done", "at step", ""):
-        table.add_column(name, overflow="fold")
+    for name in ("lesson", "title", "done", "at step"):
+        table.add_column(name, overflow="fold", no_wrap=name != "title")
     for lesson_id in ids:
         item = catalog.get(lesson_id)
         total = len(item.lesson.steps) if item else None
         done = store.done(lesson_id)
         started = lesson_id in store.lesson_ids()
+        finished = total is not None and done >= set(range(total))
         table.add_row(
             escape(lesson_id),
             escape(tr(item.lesson.title, lang)) if item else "[dim](not in any lesson folder)[/]",
-            f"{len(done)}/{total if total is not None else '?'}",
+            f"{len(done)}/{total if total is not None else '?'}" + (" [green]✓[/]" if finished else ""),
             str(store.position(lesson_id) + 1) if started else "-",
-            "[green]✓[/]" if total is not None and done >= set(range(total)) else "",
         )
     out.print(table)
     last = store.last()

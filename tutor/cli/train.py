@@ -43,8 +43,10 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--lr", type=float, default=DEFAULTS.lr, help=f"SGD learning rate (default {DEFAULTS.lr})")
     parser.add_argument("--momentum", type=float, default=DEFAULTS.momentum,
                         help=f"SGD momentum (default {DEFAULTS.momentum})")
-    add_device(parser)
-    parser.add_argument("--threads", type=int, metavar="N", help="torch threads (default: all cores)")
+    add_device(parser, help="train on DEV (cpu, cuda, cuda:1, mps); default: cuda, then mps, then cpu")
+    parser.add_argument("--threads", type=int, metavar="N",
+                        help="torch threads (default: chosen while training, from 1 up to torch's "
+                        "default count, whichever trains fastest under the machine's load)")
     parser.add_argument("--seed", type=int, default=DEFAULTS.seed, help=f"random seed (default {DEFAULTS.seed})")
     parser.add_argument("--save", metavar="PATH", help="also write the state_dict to PATH")
     parser.add_argument("--no-checkpoint", action="store_true", help="do not keep a copy in the user data dir")
@@ -273,8 +275,11 @@ class _RichView:
             self.overall = self.progress.add_task("overall", total=event["total_steps"], info="")
             self.epoch = self.progress.add_task("epoch 1", total=event["steps_per_epoch"], info="")
         elif kind == "progress" and self.overall is not None:
+            # The rate since the previous progress event; the summary gives the run's average.
+            threads = event["threads"]
             info = (f"loss {event['loss']:.3f} · acc {event['train_acc']:.1%} · "
-                    f"{event['samples_per_s']:,.0f} samples/s · {event['threads']} thr")
+                    f"{event['samples_per_s']:,.0f} samples/s now · "
+                    f"{threads} thread{'s' if threads != 1 else ''}")
             self.progress.update(self.overall, completed=event["step"], info=info)
             self.progress.update(self.epoch, completed=event["epoch_step"], total=event["steps_per_epoch"],
                                  description=f"epoch {event['epoch']}", info="")
@@ -295,8 +300,10 @@ class _RichView:
         self.out.print(confusion_table(result["confusion"]))
         self.out.print(
             f"[bold green]test accuracy {result['test_acc']:.2%}[/] ({result['test_correct']:,}/"
-            f"{result['test_total']:,}) · {result['samples_per_s']:,.0f} samples/s · "
-            f"{result['train_time']:.1f} s training + {result['eval_time']:.1f} s testing"
+            f"{result['test_total']:,})\n"
+            f"{result['samples_per_s']:,.0f} samples/s on average ({result['samples']:,} samples in "
+            f"{result['train_time']:.1f} s of training, its slower first steps included) + "
+            f"{result['eval_time']:.1f} s testing"
         )
         for path in result.get("saved", []):
             self.out.print(f"state_dict saved: {escape(path)}")
