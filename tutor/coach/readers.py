@@ -608,6 +608,17 @@ def leaf_inplace(ctx: Context) -> Fields | None:
 
 
 @reader
+def saved_inplace(ctx: Context) -> Fields | None:
+    """The message names the op and shape; a tensor on the line with that grad_fn is the learner's."""
+    op, shape = ctx.groups["op"], numbers(ctx.groups["shape"])
+    for src, fact in ctx.tensors():
+        grad_fn = str(fact.get("grad_fn") or "")
+        if grad_fn.startswith(op) and fact.get("shape") == shape and src.isidentifier():
+            return {"tensor": src, "_text": "named"}
+    return {}
+
+
+@reader
 def recv_of_numpy(ctx: Context) -> Fields | None:
     op = ctx.first_op("numpy")
     if op is None or not op.get("recv"):
