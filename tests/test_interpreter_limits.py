@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import threading
 import time
@@ -142,7 +143,6 @@ def test_a_huge_value_repr_is_capped_too(interp):
     [
         ("import ctypes\nctypes.string_at(0)", "SIGSEGV (signal 11)"),
         ("import os\nos._exit(3)", "exit code 3"),
-        ("import sys\nsys.exit(2)", "the cell called sys.exit(2): exit code 2"),
     ],
 )
 def test_crashes_are_reported_and_the_worker_restarts_by_itself(interp, code, detail):
@@ -235,3 +235,78 @@ def test_pids_cgroup_makes_fork_fail_instead_of_the_machine(interp):
     count, eagain = r.output.split()
     assert int(count) < 2000 and eagain == "True"
     assert interp.execute("'still fine'").value == "'still fine'"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"), [("sys.exit(0)", "0"), ("sys.exit()", ""), ("sys.exit('bye')", "bye")]
+)
+def test_sys_exit_is_reported_as_such_and_keeps_the_namespace(interp, call, message):
+    interp.execute("kept_exit = 7")
+    generation = interp.generation
+    r = interp.execute(f"import sys\nprint('before')\n{call}\nprint('after')")
+    assert (r.status, r.error_type, r.error_message) == ("error", "SystemExit", message)
+    assert r.output == "before\n"
+    assert f"the cell called {call}; the namespace is kept" in r.detail
+    assert interp.generation == generation
+    assert interp.execute("kept_exit").value == "7"
+
+
+def _cgroup_procs(interp) -> list[int]:
+    return [int(p) for p in Path(interp.worker_info["cgroup"], "cgroup.procs").read_text().split()]
+
+
+def test_a_forked_child_that_leaves_the_cell_never_returns_into_the_worker(interp):
+    # The child raises (or ends the cell normally): it must exit there, not serve requests.
+    r = interp.execute(
+        "import os, time\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    raise ValueError('from the child')\n"
+        "os.waitpid(pid, 0)[1] >> 8\n"
+    )
+    assert r.status == "ok", r
+    assert r.value == "1"  # the child's exit status: it left by its exception
+    assert re.fullmatch(r"forked process \d+: ValueError: from the child\n", r.output), r.output
+    r = interp.execute("import os\npid = os.fork()\nos.waitpid(pid, 0)[1] if pid else 0")
+    assert (r.status, r.value) == ("ok", "0")
+    for _ in range(3):  # no stray child answers in its place or writes into later cells
+        r = interp.execute("print('next')\nos.getpid()")
+        assert (r.output, r.value) == ("next\n", str(interp.worker_info["pid"]))
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to see processes")
+def test_processes_a_cell_leaves_running_are_stopped_after_it(interp):
+    r = interp.execute(
+        "import os, subprocess, time\n"
+        "daemon = subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    time.sleep(300)\n"
+        "print(daemon.pid, child)\n"
+    )
+    assert r.status == "ok", r
+    assert "2 processes the cell started were still running and were stopped" in r.detail
+    kids = [int(p) for p in r.output.split()]
+    assert _wait_all_gone(kids, 1.0) == []  # gone when the result came (zombies at most)
+    r = interp.execute("daemon.poll() is not None")  # the namespace is kept; the daemon is gone
+    assert (r.value, r.detail) == ("True", "")
+
+
+def test_a_fork_bomb_ends_with_its_cell(interp):
+    if interp.worker_info.get("cgroup") is None:
+        pytest.skip("no pids cgroup here: a real fork bomb would not be bounded")
+    interp.execute("kept_bomb = 1")
+    generation = interp.generation
+    r = interp.execute("import os\nwhile True:\n    os.fork()", timeout=120)
+    assert (r.status, r.error_type) == ("error", "BlockingIOError"), r
+    assert "processes the cell started were still running and were stopped" in r.detail
+    assert _cgroup_procs(interp) == [interp.worker_info["pid"]]
+    assert interp.generation == generation
+    r = interp.execute("print('calm')\nkept_bomb")
+    assert (r.output, r.value, r.detail) == ("calm\n", "1", "")
+    # The pids limit is free again: a DataLoader with worker processes runs.
+    r = interp.execute(
+        "from torch.utils.data import DataLoader\n"
+        "sum(int(b.sum()) for b in DataLoader(list(range(8)), batch_size=2, num_workers=2))"
+    )
+    assert (r.status, r.value) == ("ok", "28"), r

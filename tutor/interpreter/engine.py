@@ -178,8 +178,6 @@ class Engine:
         if kind == "display" and isinstance(message.get("data"), dict):
             cell.displays.append(message["data"])
             cell.emit("display", message["data"])
-        elif kind == "exiting":
-            cell.exit_note = f"the cell called sys.exit({message.get('code')})"
         elif kind in ("result", "done") and not cell.done.done():
             cell.done.set_result(message)
 

@@ -30,7 +30,6 @@ class Cell:
     stopping: str = ""  # why the client stopped it: "timeout" | "interrupt" | "memory" | "restart"
     killed: bool = False
     exit_code: int | None = None
-    exit_note: str = ""
     memory_seen: int = 0
     memory_limit: int = 0
 
@@ -58,6 +57,8 @@ def build_result(
             if message.get(key) is not None:
                 setattr(result, key, message[key])
         dropped += int(message.get("dropped_bytes") or 0)
+        if "stopped" in message:
+            result.detail = _join(result.detail, _stopped(message["stopped"]))
         if result.status == INTERRUPTED and cell.stopping == "timeout":
             result.status = TIMEOUT
             result.detail = f"interrupted after the {cell.timeout:g} s timeout"
@@ -70,6 +71,19 @@ def build_result(
     if notice:
         result.detail = f"{result.detail}; {notice}" if result.detail else notice
     return result
+
+
+def _join(detail: str, more: str) -> str:
+    return f"{detail}; {more}" if detail else more
+
+
+def _stopped(count: Any) -> str:
+    """The notice for processes the cell left running (the worker killed them after it)."""
+    if not isinstance(count, int):
+        return "processes the cell started were still running and some could not be stopped"
+    if count == 1:
+        return "1 process the cell started was still running and was stopped"
+    return f"{count} processes the cell started were still running and were stopped"
 
 
 def _death(cell: Cell) -> tuple[str, str]:
@@ -91,8 +105,6 @@ def _death(cell: Cell) -> tuple[str, str]:
         return INTERRUPTED, f"stopped by a restart; {LOST}"
     code = cell.exit_code if cell.exit_code is not None else -9
     how = describe_exit(code)
-    if cell.exit_note:
-        how = f"{cell.exit_note}: {how}"
-    elif code == -9:
+    if code == -9:
         how += ", killed from outside (perhaps the system ran out of memory)"
     return CRASHED, f"the worker crashed ({how}); {LOST}"

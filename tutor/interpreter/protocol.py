@@ -14,10 +14,11 @@ Client -> worker (field ``op``):
 Worker -> client (field ``type``):
     {"type": "ready", "device": {...}, "pid": 123, "sandbox": {...}, "memory": {...}}
     {"type": "display", "id": 7, "data": {...}}         # a `show` picture, plain lists
-    {"type": "exiting", "id": 7, "code": 3}             # the cell called sys.exit(3)
     {"type": "result", "id": 7, "status": "ok", ...}    # the end of a cell; also value, error_type,
                                                         # error_message, traceback,
-                                                        # dropped_bytes, detail (all optional)
+                                                        # dropped_bytes, detail, stopped (how
+                                                        # many processes the cell left running
+                                                        # were killed; null: not all) (optional)
     {"type": "done", "id": 8}                           # the end of reset
 
 A cell's output (stdout and stderr) is not a message: it flows on the worker's fd 1 and 2,

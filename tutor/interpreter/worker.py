@@ -10,6 +10,7 @@ one request at a time on its main thread.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import json
 import os
 import signal
@@ -20,6 +21,7 @@ from typing import Any
 
 from tutor.interpreter import cells, check_helpers, facts, limits, netns, sandbox
 from tutor.interpreter.capture import Capture, Channel
+from tutor.interpreter.leftovers import Leftovers
 from tutor.interpreter.protocol import ProtocolError, decode
 from tutor.interpreter.show import Show
 
@@ -57,8 +59,10 @@ class Worker:
 
         from tutor.interpreter.device import detect
 
+        self.pid = os.getpid()
         self.channel = channel
         self.capture = capture
+        self.leftovers = Leftovers(config.get("cgroup"))
         self.output_limit = int(config.get("output_limit", 100_000))
         self.interrupts = interrupts  # already the SIGINT handler, so a boot-time Ctrl-C is ignored
         self.cell: int | None = None
@@ -126,7 +130,6 @@ class Worker:
         self.show.new_cell()
         self.cell = cell
         result: dict[str, Any] = {"status": "ok"}
-        exit_code: int | None = None
         check_helpers.set_lang(str(message.get("lang") or "en"))
         setup = str(message.get("setup") or "")
         in_setup = bool(setup)
@@ -145,24 +148,28 @@ class Worker:
                 result["value"] = self.runner.run(body, expr, ns)
             finally:
                 self.interrupts.active = False
-        except SystemExit as exc:
-            exit_code = _exit_code(exc)
         except BaseException as exc:  # the cell's own exception, KeyboardInterrupt included
+            if os.getpid() != self.pid:
+                _leave_forked_child(exc)
             result.update(self.runner.describe(exc))
             if result["status"] == "error":  # what the mistake coach reads (tutor.coach)
                 result["facts"] = facts.collect(exc, ns, self.runner._lines.get)
             if result["status"] == "limit":
                 result["detail"] = "the allocation did not fit in the memory limit"
+            elif isinstance(exc, SystemExit):  # a script would end here; a cell keeps its names
+                result["detail"] = f"the cell called sys.exit({_exit_arg(exc)}); the namespace is kept"
             elif in_setup:
                 result["detail"] = "setup"  # the lesson's setup failed, not the learner's cell
         finally:
             self.cell = None
-        if exit_code is not None:
-            self.channel.send({"type": "exiting", "id": cell, "code": exit_code})
-            self.capture.finish(cell)
-            os._exit(exit_code)
+        if os.getpid() != self.pid:
+            _leave_forked_child(None)
+        # Before the end marker: what they wrote is in, and nothing of theirs can come later.
+        stopped = self.leftovers.sweep()
         self.capture.finish(cell)
         result.update(type="result", id=cell, dropped_bytes=self._cap(result))
+        if stopped != 0:
+            result["stopped"] = stopped  # None: some could not be killed in time
         self.channel.send(result)
 
     def _cap(self, result: dict[str, Any]) -> int:
@@ -184,6 +191,27 @@ def _exit_code(exc: SystemExit) -> int:
         return code & 0xFF
     print(code, file=sys.stderr)  # sys.exit("message") prints it and exits with 1
     return 1
+
+
+def _exit_arg(exc: SystemExit) -> str:
+    return "" if exc.code is None else repr(exc.code)
+
+
+def _leave_forked_child(exc: BaseException | None) -> None:
+    """A process the cell forked (os.fork) got to the end of the cell: it must never go on
+    into the worker's loop (it would read the worker's requests) or run interpreter shutdown."""
+    code = 0
+    if isinstance(exc, SystemExit):
+        code = _exit_code(exc)
+    elif exc is not None:
+        code = 1
+        line = f"forked process {os.getpid()}: {type(exc).__name__}: {exc}\n"
+        with contextlib.suppress(OSError):
+            os.write(2, line.encode("utf-8", "replace"))
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(code)
 
 
 def _die_with_parent(parent: int | None) -> None:
