@@ -609,13 +609,13 @@ def leaf_inplace(ctx: Context) -> Fields | None:
 
 @reader
 def saved_inplace(ctx: Context) -> Fields | None:
-    """The message names the op and shape; a tensor on the line with that grad_fn is the learner's."""
-    op, shape = ctx.groups["op"], numbers(ctx.groups["shape"])
-    for src, fact in ctx.tensors():
-        grad_fn = str(fact.get("grad_fn") or "")
-        if grad_fn.startswith(op) and fact.get("shape") == shape and src.isidentifier():
-            return {"tensor": src, "_text": "named"}
-    return {}
+    """The message names the op, the shape and the version: the one tensor on the line that was
+    changed in place that often, with that shape, is the learner's (its grad_fn is the in-place op's now)."""
+    shape, version = numbers(ctx.groups["shape"]), int(ctx.groups["version"])
+    found = [src for src, fact in ctx.tensors()
+             if fact.get("shape") == shape and fact.get("version") == version and not fact.get("is_leaf")
+             and src.isidentifier()]
+    return {"tensor": found[0], "_text": "named"} if len(found) == 1 else {}
 
 
 @reader

@@ -304,6 +304,7 @@ def _describe_tensor(t: Any) -> dict[str, Any]:
         "is_leaf": bool(t.is_leaf),
         "grad_fn": type(grad_fn).__name__ if grad_fn is not None else None,
         "contiguous": bool(t.is_contiguous()),
+        "version": int(t._version),  # in-place changes so far (autograd's saved-tensor check)
     }
 
 
