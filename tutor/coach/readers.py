@@ -319,6 +319,11 @@ def view_size(ctx: Context) -> Fields | None:
         wanted = math.prod(n for n in target if n != -1) if target else 1
         fields: Fields = {"recv": recv, "numel": numel, "shape": shape_text(fact["shape"]),
                           "target": ctx.groups["target"], "wanted": wanted, "op": op["op"], "_fix": ""}
+        if -1 in target:
+            # The usual case: x.view(-1, 320) before a Linear, on a tensor whose per-sample size
+            # is not 320; one row per sample is what the layer after it expects.
+            fields.update(_text="minus_one", _fix="per_sample" if len(fact["shape"]) > 2 else "")
+            return fields
         # -1 in the first place works when the other sizes divide the element count.
         rest = [n for n in target[1:] if n != -1]
         if len(target) >= 2 and rest and numel % math.prod(rest) == 0:
