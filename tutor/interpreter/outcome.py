@@ -15,6 +15,11 @@ from tutor.interpreter.results import CRASHED, INTERRUPTED, LIMIT, TIMEOUT, Exec
 KILL_AFTER = 2.0  # seconds an interrupt gets to land before kill + restart
 LOST = "the worker restarted and the namespace was lost (variables from earlier cells are gone)"
 
+BACKGROUND = (
+    "a thread from an earlier cell printed meanwhile: that output is shown apart as background "
+    "output, not as this cell's"
+)
+
 Emit = Callable[[str, Any], None]  # ("output", text) or ("display", data)
 
 
@@ -59,6 +64,11 @@ def build_result(
         dropped += int(message.get("dropped_bytes") or 0)
         if "stopped" in message:
             result.detail = _join(result.detail, _stopped(message["stopped"]))
+        if message.get("background") or message.get("background_dropped"):
+            result.background = str(message.get("background") or "")
+            more = int(message.get("background_dropped") or 0)
+            cut = f" ({more} bytes more not kept)" if more else ""
+            result.detail = _join(result.detail, BACKGROUND + cut)
         if result.status == INTERRUPTED and cell.stopping == "timeout":
             result.status = TIMEOUT
             result.detail = f"interrupted after the {cell.timeout:g} s timeout"

@@ -49,6 +49,9 @@ class ExecResult:
     dropped_bytes: int = 0
     displays: list[dict] = field(default_factory=list)
     detail: str = ""
+    # What threads of earlier cells printed since the last result: never part of text(), so
+    # never compared; a UI may show it apart.
+    background: str = ""
     facts: dict | None = None  # an error's failing line, for the mistake coach (tutor.interpreter.facts)
 
     @property

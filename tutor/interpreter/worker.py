@@ -168,6 +168,9 @@ class Worker:
         stopped = self.leftovers.sweep()
         self.capture.finish(cell)
         result.update(type="result", id=cell, dropped_bytes=self._cap(result))
+        background, over = self.capture.take_background()
+        if background or over:
+            result.update(background=background, background_dropped=over)
         if stopped != 0:
             result["stopped"] = stopped  # None: some could not be killed in time
         self.channel.send(result)
