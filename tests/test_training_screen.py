@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from app_support import tutor_home, wait_for  # noqa: F401 (autouse: a private TORCH_TUTOR_HOME)
+from app_support import wait_for
 from textual.app import App
 from textual.widgets import Input, Label, ProgressBar, Select, Static, TabbedContent
 
@@ -166,6 +166,7 @@ def test_settings_are_labelled_in_words():
         "lr",
         "momentum",
         "threads",
+        "processes",
     ]
 
 

@@ -373,4 +373,10 @@ ZH: dict[str, str] = {
     # the mistake coach's note under the verdict (tutor/app/widgets/coach_note.py)
     "Fix:": "改法：",
     "Taught in the lesson “{title}”.": "课程“{title}”讲的正是这一点。",
+    # the training screen with DistributedDataParallel (tutor/app/training/)
+    "processes": "进程数",
+    "processes training together (DistributedDataParallel): each takes an equal share of "
+    "every batch": "一起训练的进程数（DistributedDataParallel）：每个进程分到每个批次中相等的一份",
+    " · {world} processes ({backend}), {per} images each per step":
+        " · {world} 个进程（{backend}），每步每个进程 {per} 张图片",
 }

@@ -264,6 +264,10 @@ class TrainingScreen(LocalizedBindings, Screen):
                 device = ui(lang, "{device} · {count} threads", device=s["device"], count=now)
             if s.get("threads_auto"):
                 device += ui(lang, " (auto, ≤{most})", most=s["threads"])
+            if s.get("world_size", 1) > 1:  # a DDP run: the threads above are each process's
+                device += ui(lang, " · {world} processes ({backend}), {per} images each per step",
+                             world=s["world_size"], backend=s["backend"],
+                             per=s["per_process_batch"])
             data = (s["source"], s["split"])
             length: tuple[int, int] | None = (s["total_steps"], s["batch_size"])
             train = s["train"]

@@ -1,4 +1,4 @@
-"""Provides SettingsBar: model, length, batch, lr, momentum and threads, read into a TrainConfig."""
+"""Provides SettingsBar: model, length, batch, lr, momentum, threads, processes: a TrainConfig."""
 
 from __future__ import annotations
 
@@ -45,6 +45,14 @@ FIELDS = (
         "",
         "integer",
         "torch threads for training; empty: chosen while training",
+    ),
+    (
+        "world_size",
+        "processes",
+        "1",
+        "integer",
+        "processes training together (DistributedDataParallel): each takes an equal share of "
+        "every batch",
     ),
 )
 
