@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app_support import tutor_home, wait_for  # noqa: F401 (autouse: a private TORCH_TUTOR_HOME)
+from app_support import wait_for
 from test_training_ddp import wait_gone
 from test_training_screen import Host, _text
 from textual.widgets import Input, Static
