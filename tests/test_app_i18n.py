@@ -42,10 +42,11 @@ from tutor.app.i18n_zh import ZH
 pytestmark = pytest.mark.timeout(240)
 
 APP_DIR = Path(tutor.app.__file__).parent
-# A run of Latin letters that is a whole English word, not a key name or a technical term.
-ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+# A run of Latin letters that is a whole English word, not a key name, a technical term or an
+# environment variable ($EDITOR).
+ENGLISH_WORD = re.compile(r"(?<![$A-Za-z])[A-Za-z]{3,}")
 KEPT_WORDS = {"cnn", "fcn", "mnist", "torch", "tensor", "loss", "dtype", "batch", "size", "sgd", "enter",
-              "esc", "tab", "ctrl", "shift", "pgup", "pgdn", "eta"}
+              "esc", "tab", "ctrl", "shift", "pgup", "pgdn", "eta", "home", "end", "python"}
 
 
 @pytest.fixture(autouse=True)
