@@ -213,7 +213,7 @@ class DDPTrainer(Trainer):
             if self._decide(False) == STOP or stopped:
                 self.emit({"event": "stopped", "step": step, "total_steps": total})
                 return None
-            this_eval = time.perf_counter() - t0
+            this_eval = time.perf_counter() - t0 - self.paused_for  # a pause is not testing
             eval_time += this_eval
             evals += 1
             if self.rank == 0:
