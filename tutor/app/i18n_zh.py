@@ -307,8 +307,8 @@ ZH: dict[str, str] = {
     "⏎": "⏎",
     "new line, indented as Python needs (one level deeper after ':')":
         "换行，并按 Python 的需要缩进（':' 之后多缩进一级）",
-    "indent / dedent the line or the selected lines (inside the editor)":
-        "缩进 / 取消缩进当前行或选中的行（在编辑器里）",
+    "indent at the cursor or the selected lines / dedent the line or the selected lines":
+        "在光标处或对选中的行缩进 / 对当前行或选中的行取消缩进",
     "Ctrl+Home / Ctrl+End": "Ctrl+Home / Ctrl+End",
     "start / end of the cell": "单元的开头 / 结尾",
     "undo / redo, also of a reset (Ctrl+L) or the solution (Ctrl+T)":
@@ -370,6 +370,7 @@ ZH: dict[str, str] = {
     "F12, or o outside the editor: $VISUAL or $EDITOR": "F12，或在编辑器外按 o：$VISUAL 或 $EDITOR",
     "Ctrl+F, or m outside the editor; again or Esc restores": "Ctrl+F，或在编辑器外按 m；再按一次或按 Esc 恢复",
     "c, after one attempt": "c，尝试一次之后",
+    "Ctrl+F, m or Esc: back to the lesson": "Ctrl+F、m 或 Esc：回到课程",
     # the mistake coach's note under the verdict (tutor/app/widgets/coach_note.py)
     "Fix:": "改法：",
     "Taught in the lesson “{title}”.": "课程“{title}”讲的正是这一点。",

@@ -19,7 +19,7 @@ EDITOR_KEYS = [
     ("f5 / ^r", "run the cell and leave the editor: n then goes on, e edits again"),
     ("^n  ^o", "next, previous step: inside the editor too"),
     ("⏎", "new line, indented as Python needs (one level deeper after ':')"),
-    ("Tab / Shift+Tab", "indent / dedent the line or the selected lines (inside the editor)"),
+    ("Tab / Shift+Tab", "indent at the cursor or the selected lines / dedent the line or the selected lines"),
     ("Ctrl+Home / Ctrl+End", "start / end of the cell"),
     ("Ctrl+Z / Ctrl+Y", "undo / redo, also of a reset (Ctrl+L) or the solution (Ctrl+T)"),
     ("Ctrl+C / Ctrl+X / Ctrl+V", "copy / cut / paste"),

@@ -341,7 +341,14 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
             return
         panel = self.focused if isinstance(self.focused, ExpectedPanel) else self.query_one(OutputPanel)
         self.maximize(panel, container=False)
+        panel.border_subtitle = ui(self.lang, "Ctrl+F, m or Esc: back to the lesson")
         panel.focus()
+
+    def minimize(self) -> None:
+        """Restore a maximised panel (also what Esc does, through Textual)."""
+        if self.maximized is not None:
+            self.maximized.border_subtitle = ""
+        super().minimize()
 
     def action_undo_cell(self) -> None:
         """Ctrl+Z outside the editor: undo the cell's last change (a reset or the solution too)."""
