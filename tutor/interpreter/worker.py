@@ -20,12 +20,14 @@ import traceback
 from typing import Any
 
 from tutor.interpreter import cells, check_helpers, facts, limits, netns, sandbox
+from tutor.interpreter.baseline import Baseline
 from tutor.interpreter.capture import Capture, Channel
 from tutor.interpreter.leftovers import Leftovers
 from tutor.interpreter.protocol import ProtocolError, decode
 from tutor.interpreter.show import Show
 
 _PR_SET_PDEATHSIG = 1
+_RESET = "\0reset"  # no namespace has this name: the next cell restores the baseline
 
 
 class Interrupts:
@@ -63,6 +65,9 @@ class Worker:
         self.channel = channel
         self.capture = capture
         self.leftovers = Leftovers(config.get("cgroup"))
+        self.baseline: Baseline | None = None  # taken after the warm-up
+        self.lesson: str | None = None  # the namespace of the last cell
+        self.states: dict[str, Baseline] = {}  # each lesson's process state, while another runs
         self.output_limit = int(config.get("output_limit", 100_000))
         self.interrupts = interrupts  # already the SIGINT handler, so a boot-time Ctrl-C is ignored
         self.cell: int | None = None
@@ -116,14 +121,27 @@ class Worker:
             if op == "exec":
                 self.execute(message)
             elif op == "reset":
-                self.runner.reset(str(message.get("ns", "main")))
+                name = str(message.get("ns", "main"))
+                self.runner.reset(name)
+                self.states.pop(name, None)
+                if name == self.lesson:
+                    self.lesson = _RESET  # it starts over: the next cell restores the baseline
                 self.channel.send({"type": "done", "id": message.get("id")})
             elif op == "shutdown":
                 break
 
     def execute(self, message: dict[str, Any]) -> None:
         cell = int(message["id"])
-        ns = self.runner.namespace(str(message.get("ns", "main")))
+        name = str(message.get("ns", "main"))
+        if name != self.lesson:
+            # Another lesson: nothing the previous one did to the process reaches this one,
+            # and this one finds the process as it left it (or as the worker started).
+            if self.baseline is not None:
+                if self.lesson is not None and self.lesson != _RESET:
+                    self.states[self.lesson] = Baseline()
+                self.states.get(name, self.baseline).restore()
+            self.lesson = name
+        ns = self.runner.namespace(name)
         if signal.getsignal(signal.SIGINT) is not self.interrupts:
             signal.signal(signal.SIGINT, self.interrupts)  # an earlier cell replaced it
         self.capture.begin(cell)
@@ -148,6 +166,8 @@ class Worker:
                 result["value"] = self.runner.run(body, expr, ns)
             finally:
                 self.interrupts.active = False
+                if self.baseline is not None:
+                    self.baseline.put_back_deleted_builtins()  # the worker's own code needs them
         except BaseException as exc:  # the cell's own exception, KeyboardInterrupt included
             if os.getpid() != self.pid:
                 _leave_forked_child(exc)
@@ -160,6 +180,10 @@ class Worker:
                 result["detail"] = f"the cell called sys.exit({_exit_arg(exc)}); the namespace is kept"
             elif in_setup:
                 result["detail"] = "setup"  # the lesson's setup failed, not the learner's cell
+            elif message.get("role") == "check" and cells.raised_in_earlier_cell(
+                exc, self.runner.current
+            ):
+                result["detail"] = "answer"  # the learner's function raised when the check called it
         finally:
             self.cell = None
         if os.getpid() != self.pid:
@@ -267,6 +291,7 @@ def main() -> None:
         worker = Worker(channel, capture, config, interrupts)
         torch_s = time.perf_counter() - started
         worker.warm_up()
+        worker.baseline = Baseline()
         budget = int(config.get("memory_limit") or 0)
         cap = limits.set_data_limit(budget) if budget else None
         channel.send(
