@@ -228,7 +228,8 @@ def _train_as_rank(config: TrainConfig, *, as_json: bool) -> int:
 def _threads(start: dict) -> str:
     if start.get("threads_auto"):
         return f"threads chosen while training (1 to {start['threads']})"
-    return f"{start['threads']} thread{'s' if start['threads'] != 1 else ''}"
+    each = " per process" if start.get("world_size", 1) > 1 else ""
+    return f"{start['threads']} thread{'s' if start['threads'] != 1 else ''}{each}"
 
 
 def _processes(start: dict) -> str:
