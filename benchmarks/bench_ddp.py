@@ -28,9 +28,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the notes' own classes (tests/notes_nets.py)
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 
-from tutor.training.notes_nets import NOTES_SOURCES  # noqa: E402 (after sys.path)
+from notes_nets import NOTES_SOURCES  # noqa: E402 (after sys.path)
 
 
 def train(args: list[str], home: str) -> dict:

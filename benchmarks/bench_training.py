@@ -31,9 +31,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the notes' own classes (tests/notes_nets.py)
 SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
 
-from tutor.training.notes_nets import NOTES_SOURCES, notes_class  # noqa: E402 (after sys.path)
+from notes_nets import NOTES_SOURCES, notes_class  # noqa: E402 (after sys.path)
 
 # Multiply-accumulates per sample, per layer: (name, MACs, is the first layer).
 # Training FLOPs = 2·MACs for the forward pass, 2·MACs for the weight gradients and 2·MACs for the

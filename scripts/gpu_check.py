@@ -296,8 +296,10 @@ def notes_accuracy(path: Path, model: str) -> float:
     import torch
 
     from tutor.training.loop import to_tensors
-    from tutor.training.notes_nets import NOTES_CNN, NOTES_FCN, notes_class
     from tutor.training.sources import load_plan
+
+    sys.path.insert(0, str(ROOT / "tests"))  # the notes' own classes live with the tests
+    from notes_nets import NOTES_CNN, NOTES_FCN, notes_class
 
     net = notes_class(NOTES_CNN if model == "cnn" else NOTES_FCN)()
     net.load_state_dict(torch.load(path, weights_only=True))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from tutor.training.notes_nets import NOTES_CNN, NOTES_FCN, notes_class  # noqa: F401 (re-exported)
+from notes_nets import NOTES_CNN, NOTES_FCN, notes_class  # noqa: F401 (re-exported)
 
 ROOT = Path(__file__).resolve().parents[1]
 # The real MNIST files live beside the repository (../shared/data/mnist); they are never committed.

@@ -40,8 +40,3 @@ def save_checkpoint(
     if keep:
         write_atomically(target.with_suffix(".json"), json.dumps(info, indent=2).encode())
     return [str(p) for p in targets]
-
-
-def load_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
-    """Load a saved state_dict safely (weights only: no code runs)."""
-    return torch.load(path, map_location="cpu", weights_only=True)

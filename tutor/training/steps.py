@@ -105,10 +105,6 @@ class FCNStep:
         with torch.no_grad():
             self.layers[0].weight.copy_(self.weights[0].index_select(1, self.rank))
 
-    def gradients(self) -> list[torch.Tensor]:
-        """The last step's gradients, in the model's parameter order and layout."""
-        return [self.grads[0].index_select(1, self.rank), *self.grads[1:]]
-
     def _buffers(self, n: int) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
         if n not in self._acts:
             w = self.weights[0]

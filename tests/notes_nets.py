@@ -1,4 +1,8 @@
-"""Provides the notes' own FCN and CNN classes, verbatim, as source text: what checkpoints must load into."""
+"""Provides the notes' own FCN and CNN classes, verbatim, as source text: what checkpoints must load into.
+
+Reference code for the tests, the benchmarks and scripts/gpu_check.py (which put tests/ on sys.path);
+the package never uses it, so it does not ship in the wheel.
+"""
 
 from __future__ import annotations
 
