@@ -84,7 +84,10 @@ def test_check_reports_load_errors_and_goes_on(tmp_path):
     done = tutor(tmp_path, "check", str(lessons))
     assert done.returncode == 1
     assert f"✗ {lessons / 'broken.toml'}: title: missing required field `title`" in done.stdout
-    assert "5 passed, 0 failed, 1 skipped, 1 load error(s)" in done.stdout
+    # Every problem of the broken file at once: its five missing fields.
+    for field in ("title", "chapter", "order", "summary", "steps"):
+        assert f"broken.toml: {field}: missing required field `{field}`" in done.stdout
+    assert "5 passed, 0 failed, 1 skipped, 5 load error(s)" in done.stdout
 
 
 def test_check_rebuilds_the_namespace_after_a_crash(tmp_path):
@@ -166,6 +169,25 @@ hints = ["h"]
             "'NoneType' and 'int'; a check must reject an answer with a failing assert "
             "(AssertionError), anything else is a bug in the check") in done.stdout
     assert "✓ step 1 wrong 1: wrong answer 1 fails its check, as it should" in done.stdout
+
+
+def test_an_error_raised_inside_the_answer_the_check_calls_is_the_answers_failure(tmp_path):
+    lesson = tmp_path / "raises.toml"
+    lesson.write_text(HEAD + """
+[[steps]]
+text = "the starter raises inside its own function"
+starter = "def g(x):\\n    raise NotImplementedError('write g')\\n"
+solution = "def g(x):\\n    return x + 1\\n"
+check = "assert g(1) == 2, 'g(1) should be 2'"
+wrong = ["def g(x):\\n    return [x][1]\\n"]
+hints = ["h"]
+""", encoding="utf-8")
+    done = tutor(tmp_path, "check", str(lesson))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert ("✓ step 1 starter: the starter fails its check, as it should (your code raised "
+            "NotImplementedError: write g when the check called it)") in done.stdout
+    assert "(your code raised IndexError: list index out of range when the check called it)" in (
+        done.stdout)
 
 
 def test_check_lints_first_and_runs_nothing_with_a_lint_error(tmp_path):

@@ -29,6 +29,7 @@ _MESSAGES = {
         "check_raised": "the check raised {error}",
         "setup_raised": "the lesson's setup raised {error} (a mistake in the lesson, not yours)",
         "code_raised": "your code raised {error}",
+        "answer_raised": "your code raised {error} when the check called it",
         "did_not_finish": "{who} did not finish: {what}",
         "your_code": "your code",
         "the_check": "the check",
@@ -45,6 +46,7 @@ _MESSAGES = {
         "check_raised": "检查代码出错：{error}",
         "setup_raised": "课程的准备代码（setup）出错：{error}（这是课程的问题，不是你的）",
         "code_raised": "你的代码出错：{error}",
+        "answer_raised": "检查调用你的代码时出错：{error}",
         "did_not_finish": "{who}没有运行完：{what}",
         "your_code": "你的代码",
         "the_check": "检查代码",
@@ -84,6 +86,8 @@ def _unfinished(result: ExecResult) -> str:
 def describe_failure(result: ExecResult, lang: str = "en", *, who: str = "your_code") -> str:
     if result.status == "error" and result.detail == "setup":
         return _t(lang, "setup_raised", error=_error(result))
+    if result.status == "error" and result.detail == "answer":  # from a function the check called
+        return _t(lang, "answer_raised", error=_error(result))
     if result.status == "error":
         key = "code_raised" if who == "your_code" else "check_raised"
         return _t(lang, key, error=_error(result))

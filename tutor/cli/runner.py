@@ -47,14 +47,16 @@ class StepRecord:
 
 
 def author_error(outcome: StepOutcome) -> str | None:
-    """Why ``outcome`` failed through the lesson's own fault (its setup, or a check that raised
-    something other than AssertionError), or None when a failure is the answer's."""
+    """Why ``outcome`` failed through the lesson's own fault (its setup, or a check whose own code
+    raised something other than AssertionError), or None when a failure is the answer's (an
+    assertion, or an error raised inside a learner's function the check called)."""
     from tutor.judge import describe_failure
 
     result, check = outcome.result, outcome.check
     if result is not None and result.status == "error" and result.detail == "setup":
         return describe_failure(result)
-    if check is not None and not check.ok and check.error_type != "AssertionError":
+    answer_raised = check is not None and check.detail == "answer"  # the answer's own failure
+    if check is not None and not check.ok and check.error_type != "AssertionError" and not answer_raised:
         return (f"{describe_failure(check, who='the_check')}; a check must reject an answer with "
                 "a failing assert (AssertionError), anything else is a bug in the check")
     return None

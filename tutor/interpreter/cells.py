@@ -31,6 +31,7 @@ class CellRunner:
         self.namespaces: dict[str, dict[str, Any]] = {}
         self._lines: weakref.WeakKeyDictionary[CodeType, list[str]] = weakref.WeakKeyDictionary()
         self._count = 0
+        self.current = ""  # the filename of the cell compiled last
 
     def namespace(self, name: str) -> dict[str, Any]:
         ns = self.namespaces.get(name)
@@ -44,7 +45,7 @@ class CellRunner:
     def compile(self, source: str, kind: str = CELL) -> tuple[CodeType, CodeType | None]:
         """The cell's statements, and its final bare expression (None if it has none)."""
         self._count += 1
-        name = f"{kind[:-1]}-{self._count}>"
+        name = self.current = f"{kind[:-1]}-{self._count}>"
         tree = ast.parse(source, name, "exec")
         last = tree.body[-1] if tree.body else None
         expr = None
@@ -111,6 +112,17 @@ class CellRunner:
 def is_cell_file(filename: str) -> bool:
     """Whether ``filename`` names a cell's (or a setup's) code, as compile() above names them."""
     return filename.startswith(("<cell-", "<setup-"))
+
+
+def raised_in_earlier_cell(exc: BaseException, current: str) -> bool:
+    """Whether ``exc`` came out of a learner's earlier cell (a function the check called) rather
+    than out of the code compiled as ``current`` (the check) or a lesson's setup: the innermost
+    frame of cell code decides. A check uses this to tell the answer's failure from its own."""
+    last = ""
+    for frame, _lineno in traceback.walk_tb(exc.__traceback__):
+        if is_cell_file(frame.f_code.co_filename):
+            last = frame.f_code.co_filename
+    return last.startswith("<cell-") and last != current
 
 
 def is_allocation_failure(exc: BaseException) -> bool:

@@ -184,6 +184,10 @@ class Worker:
                 exc, self.runner.current
             ):
                 result["detail"] = "answer"  # the learner's function raised when the check called it
+            elif message.get("role") == "check" and cells.raised_in_earlier_cell(
+                exc, self.runner.current
+            ):
+                result["detail"] = "answer"  # the learner's function raised when the check called it
         finally:
             self.cell = None
         if os.getpid() != self.pid:
