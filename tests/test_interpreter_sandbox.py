@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import signal
 import socket
@@ -153,3 +154,24 @@ def test_torch_works_under_the_sandbox(interp):
         "m.weight.grad.shape"
     )
     assert r.value == "torch.Size([1, 3])"
+
+
+def test_the_worker_gets_a_minimal_environment_and_no_token_in_argv_or_env(monkeypatch):
+    monkeypatch.setenv("MY_API_SECRET", "hunter2")
+    monkeypatch.setenv("TORCH_TUTOR_HOME", "/somewhere/private")
+    with SyncInterpreter(spare=False, default_timeout=60) as it:
+        token = it._core.engine.active.token
+        pid = it.worker_info["pid"]
+        # What any process of this user (and every child a cell starts) could read:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmdline = f.read()
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            environ = f.read()
+        r = it.execute("import os\nsorted(os.environ), os.environ['HOME'], os.environ['TMPDIR']")
+        workdir = it.workdir
+    assert token.encode() not in cmdline and token.encode() not in environ
+    assert b"hunter2" not in environ and b"/somewhere/private" not in environ
+    names, home, tmp = ast.literal_eval(r.value)
+    assert "MY_API_SECRET" not in names and "TORCH_TUTOR_HOME" not in names
+    assert {"PATH", "HOME", "LANG", "TMPDIR"} <= set(names)
+    assert home == tmp == workdir
