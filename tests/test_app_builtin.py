@@ -12,7 +12,6 @@ from app_support import (
     make_app,
     run_step,
     screen_text,
-    tutor_home,  # noqa: F401  (autouse: a private TORCH_TUTOR_HOME)
     wait_ready,
 )
 
@@ -31,7 +30,7 @@ async def test_walk_a_builtin_lesson_keyboard_only(lesson_id, tmp_path):
     app = make_app(catalog)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(pilot)
-        await pilot.press("slash", *lesson_id, "enter", "enter")  # search, then open it
+        await pilot.press("slash", *lesson_id, "enter")  # search; Enter opens the match
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == lesson_id
         screen = app.screen

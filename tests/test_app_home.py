@@ -15,6 +15,8 @@ from textual.widgets import Input
 
 from tutor.app import i18n
 from tutor.app.next_step import next_step
+from tutor.app.widgets.lesson_list import _matches
+from tutor.lessons.loader import load_catalog
 from tutor.progress import ProgressStore
 
 pytestmark = pytest.mark.timeout(120)
@@ -82,6 +84,17 @@ async def test_lesson_numbers_are_shown_and_found_and_enter_opens_the_top_match(
         await pilot.press("enter")
         await wait_for(pilot, lambda: hasattr(app.screen, "lesson"), "the top match to open")
         assert _lesson_place(app) == ("app-next", 0)
+
+
+async def test_enter_opens_the_lesson_whose_id_was_typed_before_earlier_matches():
+    catalog = load_catalog(builtin=True, user=False, env=False)
+    matches = [item.lesson.id for item in catalog.lessons if _matches(item, "dim", "en")]
+    if "dim" not in matches[1:]:
+        pytest.skip("no built-in lesson before 'dim' mentions 'dim'")
+    async with running((100, 30), fake=True, catalog=catalog) as (app, pilot):
+        await pilot.press("slash", *"dim", "enter")
+        await wait_for(pilot, lambda: hasattr(app.screen, "lesson"), "a lesson to open")
+        assert app.screen.lesson.id == "dim"
 
 
 async def test_enter_with_no_match_opens_nothing():

@@ -104,7 +104,7 @@ class HomeScreen(LocalizedBindings, Screen):
     def search_submitted(self) -> None:
         """Enter opens the top match; with none, the list gets the focus (it says so)."""
         lessons = self.query_one(LessonList)
-        top = lessons.first_lesson()
+        top = lessons.first_lesson(self.query_one("#search", Input).value)
         if top is not None:
             self.app.open_lesson(top)
         else:

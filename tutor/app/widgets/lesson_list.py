@@ -100,13 +100,14 @@ class LessonList(OptionList):
             self.highlighted = self.get_option_index(highlighted)
         return shown
 
-    def first_lesson(self) -> str | None:
-        """The id of the first lesson listed (the top match of a search), or None."""
-        for index in range(self.option_count):
-            option = self.get_option_at_index(index)
-            if option.id and not option.disabled:
-                return option.id
-        return None
+    def first_lesson(self, query: str = "") -> str | None:
+        """The lesson a search's Enter opens: the one whose id is ``query``, else the first listed.
+
+        ("cnn" opens the lesson with that id even when an earlier lesson mentions CNNs.)
+        """
+        listed = [option.id for option in self.options if option.id and not option.disabled]
+        wanted = query.strip().lower()
+        return wanted if wanted in listed else (listed[0] if listed else None)
 
     def has_lesson(self, lesson_id: str) -> bool:
         try:
