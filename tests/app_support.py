@@ -98,6 +98,7 @@ async def running(
     async with app.run_test(size=size) as pilot:
         if ready:
             await wait_ready(pilot)
+            await pilot.pause()  # a fake interpreter is ready before the first frame is drawn
         yield app, pilot
 
 

@@ -1,4 +1,5 @@
-"""Provides the fixtures every test shares: a private TORCH_TUTOR_HOME for each test.
+"""Provides the fixtures every test shares: a private TORCH_TUTOR_HOME for each test (``home``:
+one in a subfolder of tmp_path).
 
 Helpers that tests import by name (the app factory and wait helpers, the CLI runner) live in
 tests/app_support.py and tests/cli_support.py.
@@ -21,3 +22,11 @@ def tutor_home(tmp_path, monkeypatch):
     monkeypatch.delenv("TORCH_TUTOR_LESSONS", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
     return tmp_path
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """TORCH_TUTOR_HOME in ``tmp_path / "home"``, for tests that keep other files in tmp_path."""
+    path = tmp_path / "home"
+    monkeypatch.setenv("TORCH_TUTOR_HOME", str(path))
+    return path

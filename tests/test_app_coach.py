@@ -10,7 +10,6 @@ from app_support import (
     make_app,
     run_step,
     screen_text,
-    tutor_home,  # noqa: F401  (autouse: a private TORCH_TUTOR_HOME)
     wait_ready,
 )
 

@@ -22,7 +22,6 @@ from app_support import (
     run_step,
     running,
     screen_text,
-    tutor_home,  # noqa: F401  (autouse: a private TORCH_TUTOR_HOME)
     wait_for,
     wait_ready,
 )
@@ -72,7 +71,7 @@ def english_words(text: str) -> set[str]:
 
 
 async def test_home_screen_chrome_is_chinese():
-    async with running((100, 30), lang="zh") as (app, pilot):
+    async with running((100, 30), lang="zh", fake=True) as (app, pilot):
         text = screen_text(app)
         footer = footer_line(app)
         for words in ("/ 搜索", "c 继续", "t 训练", "^q 退出", "f1 帮助", "^p 命令面板"):
@@ -128,7 +127,7 @@ async def test_lesson_screen_buttons_footer_and_messages_are_chinese():
 
 
 async def test_command_palette_lists_chinese_commands():
-    async with running((100, 30), lang="zh", lesson_id="app-basics") as (app, pilot):
+    async with running((100, 30), lang="zh", lesson_id="app-basics", fake=True) as (app, pilot):
         lesson = app.screen
         await pilot.press("ctrl+p")
         await wait_for(pilot, lambda: app.screen is not lesson, "the command palette")
@@ -141,7 +140,7 @@ async def test_command_palette_lists_chinese_commands():
 
 
 async def test_training_screen_chrome_and_results_are_chinese():
-    async with running((100, 30), lang="zh") as (app, pilot):
+    async with running((100, 30), lang="zh", fake=True) as (app, pilot):
         await pilot.press("t")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "TrainingScreen", "the training screen")
         screen = app.screen

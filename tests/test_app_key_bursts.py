@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app_support import running, tutor_home, wait_for  # noqa: F401 (autouse fixture)
+from app_support import running, wait_for
 from textual import events
 
 from tutor.app.widgets.code_cell import CodeCell
@@ -18,7 +18,7 @@ def burst(app, keys: list[tuple[str, str | None]]) -> None:
 
 
 async def test_keys_typed_right_after_a_reset_land_in_the_reset_cell():
-    async with running(size=(120, 40), ready=False, lesson_id="app-basics") as (app, pilot):
+    async with running(size=(120, 40), fake=True, lesson_id="app-basics") as (app, pilot):
         await wait_for(pilot, lambda: bool(app.screen.query(CodeCell)), "the lesson screen")
         cell = app.screen.query_one(CodeCell)
         original = cell.text

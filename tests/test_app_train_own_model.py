@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app_support import make_app, notifications, tutor_home, wait_for  # noqa: F401 (autouse fixture)
+from app_support import make_app, notifications, wait_for
 from rich.console import Console
 from textual.widgets import Input, Select
 
@@ -15,7 +15,7 @@ from tutor.lessons.loader import load_catalog
 def _app() -> TutorApp:
     # The built-in CNN lesson: its cells define the notes' Net (with x.view(batch_size, -1)).
     catalog = load_catalog([], builtin=True, user=False, env=False)
-    return make_app(catalog, lesson_id="cnn")
+    return make_app(catalog, lesson_id="cnn", fake=True)
 
 
 def _net_step(app: TutorApp) -> int:
@@ -23,7 +23,7 @@ def _net_step(app: TutorApp) -> int:
 
 
 async def test_the_lessons_net_opens_on_the_training_screen_and_trains(tmp_path):
-    home = tmp_path  # TORCH_TUTOR_HOME, set by the autouse tutor_home fixture
+    home = tmp_path  # TORCH_TUTOR_HOME (the autouse tutor_home fixture in conftest.py)
     app = _app()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: hasattr(app.screen, "lesson"), "the lesson screen")

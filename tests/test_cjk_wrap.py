@@ -7,7 +7,7 @@ import re
 import pytest
 import rich._wrap
 import textual._wrap
-from app_support import make_app, tutor_home, wait_for  # noqa: F401 (autouse fixture)
+from app_support import make_app, wait_for
 from rich.cells import cell_len
 from textual.widgets import Markdown
 
@@ -119,7 +119,7 @@ async def test_the_lesson_screen_wraps_a_chinese_paragraph_into_full_lines(tmp_p
     (tmp_path / "zh-wrap.toml").write_text(LESSON, encoding="utf-8")
     catalog = load_catalog([tmp_path], builtin=False, user=False, env=False)
     rich._wrap.re_word, textual._wrap.re_chunk = ORIGINAL_RICH, ORIGINAL_TEXTUAL  # the app must install them
-    app = make_app(catalog, lesson_id="zh-wrap", lang="zh")
+    app = make_app(catalog, lesson_id="zh-wrap", lang="zh", fake=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: bool(app.screen.query("#explanation-md")), "the lesson screen")
         markdown = app.screen.query_one("#explanation-md", Markdown)

@@ -18,9 +18,8 @@ WRONG = FIXTURES / "wrong"
 
 
 @pytest.fixture(autouse=True)
-def isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("TORCH_TUTOR_LESSONS", raising=False)
+def isolated(home, monkeypatch):
+    """A home in tmp_path/home (conftest.py) and wide tables."""
     monkeypatch.setenv("COLUMNS", "200")  # Rich tables fold less, so asserts see whole cells
 
 

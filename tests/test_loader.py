@@ -39,10 +39,7 @@ def good(lesson_id: str = "a", order: int = 1, extra: str = "") -> str:
     return GOOD.format(id=lesson_id, order=order, extra=extra)
 
 
-@pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path / "home"))
-    monkeypatch.delenv("TORCH_TUTOR_LESSONS", raising=False)
+pytestmark = pytest.mark.usefixtures("home")  # TORCH_TUTOR_HOME in tmp_path/home (conftest.py)
 
 
 def only(folder: Path, **kw):

@@ -25,12 +25,9 @@ WAIT = 60.0  # a worker boot imports torch; the machine is shared
 
 
 @pytest.fixture(autouse=True)
-def tutor_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path))
-    monkeypatch.delenv("TORCH_TUTOR_LESSONS", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setenv("COLORTERM", "truecolor")  # the app reads the colour system at start
-    return tmp_path
+def truecolor(monkeypatch):
+    """Beside conftest.py's private home: the app reads the colour system at start."""
+    monkeypatch.setenv("COLORTERM", "truecolor")
 
 
 def make_app() -> TutorApp:

@@ -10,10 +10,7 @@ import pytest
 from tutor import paths
 from tutor.progress import ProgressStore
 
-
-@pytest.fixture(autouse=True)
-def isolated_home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path / "home"))
+pytestmark = pytest.mark.usefixtures("home")  # TORCH_TUTOR_HOME in tmp_path/home (conftest.py)
 
 
 def test_default_location_follows_torch_tutor_home(tmp_path):

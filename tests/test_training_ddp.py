@@ -24,12 +24,6 @@ from tutor.training.config import TrainConfig
 TORCHRUN = Path(sys.executable).with_name("torchrun")
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
 def alive(pid: int) -> bool:
     """True while ``pid`` runs (a zombie waiting to be reaped has finished)."""
     try:

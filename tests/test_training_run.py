@@ -14,12 +14,6 @@ from tutor.training.models import CNN, FCN, build_model
 from tutor.training.sources import load_plan
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
 def test_short_cnn_run_on_the_sample_learns(home):
     events = []
     config = TrainConfig(model="cnn", steps=150)

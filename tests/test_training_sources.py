@@ -21,12 +21,6 @@ from tutor.training.sources import (
 )
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
 def _fake_train_set(folder, *, plain: bool):
     """A 'train' pair made of the real sample digits (so the tests need no 60k download)."""
     sample = load_sample()

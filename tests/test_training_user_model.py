@@ -15,12 +15,6 @@ from tutor.training.loop import Trainer
 from tutor.training.user_model import lesson_model, write_lesson_model
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
-
-
 def _cells(lesson_id: str) -> list[str]:
     lesson = next(item.lesson for item in load_catalog([], builtin=True, user=False, env=False).lessons
                   if item.lesson.id == lesson_id)

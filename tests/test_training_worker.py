@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from tutor.training.client import TrainingClient
 from tutor.training.config import TrainConfig
 from tutor.training.state import RunState
 
 PROGRESS_KEYS = {"step", "total_steps", "epoch", "epochs", "epoch_step", "steps_per_epoch", "loss", "losses",
                  "train_acc", "samples_per_s", "elapsed", "eta"}
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path / "home"))
-    return tmp_path / "home"
 
 
 async def _next(events, kind: str, timeout: float = 60.0) -> dict:
