@@ -1,4 +1,7 @@
-"""Provides what the app tests share: the fixture lessons, a private home, an app factory and wait helpers."""
+"""Provides what the app tests share: the fixture lessons, an app factory, a fake interpreter, waits.
+
+The private TORCH_TUTOR_HOME every test gets is the autouse tutor_home fixture in conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
 from textual.pilot import Pilot
 
 from tutor.app import TutorApp
@@ -19,18 +21,6 @@ from tutor.lessons.loader import Catalog, load_catalog
 LESSONS = Path(__file__).parent / "app_lessons"
 # Generous: the machine is shared, and a worker boot imports torch (~1.5 s alone).
 WAIT = 60.0
-
-
-@pytest.fixture(autouse=True)
-def tutor_home(tmp_path, monkeypatch):
-    """A private TORCH_TUTOR_HOME (progress, config) and no outside lessons or NO_COLOR.
-
-    Autouse in every module that imports it: ``from app_support import tutor_home``.
-    """
-    monkeypatch.setenv("TORCH_TUTOR_HOME", str(tmp_path))
-    monkeypatch.delenv("TORCH_TUTOR_LESSONS", raising=False)
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    return tmp_path
 
 
 def fixture_catalog() -> Catalog:

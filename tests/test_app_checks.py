@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from app_support import run_step, running, set_cell, tutor_home  # noqa: F401 (autouse fixture)
+from app_support import run_step, running, set_cell
 
 from tutor.lessons.loader import load_catalog
 

@@ -20,7 +20,6 @@ from app_support import (
     running,
     screen_text,
     set_cell,
-    tutor_home,  # noqa: F401  (autouse: a private TORCH_TUTOR_HOME)
     wait_for,
     wait_ready,
 )

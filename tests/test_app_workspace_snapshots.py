@@ -13,7 +13,6 @@ import pytest
 from app_support import (
     make_app,
     run_step,
-    tutor_home,  # noqa: F401  (autouse: a private TORCH_TUTOR_HOME)
     wait_ready,
 )
 
