@@ -310,3 +310,34 @@ def test_a_fork_bomb_ends_with_its_cell(interp):
         "sum(int(b.sum()) for b in DataLoader(list(range(8)), batch_size=2, num_workers=2))"
     )
     assert (r.status, r.value) == ("ok", "28"), r
+
+
+def test_a_memory_error_names_the_variables_that_hold_the_memory(interp):
+    r = interp.execute("hog = []\nwhile True:\n    hog.append(bytearray(1 << 20))")
+    assert (r.status, r.error_type) == ("limit", "MemoryError"), r
+    assert re.search(r"the namespace holds hog \(list, \d+ MiB\)", r.detail), r.detail
+    assert "del what you no longer need" in r.detail
+    r = interp.execute("del hog\nlen(bytearray(100 << 20))")
+    assert (r.status, r.value) == ("ok", str(100 << 20))
+
+
+def test_memory_is_counted_over_every_process_the_cell_started(interp):
+    # Each child stays under the budget (RLIMIT_DATA is per process); together they do not.
+    share = LIMIT_MB * 3 // 4
+    r = interp.execute(
+        "import os, time\n"
+        "kids = []\n"
+        "for i in range(2):\n"
+        "    pid = os.fork()\n"
+        "    if pid == 0:\n"
+        f"        block = b'x' * ({share} << 20)\n"
+        "        time.sleep(30)\n"
+        "        os._exit(0)\n"
+        "    kids.append(pid)\n"
+        "for pid in kids:\n"
+        "    os.waitpid(pid, 0)\n",
+        timeout=60,
+    )
+    assert r.status == "limit", r
+    assert f"over the {LIMIT_MB} MiB limit" in r.detail and "processes it started" in r.detail
+    assert interp.execute("'alive'").value == "'alive'"

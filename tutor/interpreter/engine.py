@@ -273,7 +273,9 @@ class Engine:
         ceiling = baseline + budget + limits.RSS_SLACK
         while not cell.done.done():
             await asyncio.sleep(WATCH_EVERY)
-            used = limits.rss(worker.pid)
+            # Every process the cell started counts (forked children, DataLoader workers).
+            group = worker.group.procs() if worker.group is not None else None
+            used = await asyncio.to_thread(limits.tree_memory, worker.pid, group)
             if used is not None and used > ceiling and not cell.done.done():
                 cell.stopping, cell.killed, cell.memory_seen = "memory", True, used
                 await worker.kill()

@@ -13,7 +13,10 @@ operating system limit a cell's memory.
 
 from __future__ import annotations
 
+import itertools
 import os
+import sys
+import types
 
 MIB = 1024 * 1024
 # With no budget given: half the memory available at start, between 1 GiB and 16 GiB.
@@ -87,3 +90,98 @@ def set_data_limit(budget_bytes: int) -> int | None:
         return cap
     except (ImportError, ValueError, OSError):
         return None
+
+
+BIG_VALUE = 16 * MIB  # smaller values are not worth naming in a memory error
+_SAMPLE = 1000  # items of a container measured; the rest are estimated from them
+
+
+def value_size(value: object) -> int:
+    """Roughly how many bytes ``value`` holds: tensor and array data, containers and items."""
+    nbytes = getattr(value, "nbytes", None)  # NumPy arrays, and tensors in torch >= 2.1
+    if isinstance(nbytes, int):
+        return nbytes
+    if hasattr(value, "element_size") and hasattr(value, "nelement"):
+        try:
+            return int(value.element_size() * value.nelement())  # type: ignore[attr-defined]
+        except Exception:
+            return 0
+    size = sys.getsizeof(value, 0)
+    if isinstance(value, dict):
+        items: list[object] = [*itertools.islice(value.keys(), _SAMPLE),
+                               *itertools.islice(value.values(), _SAMPLE)]
+        count = 2 * len(value)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        items, count = list(itertools.islice(value, _SAMPLE)), len(value)
+    else:
+        return size
+    if items:
+        sampled = sum(value_size(v) if not isinstance(v, (list, tuple, dict, set)) else
+                      sys.getsizeof(v, 0) for v in items)
+        size += sampled * count // len(items)
+    return size
+
+
+def big_values(namespace: dict[str, object], at_least: int = BIG_VALUE) -> str:
+    """'big (list, 1.9 GiB), x (Tensor, 512 MiB)': the namespace's largest values, or ''."""
+    found = []
+    for name, value in list(namespace.items()):
+        if name.startswith("_") or isinstance(value, (type, types.ModuleType, types.FunctionType)):
+            continue
+        try:
+            size = value_size(value)
+        except Exception:
+            continue
+        if size >= at_least:
+            found.append((size, name, type(value).__name__))
+    found.sort(reverse=True)
+    return ", ".join(f"{name} ({kind}, {_human(size)})" for size, name, kind in found[:3])
+
+
+def _human(size: int) -> str:
+    if size >= 1024 * MIB:
+        return f"{size / (1024 * MIB):.1f} GiB"
+    return f"{size // MIB} MiB"
+
+
+def pss(pid: int) -> int | None:
+    """Proportional set size: shared pages (a fork's copy-on-write ones) split among sharers."""
+    return _proc_kib(f"/proc/{pid}/smaps_rollup", "Pss")
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (through /proc/PID/task/*/children)."""
+    found: list[int] = []
+    todo = [pid]
+    while todo and len(found) < 10_000:
+        parent = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{parent}/task/{task}/children", encoding="ascii") as f:
+                    kids = [int(p) for p in f.read().split()]
+            except (OSError, ValueError):
+                continue
+            found += kids
+            todo += kids
+    return found
+
+
+def tree_memory(pid: int, pids: list[int] | None = None) -> int | None:
+    """Memory of a worker and every process it started (``pids``: its cgroup's, if known).
+
+    The worker alone: its RSS. With others: the sum of their proportional set sizes, so the
+    pages a forked child still shares with the worker count once, and what each child
+    allocated counts in full."""
+    others = [p for p in (descendants(pid) if pids is None else pids) if p != pid]
+    if not others:
+        return rss(pid)
+    total = None
+    for p in [pid, *others]:
+        size = pss(p)
+        if size is not None:
+            total = (total or 0) + size
+    return total

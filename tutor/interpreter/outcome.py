@@ -108,7 +108,8 @@ def _death(cell: Cell) -> tuple[str, str]:
         return INTERRUPTED, after
     if cell.stopping == "memory":
         return LIMIT, (
-            f"killed: memory use reached {cell.memory_seen // MIB} MiB, "
+            f"killed: memory use (the worker and the processes it started) reached "
+            f"{cell.memory_seen // MIB} MiB, "
             f"over the {cell.memory_limit // MIB} MiB limit; {LOST}"
         )
     if cell.stopping == "restart":

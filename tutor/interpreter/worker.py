@@ -176,6 +176,9 @@ class Worker:
                 result["facts"] = facts.collect(exc, ns, self.runner._lines.get)
             if result["status"] == "limit":
                 result["detail"] = "the allocation did not fit in the memory limit"
+                held = limits.big_values(ns)
+                if held:  # often the learner's own variable is what fills the budget
+                    result["detail"] += f"; the namespace holds {held}: del what you no longer need"
             elif isinstance(exc, SystemExit):  # a script would end here; a cell keeps its names
                 result["detail"] = f"the cell called sys.exit({_exit_arg(exc)}); the namespace is kept"
             elif in_setup:
