@@ -108,11 +108,11 @@ def main() -> int:
     fixture = ["--lessons", str(LESSONS)]
     programs = {
         "torch-tutor (built-in lessons)": [TORCH_TUTOR],
-        "python -m tutor.app --only": [PYTHON, "-m", "tutor.app", *fixture, "--only"],
+        "torch-tutor --only": [TORCH_TUTOR, *fixture, "--only"],
     }
     lesson_programs = {
         "torch-tutor app-basics": [TORCH_TUTOR, *fixture, "app-basics"],
-        "python -m tutor.app app-basics --only": [PYTHON, "-m", "tutor.app", "app-basics", *fixture, "--only"],
+        "torch-tutor app-basics --only": [TORCH_TUTOR, "app-basics", *fixture, "--only"],
     }
     home = {name: [] for name in programs}
     drawn = {name: [] for name in lesson_programs}

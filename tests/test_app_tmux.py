@@ -59,7 +59,7 @@ def app_in_tmux(tmp_path):
     command = " ".join([
         "env", f"TORCH_TUTOR_HOME={shlex.quote(str(tmp_path))}", "TERM=xterm-256color",
         f"TMPDIR={shlex.quote(str(tmp_path / 'tmp'))}",
-        shlex.quote(sys.executable), "-m", "tutor.app", "app-basics",
+        shlex.quote(sys.executable), "-m", "tutor", "app-basics",
         "--lessons", shlex.quote(str(LESSONS)), "--only", "--stable",
     ])
     session = Tmux(f"cd {shlex.quote(os.getcwd())} && {command}")

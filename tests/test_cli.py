@@ -303,6 +303,20 @@ def test_no_command_starts_the_app_with_the_options(monkeypatch, argv, expected)
     assert (lesson_id, kw["lang"], kw["extra_dirs"], kw["device"]) == expected
 
 
+def test_only_and_stable_reach_the_app(monkeypatch):
+    # What `python -m tutor.app --only --stable` did before it was folded into the CLI.
+    import tutor.app
+
+    seen = []
+    monkeypatch.setattr(tutor.app, "launch", lambda lesson_id, **kw: seen.append((lesson_id, kw)) or 0)
+    assert main(["fixture-basics", "--lessons", str(GOOD), "--only", "--stable"]) == 0
+    lesson_id, kw = seen[0]
+    assert lesson_id == "fixture-basics" and kw["stable"] is True
+    assert kw["catalog"].ids() == ["fixture-basics"]  # no built-in, user or env lessons
+    assert main(["--lessons", str(GOOD)]) == 0
+    assert seen[1][1]["stable"] is False and seen[1][1]["catalog"] is None  # the app loads them all
+
+
 def test_lessons_with_no_lessons_at_all_is_exit_1(capsys, tmp_path, monkeypatch):
     monkeypatch.setattr("tutor.paths.builtin_lessons_dir", lambda: tmp_path / "empty")
     code, _out, err = cli(capsys, "lessons")

@@ -240,10 +240,12 @@ def launch(
     extra_dirs: Iterable[Path | str] = (),
     device: str | None = None,
     catalog: Catalog | None = None,
+    stable: bool = False,
 ) -> int:
     """Run the app in this terminal until the learner quits; the exit code. ``catalog``: already loaded."""
     exit_signals.install()  # the CLI installed it already; `python -c` callers get it here
-    app = TutorApp(catalog, lesson_id=lesson_id, lang=lang or "en", extra_dirs=extra_dirs, device=device)
+    app = TutorApp(catalog, lesson_id=lesson_id, lang=lang or "en", extra_dirs=extra_dirs, device=device,
+                   stable=stable)
     result = app.run()
     code = int(result or app.return_code or 0)
     end_process(code)

@@ -18,7 +18,7 @@ COMMANDS = ("lessons", "lint", "check", "record", "new", "doctor", "progress", "
 # Top-level options that take a value, so a value is never mistaken for a lesson id or command.
 _VALUE_OPTIONS = ("--lang", "--lessons", "--device")
 
-USAGE = """torch-tutor [LESSON_ID] [--lang {en,zh}] [--lessons DIR]... [--device DEV]
+USAGE = """torch-tutor [LESSON_ID] [--lang {en,zh}] [--lessons DIR]... [--only] [--device DEV] [--stable]
        torch-tutor COMMAND [options]   (torch-tutor COMMAND --help for each)"""
 
 
@@ -56,7 +56,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType | _Bro
     parser.add_argument("--version", action="version", version=f"torch-tutor {__version__}")
     add_lang(parser, top=True)
     add_lessons(parser, top=True)
+    parser.add_argument("--only", action="store_true",
+                        help="the app loads only the --lessons folders (not the built-in, user or "
+                        "TORCH_TUTOR_LESSONS ones): to try your own lessons alone")
     add_device(parser, top=True)
+    parser.add_argument("--stable", action="store_true",
+                        help="the app hides timings and machine details (for screenshots and tests)")
     subparsers = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND", prog="torch-tutor")
     handlers: dict[str, ModuleType | _Broken] = {}
     for _name, module in _command_modules():
@@ -91,12 +96,13 @@ def _split_lesson_id(argv: list[str], commands: Sequence[str]) -> tuple[list[str
 
 
 def _launch(args: argparse.Namespace, lesson_id: str | None) -> int:
-    catalog = None  # loaded here only to check a lesson id; the app then reuses it
-    if lesson_id is not None:
+    catalog = None  # loaded here to check a lesson id or for --only; the app then reuses it
+    if lesson_id is not None or args.only:
         from tutor.lessons.loader import load_catalog
 
-        catalog = load_catalog(args.lessons)
-        if catalog.get(lesson_id) is None:
+        others = not args.only
+        catalog = load_catalog(args.lessons, builtin=others, user=others, env=others)
+        if lesson_id is not None and catalog.get(lesson_id) is None:
             print(
                 f"torch-tutor: '{lesson_id}' is neither a command nor a lesson id.\n"
                 f"  commands: {', '.join(COMMANDS)}\n  lessons: {', '.join(catalog.ids()) or '(none)'}",
@@ -105,7 +111,8 @@ def _launch(args: argparse.Namespace, lesson_id: str | None) -> int:
             return 1
     from tutor.app import launch
 
-    result = launch(lesson_id, lang=args.lang, extra_dirs=list(args.lessons), device=args.device, catalog=catalog)
+    result = launch(lesson_id, lang=args.lang, extra_dirs=list(args.lessons), device=args.device,
+                    catalog=catalog, stable=args.stable)
     return int(result or 0)
 
 
