@@ -341,3 +341,27 @@ def test_memory_is_counted_over_every_process_the_cell_started(interp):
     assert r.status == "limit", r
     assert f"over the {LIMIT_MB} MiB limit" in r.detail and "processes it started" in r.detail
     assert interp.execute("'alive'").value == "'alive'"
+
+
+def test_files_a_cell_writes_are_limited_one_by_one_and_in_the_folder():
+    with SyncInterpreter(spare=False, file_limit_mb=64, default_timeout=60) as it:
+        assert it.worker_info["file_limit"] == 64 << 20
+        r = it.execute("with open('big.bin', 'wb') as f:\n    f.write(b'x' * (65 << 20))")
+        assert (r.status, r.error_type) == ("error", "OSError"), r
+        assert "File too large" in r.error_message
+        # Many files each under the limit: the folder quota stops the cell.
+        r = it.execute(
+            "import time\n"
+            "chunk = b'y' * (8 << 20)\n"
+            "for i in range(64):\n"
+            "    with open(f'part{i}.bin', 'wb') as f:\n"
+            "        f.write(chunk)\n"
+            "        f.flush()\n"
+            "    time.sleep(0.05)\n"
+        )
+        assert r.status == "limit", r
+        assert "the session folder reached" in r.detail and "over the 64 MiB limit" in r.detail
+        assert it.execute("chunk[:1]").value == "b'y'"  # interrupted, not killed: names kept
+        used = sum(os.path.getsize(os.path.join(it.workdir, n)) for n in os.listdir(it.workdir)
+                   if n.startswith("part"))
+        assert used < (64 + 8 * 12) << 20  # stopped within about a second of writing

@@ -44,8 +44,10 @@ class _Core:
         spare: bool,
         workdir: str | None,
         sandbox: bool,
+        file_limit_mb: int | None = None,
     ) -> None:
         memory = limits.auto_memory_limit_mb() if memory_limit_mb is None else memory_limit_mb
+        files = limits.FILE_LIMIT if file_limit_mb is None else max(0, file_limit_mb) * limits.MIB
         self._own_workdir = workdir is None
         self.settings = Settings(
             device=device,
@@ -55,6 +57,7 @@ class _Core:
             spare=spare,
             workdir=workdir or "",
             sandbox=sandbox,
+            file_limit=files,
         )
         self.engine = Engine(self.settings)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -136,8 +139,11 @@ class _Face:
         spare: bool = True,
         workdir: str | None = None,
         sandbox: bool | None = None,
+        file_limit_mb: int | None = None,
     ) -> None:
         """``memory_limit_mb``: None picks half the available memory (1-16 GiB), 0 means none.
+        ``file_limit_mb``: the most a cell may write, as one file and in the session folder
+        (None: 1024; 0: no limit).
         ``default_timeout``: seconds per cell; 0 or less means none. ``workdir``: the session
         folder (default: a new temporary folder, removed at shutdown). ``sandbox=False`` (or
         ``TORCH_TUTOR_SANDBOX=off``) turns Landlock off, for diagnosing a driver it blocks."""
@@ -151,6 +157,7 @@ class _Face:
             spare=spare,
             workdir=workdir,
             sandbox=sandbox,
+            file_limit_mb=file_limit_mb,
         )
 
     @property

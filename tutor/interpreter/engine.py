@@ -34,6 +34,7 @@ class Settings:
     workdir: str
     sandbox: bool = True
     reaper: Reaper | None = None  # the session's reaper (client.py starts it with the session)
+    file_limit: int = limits.FILE_LIMIT  # bytes: one file (RLIMIT_FSIZE) and the whole folder
 
 
 class Engine:
@@ -61,6 +62,7 @@ class Engine:
             "memory_limit": s.memory_limit,
             "output_limit": s.output_limit,
             "sandbox": s.sandbox,
+            "file_limit": s.file_limit,
         }
         worker = WorkerProcess(config, s.workdir, self, s.reaper)
         await worker.start()
@@ -221,7 +223,9 @@ class Engine:
             worker.cell = cell
             self.state = "busy"
             started = time.perf_counter()
-            watchdog = asyncio.get_running_loop().create_task(self._watch_memory(worker, cell))
+            loop = asyncio.get_running_loop()
+            watchdog = loop.create_task(self._watch_memory(worker, cell))
+            files = loop.create_task(self._watch_folder(worker, cell))
             try:
                 if not worker.send(
                     {"op": "exec", "id": cell.id, "code": code, "ns": namespace, **(options or {})}
@@ -242,6 +246,7 @@ class Engine:
                 raise
             finally:
                 watchdog.cancel()
+                files.cancel()
                 worker.cell = worker.capturing = None
                 if self.state == "busy":
                     self.state = "ready"
@@ -279,6 +284,20 @@ class Engine:
             if used is not None and used > ceiling and not cell.done.done():
                 cell.stopping, cell.killed, cell.memory_seen = "memory", True, used
                 await worker.kill()
+                return
+
+    async def _watch_folder(self, worker: WorkerProcess, cell: Cell) -> None:
+        """Stop a cell whose writes take the session folder past the file limit."""
+        limit, folder = self.settings.file_limit, self.settings.workdir
+        if not limit or not folder:
+            return
+        start = await asyncio.to_thread(limits.folder_usage, folder)
+        while not cell.done.done():
+            await asyncio.sleep(limits.FOLDER_EVERY)
+            used = await asyncio.to_thread(limits.folder_usage, folder)
+            if used > limit and used > start and not cell.done.done():
+                cell.folder_seen, cell.file_limit = used, limit
+                await self._stop(worker, cell, "files")
                 return
 
     async def restart(self) -> DeviceInfo:

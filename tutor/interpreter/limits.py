@@ -185,3 +185,46 @@ def tree_memory(pid: int, pids: list[int] | None = None) -> int | None:
         if size is not None:
             total = (total or 0) + size
     return total
+
+
+# Files cells write: no single file over this (RLIMIT_FSIZE), and a cell is stopped when the
+# session folder grows past it (checked every FOLDER_EVERY seconds while the cell runs).
+FILE_LIMIT = 1024 * MIB
+FOLDER_EVERY = 0.5
+
+
+def set_file_limit(limit: int) -> int | None:
+    """Worker side: no file written larger than ``limit`` bytes; a write past it fails (EFBIG)."""
+    try:
+        import resource
+        import signal
+
+        # SIGXFSZ would kill the process; ignored (inherited by children), write() fails instead.
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        if hard != resource.RLIM_INFINITY and hard < limit:
+            limit = hard
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+        return limit
+    except (ImportError, ValueError, OSError, AttributeError):
+        return None
+
+
+def folder_usage(path: str) -> int:
+    """Bytes of disk the files under ``path`` take (allocated blocks; symlinks not followed)."""
+    total = 0
+    todo = [path]
+    while todo:
+        try:
+            entries = list(os.scandir(todo.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append(entry.path)
+                else:
+                    total += entry.stat(follow_symlinks=False).st_blocks * 512
+            except OSError:
+                continue
+    return total

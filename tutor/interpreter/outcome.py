@@ -32,11 +32,13 @@ class Cell:
     done: asyncio.Future[dict[str, Any] | None]  # the result message; None if the worker died
     output_ended: asyncio.Future[None]  # the end marker arrived: every byte is in
     displays: list[dict[str, Any]] = field(default_factory=list)
-    stopping: str = ""  # why the client stopped it: "timeout" | "interrupt" | "memory" | "restart"
+    stopping: str = ""  # why the client stopped it: timeout, interrupt, memory, files, restart
     killed: bool = False
     exit_code: int | None = None
     memory_seen: int = 0
     memory_limit: int = 0
+    folder_seen: int = 0  # bytes in the session folder when the file limit stopped the cell
+    file_limit: int = 0
 
     def take_output(self, data: bytes) -> None:
         text = self.out.add(data)
@@ -72,6 +74,8 @@ def build_result(
         if result.status == INTERRUPTED and cell.stopping == "timeout":
             result.status = TIMEOUT
             result.detail = f"interrupted after the {cell.timeout:g} s timeout"
+        elif result.status == INTERRUPTED and cell.stopping == "files":
+            result.status, result.detail = LIMIT, _folder_full(cell)
         elif result.status == INTERRUPTED:
             result.detail = "interrupted"
     else:
@@ -96,6 +100,13 @@ def _stopped(count: Any) -> str:
     return f"{count} processes the cell started were still running and were stopped"
 
 
+def _folder_full(cell: Cell) -> str:
+    return (
+        f"stopped: the files in the session folder reached {cell.folder_seen // MIB} MiB, over "
+        f"the {cell.file_limit // MIB} MiB limit; delete files you no longer need"
+    )
+
+
 def _death(cell: Cell) -> tuple[str, str]:
     """Status and detail for a cell whose worker died or was killed."""
     after = (
@@ -114,6 +125,8 @@ def _death(cell: Cell) -> tuple[str, str]:
         )
     if cell.stopping == "restart":
         return INTERRUPTED, f"stopped by a restart; {LOST}"
+    if cell.stopping == "files" and cell.killed:
+        return LIMIT, f"{_folder_full(cell)}; {LOST}"
     code = cell.exit_code if cell.exit_code is not None else -9
     how = describe_exit(code)
     if code == -9:

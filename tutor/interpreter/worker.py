@@ -298,6 +298,7 @@ def main() -> None:
         worker = Worker(channel, capture, config, interrupts)
         torch_s = time.perf_counter() - started
         worker.warm_up()
+        files = limits.set_file_limit(int(config.get("file_limit") or limits.FILE_LIMIT))
         worker.baseline = Baseline()
         budget = int(config.get("memory_limit") or 0)
         cap = limits.set_data_limit(budget) if budget else None
@@ -308,6 +309,7 @@ def main() -> None:
                 "device": worker.device_info,
                 "sandbox": box,
                 "memory": {"rss": limits.rss(os.getpid()), "data_limit": cap, "budget": budget},
+                "file_limit": files,
                 "timings": {"torch_and_device": torch_s, "boot": time.perf_counter() - boot},
             }
         )
