@@ -1,4 +1,4 @@
-"""DistributedDataParallel benchmark: `torch-tutor train` on 1 and on N processes, same global batch and steps.
+"""DDP benchmark: `torch-tutor train` on 1 and on N processes, same global batch and steps.
 
 Runs, one after another, each a real `torch-tutor train --json` (the worker, its ranks, gloo on
 127.0.0.1 or NCCL on GPUs), and prints a table: processes, threads per process, the step used,
@@ -36,8 +36,8 @@ from notes_nets import NOTES_SOURCES  # noqa: E402 (after sys.path)
 
 def train(args: list[str], home: str) -> dict:
     env = {**os.environ, "TORCH_TUTOR_HOME": home}
-    done = subprocess.run([sys.executable, "-m", "tutor", "train", "--json", "--no-checkpoint", *args],
-                          capture_output=True, text=True, env=env, timeout=3600, cwd=ROOT)
+    command = [sys.executable, "-m", "tutor", "train", "--json", "--no-checkpoint", *args]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600, cwd=ROOT)
     if done.returncode != 0:
         raise SystemExit(f"train {' '.join(args)} failed:\n{done.stderr[-2000:]}")
     events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]

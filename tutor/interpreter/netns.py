@@ -48,7 +48,8 @@ def isolate() -> dict[str, Any]:
         uid, gid = os.getuid(), os.getgid()
         if libc.unshare(_CLONE_NEWUSER | _CLONE_NEWNET) != 0:
             why = os.strerror(ctypes.get_errno())
-            return {"loopback": False, "note": f"no network namespace here ({first}; as a user: {why})"}
+            note = f"no network namespace here ({first}; as a user: {why})"
+            return {"loopback": False, "note": note}
         try:  # keep our own ids inside the user namespace, so files stay ours
             _write("/proc/self/setgroups", "deny")
             _write("/proc/self/uid_map", f"{uid} {uid} 1")
