@@ -30,6 +30,7 @@ def opcodes(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Opcode]:
     mid_a, mid_b = a[head : n - tail], b[head : m - tail]
     ops: list[Opcode] = [("equal", 0, head, 0, head)] if head else []
     if mid_a or mid_b:
+        middle: Sequence[Opcode]  # difflib's op names are Literals, ours plain str
         if len(mid_a) * len(mid_b) <= CAREFUL_LIMIT:
             middle = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=False).get_opcodes()
         else:

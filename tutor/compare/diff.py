@@ -120,7 +120,9 @@ def _merge(spans: list[Span]) -> list[Span]:
     return out
 
 
-def _mark_pairs(minus: list[tuple[str, tuple]], plus: list[tuple[str, tuple]]) -> None:
+def _mark_pairs(
+    minus: list[tuple[str, tuple[Span, ...]]], plus: list[tuple[str, tuple[Span, ...]]]
+) -> None:
     """For replaced lines nobody marked, mark what changed character by character."""
     for k in range(min(len(minus), len(plus))):
         (a, am), (b, bm) = minus[k], plus[k]
@@ -145,7 +147,7 @@ def char_marks(a: str, b: str, side: int) -> list[Span]:
 def _fold(rows: list[DiffLine], lang: str = "en") -> list[DiffLine]:
     """Keep CONTEXT matching rows around each change; fold longer runs into one row."""
     changed = [i for i, r in enumerate(rows) if r.sign != " "]
-    keep = set()
+    keep: set[int] = set()
     for i in changed:
         keep.update(range(i - CONTEXT, i + CONTEXT + 1))
     out: list[DiffLine] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .align import opcodes
@@ -11,7 +12,7 @@ from .messages import say
 from .model import Span, Verdict
 from .numeric import close, fmt_value
 from .scan import Token, line_of, scan
-from .tensor_repr import TensorRepr
+from .tensor_repr import Element, SizeRepr, TensorRepr
 
 # Suffixes with their own rule below; any other (layout=, nnz=, ...) must be equal.
 _HANDLED = {"device", "dtype", "grad_fn", "requires_grad", "size"}
@@ -113,26 +114,27 @@ class _Judge:
         return say(self.lang, key, **fields)
 
     def _pair(self, e: Token, a: Token) -> None:
-        if e.kind == "word":
-            return  # equal keys: the same text
-        if e.kind == "float":
-            if not close(e.value, a.value, self.options.rtol, self.options.atol):
+        # Paired tokens have equal keys: the same kind, so values of the same type (words: None,
+        # and equal keys mean the same text).
+        ev, av = e.value, a.value
+        if isinstance(ev, float) and isinstance(av, float):
+            if not close(ev, av, self.options.rtol, self.options.atol):
                 line = line_of(self.expected, e.start)
                 self._problem(
                     self._say("number_differs", line=line, expected=e.text, got=a.text),
                     [(e.start, e.end)],
                     [(a.start, a.end)],
                 )
-        elif e.kind == "size":
-            if e.value.dims != a.value.dims:
+        elif isinstance(ev, SizeRepr) and isinstance(av, SizeRepr):
+            if ev.dims != av.dims:
                 self._problem(
-                    self._say("size_differs", expected=e.value.text(), got=a.value.text()),
+                    self._say("size_differs", expected=ev.text(), got=av.text()),
                     [(e.start, e.end)],
                     [(a.start, a.end)],
                 )
-        else:
+        elif isinstance(ev, TensorRepr) and isinstance(av, TensorRepr):
             self._tensor_no += 1
-            self._tensors(e.value, a.value)
+            self._tensors(ev, av)
 
     def _problem(self, reason: str, marks_e: list[Span], marks_a: list[Span]) -> None:
         self.problems.append(reason)
@@ -166,6 +168,7 @@ class _Judge:
         self._suffixes(e, a, label)
 
     def _values(self, e: TensorRepr, a: TensorRepr, label: str) -> None:
+        pairs: Iterable[tuple[Element, Element]]
         if [x.index for x in e.elements] == [x.index for x in a.elements]:
             pairs = zip(e.elements, a.elements, strict=False)
         else:

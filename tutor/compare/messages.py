@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 # Templates keyed by a short id. Fields hold what the learner's output or the lesson said (reprs,
 # values, type and dtype names): they are filled in as they are, only the words around them change.
 # English is the reference: tests pin these strings byte for byte.
@@ -135,7 +133,7 @@ ZH: dict[str, str] = {
 MESSAGES: dict[str, dict[str, str]] = {"en": EN, "zh": ZH}
 
 
-def say(lang: str, key: str, **fields: Any) -> str:
+def say(lang: str, key: str, **fields: object) -> str:
     """The message ``key`` in ``lang`` (English for a language or key it lacks), filled in."""
     template = MESSAGES.get(lang, EN).get(key) or EN[key]
     return template.format(**fields)

@@ -21,10 +21,10 @@ class Token:
     start: int
     end: int
     text: str
-    value: object = None  # float, TensorRepr or SizeRepr
+    value: float | TensorRepr | SizeRepr | None = None  # None for a word
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> tuple[str, ...]:
         # What must be equal for two tokens to line up: words by text, the rest by kind.
         return (self.kind, self.text) if self.kind == "word" else (self.kind,)
 

@@ -30,6 +30,11 @@ class _Bad(Exception):
     """The text at hand is not a tensor repr."""
 
 
+def _skip_ws(text: str, pos: int) -> int:
+    m = _WS.match(text, pos)  # \s* matches everywhere, so m is never None
+    return m.end() if m else pos
+
+
 @dataclass(slots=True)
 class Element:
     """One printed number, with its place in the tensor and in the source text."""
@@ -113,7 +118,7 @@ def parse_tensor(text: str, pos: int) -> TensorRepr | None:
 def _parse(text: str, start: int) -> TensorRepr:
     if not text.startswith("tensor(", start):
         raise _Bad
-    pos = _WS.match(text, start + 7).end()
+    pos = _skip_ws(text, start + 7)
     if text.startswith("[", pos):
         node, pos = _parse_list(text, pos, 0)
         elements: list[Element] = []
@@ -131,8 +136,7 @@ def _parse(text: str, start: int) -> TensorRepr:
     suffixes: dict[str, tuple[str, int, int]] = {}
     while (m := _SUFFIX.match(text, pos)) is not None:
         raw = m.group(2)
-        value = raw[1:-1] if raw[:1] in "'<" else raw
-        suffixes[m.group(1)] = (value, m.start(1), m.end())
+        suffixes[m.group(1)] = (raw[1:-1] if raw[:1] in "'<" else raw, m.start(1), m.end())
         pos = m.end()
     m = _CLOSE.match(text, pos)
     if m is None:
@@ -156,17 +160,18 @@ def _implied_dtype(kinds: set[str]) -> str:
 
 # A list node: (items, ellipsis position or -1); items are all leaves or all lists.
 # A leaf is (value, kind, slack, start, end).
-_Node = tuple[list, int]
+_Leaf = tuple[Value, str, float, int, int]
+_Node = tuple[list["_Leaf | _Node"], int]
 
 
 def _parse_list(text: str, pos: int, depth: int) -> tuple[_Node, int]:
     if depth > _MAX_DEPTH:
         raise _Bad
     pos += 1  # the "["
-    items: list = []
+    items: list[_Leaf | _Node] = []
     ellipsis = -1
     while True:
-        pos = _WS.match(text, pos).end()
+        pos = _skip_ws(text, pos)
         ch = text[pos]
         if ch == "]" and not items and ellipsis < 0:
             return (items, ellipsis), pos + 1
@@ -185,7 +190,7 @@ def _parse_list(text: str, pos: int, depth: int) -> tuple[_Node, int]:
             value, kind, slack = element_value(m)
             items.append((value, kind, slack, m.start(), m.end()))
             pos = m.end()
-        pos = _WS.match(text, pos).end()
+        pos = _skip_ws(text, pos)
         ch = text[pos]
         if ch == ",":
             pos += 1
@@ -207,7 +212,7 @@ def _flatten(
             raise _Bad
         return (0,), (0,)
     leaves = len(items[0]) == 5
-    inner: tuple | None = None
+    inner: tuple[tuple[int | None, ...], tuple[int, ...]] | None = None
     for i, item in enumerate(items):
         index = prefix + ((i - n) if 0 <= ellipsis <= i else i,)
         if leaves:

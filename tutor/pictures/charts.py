@@ -11,6 +11,8 @@ from typing import Any
 
 from tutor.pictures.schema import Hist, Plot
 
+# plotext has no type information, so its figures are Any here (pyproject: [tool.mypy] plotext).
+
 # Without colour every line needs its own character; with colour plotext's fine markers look best.
 PLAIN_MARKERS = ("•", "+", "x", "o", "*", "#", "%", "@")
 COLOUR_MARKER = "braille"

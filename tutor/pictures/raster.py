@@ -7,12 +7,13 @@ cells feed the app's image widget (as Rich styles) and the plain-text rendering.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from tutor.pictures.schema import Heatmap, Image
 
 RGB = tuple[int, int, int]
 Pixel = RGB | None  # None: background between images
+P = TypeVar("P")  # a pixel of either kind: _shrink keeps what it gets
 # Modes (the ``mode`` arguments below): "rgb" colour images in colour; "grey" everything in
 # grey; "ascii" no colour at all.
 RAMP = " .:-=+*#%@"  # dark to bright, for terminals without colour
@@ -65,7 +66,7 @@ def _pixels(picture: Image, index: int, grey: bool) -> list[list[RGB]]:
     ]
 
 
-def _shrink(pixels: list[list[RGB]], width: int) -> list[list[RGB]]:
+def _shrink(pixels: list[list[P]], width: int) -> list[list[P]]:
     """Nearest-neighbour shrink to ``width`` columns, keeping the aspect ratio."""
     rows, cols = len(pixels), len(pixels[0])
     if cols <= width:
@@ -175,7 +176,7 @@ def colour_of(value: float, picture: Heatmap, mode: str = "rgb") -> RGB:
 
 def heatmap_lines(picture: Heatmap, width: int, mode: str = "rgb") -> list[list[Cell]]:
     """The matrix as half-block cells (one column per entry, two rows per line)."""
-    pixels = [[colour_of(v, picture, mode) for v in row] for row in picture.values]
+    pixels: list[list[Pixel]] = [[colour_of(v, picture, mode) for v in row] for row in picture.values]
     return to_cells(_shrink(pixels, max(1, width)), mode)
 
 

@@ -9,7 +9,7 @@ data was cut to fit a cap, so the learner is told rather than shown less in sile
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import msgspec
 from msgspec import Meta, Struct
@@ -118,7 +118,8 @@ class PictureError(ValueError):
 
 def encode(picture: Picture) -> dict[str, Any]:
     """The plain JSON object that goes over the protocol."""
-    return msgspec.to_builtins(picture)
+    # A tagged Struct always becomes a dict; msgspec types the result as Any.
+    return cast("dict[str, Any]", msgspec.to_builtins(picture))
 
 
 def decode(item: dict[str, Any] | Picture) -> Picture:
@@ -131,7 +132,8 @@ def decode(item: dict[str, Any] | Picture) -> Picture:
     if kind not in KINDS:
         raise PictureError(f"unknown picture kind {kind!r}; expected one of {', '.join(KINDS)}")
     try:
-        picture = msgspec.convert(item, Picture)
+        # convert() is typed for one class; for the union it returns Any, and a Picture here.
+        picture = cast(Picture, msgspec.convert(item, Picture))
     except msgspec.ValidationError as exc:
         raise PictureError(f"bad {kind} picture: {exc}") from None
     _check_caps(picture)
@@ -148,8 +150,8 @@ def _check_caps(picture: Picture) -> None:
         if points > caps.MAX_POINTS:
             raise PictureError(f"bad plot picture: {points} points (at most {caps.MAX_POINTS})")
     elif isinstance(picture, Hist):
-        for series in picture.series:
-            if len(series.counts) != len(picture.edges) - 1:
+        for bars in picture.series:
+            if len(bars.counts) != len(picture.edges) - 1:
                 raise PictureError("bad hist picture: counts do not match the bin edges")
     elif isinstance(picture, Image):
         for image in picture.images:

@@ -29,17 +29,21 @@ The client adds ``exit`` (code, stderr) when the worker process ends.
 from __future__ import annotations
 
 import json
+from typing import Any
+
+# One decoded line: a JSON object whose values are JSON values (their schema is the table above).
+Message = dict[str, Any]
 
 FINAL_EVENTS = ("done", "stopped", "error", "exit")
 MAX_LINE = 16 * 1024 * 1024  # the done event carries digit images: far more than asyncio's 64 KiB default
 
 
-def encode(obj: dict) -> bytes:
+def encode(obj: Message) -> bytes:
     # allow_nan=False would reject a diverged loss; NaN/Infinity are valid for Python's json on both ends.
     return (json.dumps(obj, separators=(",", ":")) + "\n").encode()
 
 
-def decode(line: bytes | str) -> dict:
+def decode(line: bytes | str) -> Message:
     obj = json.loads(line)
     if not isinstance(obj, dict):
         raise ValueError(f"protocol line is not an object: {line[:80]!r}")
