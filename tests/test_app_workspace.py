@@ -1,5 +1,6 @@
-"""Pilot tests for the lesson screen as a workspace (issue 12): nothing cut off, the learner's code
-kept and undoable, a Python editor with clear modes, their own editor, checks in words, clear verdicts.
+"""Pilot tests for the lesson screen as a workspace (issue 12): nothing cut off, the learner's
+code kept and undoable, a Python editor with clear modes, their own editor, checks in words,
+clear verdicts.
 
 Real lessons (tests/app_lessons, tests/workspace_lessons), a real app and, where a run is needed,
 a real worker.
@@ -37,7 +38,9 @@ from tutor.lessons.loader import load_catalog
 pytestmark = pytest.mark.timeout(240)
 
 WORKSPACE = Path(__file__).parent / "workspace_lessons"
-LONG_LINE = "".join(f"{i:03d}" for i in range(40))  # what step 1 of "workspace" prints: 120 characters
+LONG_LINE = "".join(
+    f"{i:03d}" for i in range(40)
+)  # what step 1 of "workspace" prints: 120 characters
 
 
 def catalog():
@@ -45,7 +48,7 @@ def catalog():
 
 
 def progress_file(home: Path) -> dict:
-    """The progress file under ``home`` (tutor_home points TORCH_TUTOR_HOME at the test's tmp_path)."""
+    """The progress file under ``home`` (tutor_home points TORCH_TUTOR_HOME at tmp_path)."""
     return json.loads((home / "data" / "progress.json").read_text())
 
 
@@ -100,7 +103,10 @@ async def test_the_output_panel_maximises_and_restores_with_one_key():
 
 async def test_long_code_lines_soft_wrap_in_the_cell():
     long_code = "total = " + " + ".join(str(i) for i in range(30)) + "  # the end"
-    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (app, pilot):
+    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (
+        app,
+        pilot,
+    ):
         await lesson_screen(pilot)
         set_cell(app, long_code)
         await pilot.pause()
@@ -113,7 +119,10 @@ async def test_long_code_lines_soft_wrap_in_the_cell():
 
 
 async def test_edits_are_saved_and_come_back_after_a_restart_of_the_app(tmp_path):
-    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (app, pilot):
+    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (
+        app,
+        pilot,
+    ):
         screen = await lesson_screen(pilot)
         await pilot.press("enter", *"  # mine")
         await pilot.pause(SAVE_DELAY + 0.3)  # the debounced save
@@ -124,7 +133,10 @@ async def test_edits_are_saved_and_come_back_after_a_restart_of_the_app(tmp_path
         assert screen.state.index == 1
     # Quitting at once (before the timer) still keeps the last keystroke.
     assert progress_file(tmp_path)["lessons"]["app-basics"]["cells"]["1"].endswith("z")
-    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (app, pilot):
+    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (
+        app,
+        pilot,
+    ):
         screen = await lesson_screen(pilot)
         assert screen.state.index == 1
         cell = screen.query_one(CodeCell)
@@ -137,8 +149,13 @@ async def test_edits_are_saved_and_come_back_after_a_restart_of_the_app(tmp_path
 async def test_old_progress_files_without_cells_still_load(tmp_path):
     (tmp_path / "data").mkdir(parents=True)
     (tmp_path / "data" / "progress.json").write_text(
-        '{"format_version": 1, "last": "app-basics", "lessons": {"app-basics": {"done": [0], "position": 2}}}')
-    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (app, pilot):
+        '{"format_version": 1, "last": "app-basics", '
+        '"lessons": {"app-basics": {"done": [0], "position": 2}}}'
+    )
+    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (
+        app,
+        pilot,
+    ):
         screen = await lesson_screen(pilot)
         assert screen.state.index == 2 and screen.query_one(CodeCell).text == "y = ..."
         assert not app.progress.warnings
@@ -174,6 +191,7 @@ async def test_replay_runs_what_the_learner_last_ran_after_a_worker_and_an_app_r
         await pilot.press("f8")
         await wait_for(pilot, lambda: app.host.interp.generation != generation, "a new worker")
         await wait_ready(pilot)
+        assert app.screen.query_one(CodeCell).text == "x = 7\nprint(x)"  # the new worker kept it
         await pilot.press("ctrl+n")
         said = []
         app.screen.say = lambda index, message, style="": said.append(str(message))
@@ -197,7 +215,10 @@ def test_indentation_after_a_line_follows_python():
 
 
 async def test_the_editor_indents_starts_at_the_end_and_shows_its_mode():
-    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (app, pilot):
+    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (
+        app,
+        pilot,
+    ):
         screen = await lesson_screen(pilot)
         cell = screen.query_one(CodeCell)
         assert "Code  (Enter edits" in screen_text(app)
@@ -243,14 +264,21 @@ async def test_f5_then_n_in_one_burst_runs_leaves_the_editor_and_steps_on():
 
 async def test_the_cell_opens_in_the_learners_editor_and_comes_back(tmp_path, monkeypatch):
     editor = tmp_path / "editor.py"
-    editor.write_text("import sys\np = sys.argv[1]\ntext = open(p).read()\n"
-                      "open(p, 'w').write(text.replace('print(x)', 'print(x * 10)'))\n")
+    editor.write_text(
+        "import sys\np = sys.argv[1]\ntext = open(p).read()\n"
+        "open(p, 'w').write(text.replace('print(x)', 'print(x * 10)'))\n"
+    )
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("EDITOR", f"{sys.executable} {editor}")
-    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (app, pilot):
+    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (
+        app,
+        pilot,
+    ):
         screen = await lesson_screen(pilot)
         await pilot.press("f12")
-        await wait_for(pilot, lambda: "print(x * 10)" in screen.query_one(CodeCell).text, "the edited text")
+        await wait_for(
+            pilot, lambda: "print(x * 10)" in screen.query_one(CodeCell).text, "the edited text"
+        )
         assert screen.state.state.code == "x = 2 + 3\nprint(x * 10)"
         await pilot.press("ctrl+z")
         assert screen.query_one(CodeCell).text == "x = 2 + 3\nprint(x)"
@@ -259,7 +287,10 @@ async def test_the_cell_opens_in_the_learners_editor_and_comes_back(tmp_path, mo
 async def test_no_editor_set_says_so(monkeypatch):
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.delenv("EDITOR", raising=False)
-    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (app, pilot):
+    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (
+        app,
+        pilot,
+    ):
         screen = await lesson_screen(pilot)
         await pilot.press("o")
         assert any("No editor is set" in n for n in notifications(app))
@@ -288,7 +319,10 @@ async def test_checks_are_listed_in_words_and_the_source_opens_after_an_attempt(
 
 
 async def test_checks_in_words_follow_the_language():
-    async with running((120, 40), catalog=catalog(), lesson_id="workspace", lang="zh") as (app, pilot):
+    async with running((120, 40), catalog=catalog(), lesson_id="workspace", lang="zh") as (
+        app,
+        pilot,
+    ):
         await lesson_screen(pilot)
         await pilot.press("ctrl+n", "ctrl+n")
         assert "• w 应该是张量" in screen_text(app)
@@ -322,11 +356,18 @@ async def test_a_long_title_keeps_the_header_on_one_line(tmp_path):
     folder = tmp_path / "lessons"
     folder.mkdir()
     (folder / "long.toml").write_text(
-        (WORKSPACE / "workspace.toml").read_text().replace(
+        (WORKSPACE / "workspace.toml")
+        .read_text()
+        .replace(
             'title = "A long line"',
-            'title = "A step title long enough to need two lines of header at eighty columns wide"'))
+            'title = "A step title long enough to need two lines of header at eighty columns wide"',
+        )
+    )
     long_catalog = load_catalog([folder], builtin=False, user=False, env=False)
-    async with running((80, 24), ready=False, catalog=long_catalog, lesson_id="workspace") as (app, pilot):
+    async with running((80, 24), ready=False, catalog=long_catalog, lesson_id="workspace") as (
+        app,
+        pilot,
+    ):
         screen = await lesson_screen(pilot)
         bar = screen.query_one(StepBar)
         assert bar.size.height == 1
@@ -342,13 +383,18 @@ async def test_the_end_of_a_lesson_shows_a_summary_and_opens_the_next_lesson():
         await pilot.pause()
         assert screen.state.index == 3
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, LessonEndScreen), "the end-of-lesson view")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, LessonEndScreen), "the end-of-lesson view"
+        )
         text = screen_text(app)
         assert "Steps done" in text and "2/4" in text  # step 1 passed, step 4 read
         assert "Exercises passed" in text and "0/1" in text
         assert "Not done yet" in text and "step(s) 2, 3" in text
         assert "Next" in text
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen is not screen,
-                       "the next lesson")
+        await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, LessonScreen) and app.screen is not screen,
+            "the next lesson",
+        )
         assert app.screen.lesson.id == "app-next"

@@ -37,7 +37,9 @@ def snapshot(snap_compare, size, act) -> bool:
         await pilot.pause(0.3)
 
     catalog = load_catalog([WORKSPACE], builtin=False, user=False, env=False)
-    return snap_compare(make_app(catalog, lesson_id="workspace"), terminal_size=size, run_before=run_before)
+    return snap_compare(
+        make_app(catalog, lesson_id="workspace"), terminal_size=size, run_before=run_before
+    )
 
 
 def test_a_long_output_line_wrapped(snap_compare, size):
@@ -45,7 +47,8 @@ def test_a_long_output_line_wrapped(snap_compare, size):
         assert (await run_step(pilot)).passed
         # Stacked layouts: the output panel in view (the run scrolls to the verdict above it).
         pilot.app.screen.query_one("#lesson-body").scroll_to_widget(
-            pilot.app.screen.query_one(OutputPanel), animate=False, top=True)
+            pilot.app.screen.query_one(OutputPanel), animate=False, top=True
+        )
 
     assert snapshot(snap_compare, size, act)
 

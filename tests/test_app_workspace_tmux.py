@@ -25,17 +25,30 @@ pytestmark = [
 
 
 def start(home: Path) -> Tmux:
-    command = " ".join([
-        "env", "-u", "VISUAL", "-u", "EDITOR", f"TORCH_TUTOR_HOME={shlex.quote(str(home))}", "TERM=xterm-256color",
-        shlex.quote(str(TORCH_TUTOR)), "app-basics", "--lessons", shlex.quote(str(LESSONS)),
-    ])
+    command = " ".join(
+        [
+            "env",
+            "-u",
+            "VISUAL",
+            "-u",
+            "EDITOR",
+            f"TORCH_TUTOR_HOME={shlex.quote(str(home))}",
+            "TERM=xterm-256color",
+            shlex.quote(str(TORCH_TUTOR)),
+            "app-basics",
+            "--lessons",
+            shlex.quote(str(LESSONS)),
+        ]
+    )
     return Tmux(f"cd {shlex.quote(os.getcwd())} && {command}")
 
 
 def wait_exit(tmux: Tmux, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        listed = subprocess.run(["tmux", "-L", tmux.socket, "ls"], capture_output=True, text=True).stdout
+        listed = subprocess.run(
+            ["tmux", "-L", tmux.socket, "ls"], capture_output=True, text=True
+        ).stdout
         if "app" not in listed:
             return
         time.sleep(0.2)

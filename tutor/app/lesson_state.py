@@ -84,7 +84,8 @@ class LessonState:
         for index, state in enumerate(self.steps):
             if not self.lesson.steps[index].runnable:
                 continue
-            if state.code == self.original(index) and (code := progress.cell(lesson_id, index)) is not None:
+            code = progress.cell(lesson_id, index)
+            if code is not None and state.code == self.original(index):
                 state.code = code
             if state.ran is None:
                 state.ran = progress.last_run(lesson_id, index)
@@ -114,7 +115,7 @@ class LessonState:
         return step.code
 
     def replays_own_code(self, index: int) -> bool:
-        """Whether a replay of step ``index`` runs the learner's last run (else the lesson's code)."""
+        """Whether a replay of step ``index`` runs the learner's last run (else the lesson's)."""
         return self.steps[index].ran is not None
 
 

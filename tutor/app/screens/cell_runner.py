@@ -130,13 +130,13 @@ class CellRunner:
     def _replay_note(self, index: int) -> str:
         """What a replay of step ``index`` runs, said while it runs."""
         if self.state.replays_own_code(index):
-            return ui(self.lang, "◌ Running step {step} first (the code you last ran there), to rebuild "
-                      "its variables…", step=index + 1)
-        return ui(self.lang, "◌ Running step {step} first (the lesson's code: you have not run it), to "
-                  "rebuild its variables…", step=index + 1)
+            return ui(self.lang, "◌ Running step {step} first (the code you last ran there), "
+                      "to rebuild its variables…", step=index + 1)
+        return ui(self.lang, "◌ Running step {step} first (the lesson's code: you have not run "
+                  "it), to rebuild its variables…", step=index + 1)
 
     def _note_run(self, index: int, code: str) -> None:
-        """Remember ``code`` as what step ``index`` last ran: replays run it again, after restarts too."""
+        """Remember ``code`` as what step ``index`` last ran: replays run it, after restarts too."""
         self.state.steps[index].ran = code
         self.app.progress.set_last_run(self.lesson.id, index, code)
 

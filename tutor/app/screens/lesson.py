@@ -62,7 +62,8 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
                 show=False, priority=True),
         Binding("ctrl+z", "undo_cell", "Undo in the cell", id="lesson.undo", show=False),
         Binding("ctrl+y", "redo_cell", "Redo in the cell", id="lesson.redo", show=False),
-        Binding("ctrl+f,m", "maximize_output", "Full-screen output", id="lesson.maximize", show=False),
+        Binding("ctrl+f,m", "maximize_output", "Full-screen output", id="lesson.maximize",
+                show=False),
         Binding("f12,o", "external_edit", "Open the cell in your editor", id="lesson.external_edit",
                 show=False),
         Binding("c", "show_check", "Show the check's code", id="lesson.show_check", show=False),
@@ -160,7 +161,8 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
 
     def show_expected(self) -> None:
         st = self.state.state
-        self.query_one(ExpectedPanel).show(self.state.step, revealed=st.check_shown, attempted=st.attempts > 0)
+        self.query_one(ExpectedPanel).show(self.state.step, revealed=st.check_shown,
+                                           attempted=st.attempts > 0)
 
     def leave_editor(self) -> None:
         """Focus the explanation: arrows scroll it (or the page, when stacked), letters are keys.
@@ -329,7 +331,7 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
             self.query_one(CodeCell).focus()
 
     def action_maximize_output(self) -> None:
-        """The output panel over the whole screen (plots, long tracebacks); the same key restores it.
+        """The output panel over the whole screen (plots, long tracebacks); the key again restores.
 
         Where the Expected panel has focus, that one is maximised instead.
         """
@@ -339,7 +341,9 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
         if not self.state.step.runnable:
             self.notify(ui(self.lang, "This step has no output to show."))
             return
-        panel = self.focused if isinstance(self.focused, ExpectedPanel) else self.query_one(OutputPanel)
+        panel = self.focused
+        if not isinstance(panel, ExpectedPanel):
+            panel = self.query_one(OutputPanel)
         self.maximize(panel, container=False)
         panel.border_subtitle = ui(self.lang, "Ctrl+F, m or Esc: back to the lesson")
         panel.focus()
@@ -360,7 +364,7 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
             self.query_one(CodeCell).action_redo()
 
     def action_external_edit(self) -> None:
-        """Edit the cell in the learner's own editor ($VISUAL, else $EDITOR); the text comes back."""
+        """Edit the cell in the learner's editor ($VISUAL, else $EDITOR); the text comes back."""
         if not self.state.step.runnable:
             self.notify(ui(self.lang, "Nothing to edit in this step."))
             return
@@ -386,12 +390,12 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
             try:
                 text = path.read_text(encoding="utf-8").rstrip("\n")
             except (OSError, UnicodeDecodeError) as exc:
-                self.notify(ui(self.lang, "Could not read the edited file back: {error}", error=exc),
-                            severity="error")
+                self.notify(ui(self.lang, "Could not read the edited file back: {error}",
+                               error=exc), severity="error")
                 return
         if code != 0:
-            self.notify(ui(self.lang, "Your editor exited with status {code}: the cell is unchanged.",
-                           code=code), severity="warning")
+            self.notify(ui(self.lang, "Your editor exited with status {code}: the cell is "
+                           "unchanged.", code=code), severity="warning")
             return
         if text != cell.text:
             cell.replace_all(text)
@@ -404,8 +408,8 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
             self.notify(ui(self.lang, "This step has no check code (it is not an exercise)."))
             return
         if st.attempts == 0:
-            self.notify(ui(self.lang, "Run your own attempt first (F5): the check's code opens after one try."),
-                        severity="warning")
+            self.notify(ui(self.lang, "Run your own attempt first (F5): the check's code opens "
+                           "after one try."), severity="warning")
             return
         st.check_shown = True
         self.show_expected()
@@ -441,13 +445,15 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
             self.notify(ui(self.lang, "Show the solution first (F3, after one attempt)."))
             return
         self._replace_cell(self.state.step.solution.strip("\n"),
-                           ui(self.lang, "The solution is in the cell: F5 runs it. Ctrl+Z brings your code back."))
+                           ui(self.lang, "The solution is in the cell: F5 runs it. "
+                              "Ctrl+Z brings your code back."))
 
     def action_reset_cell(self) -> None:
         if not self.state.step.runnable:
             return
         self._replace_cell(self.state.original(),
-                           ui(self.lang, "The cell is back to its original code. Ctrl+Z brings your code back."))
+                           ui(self.lang, "The cell is back to its original code. "
+                              "Ctrl+Z brings your code back."))
 
     def _replace_cell(self, code: str, message: str) -> None:
         """Put ``code`` in the cell as one undoable edit; the old verdict no longer applies."""

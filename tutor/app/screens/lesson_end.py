@@ -48,15 +48,31 @@ class LessonEndScreen(LocalizedBindings, ModalScreen[str | None]):
             yield Static(id="end-body")
             with HorizontalGroup(id="end-buttons"):
                 if self.summary.next_title:
-                    yield Button(ui(lang, "Next lesson (Enter)"), id="end-next", compact=True,
-                                 action="screen.choose('next')")
+                    yield Button(
+                        ui(lang, "Next lesson (Enter)"),
+                        id="end-next",
+                        compact=True,
+                        action="screen.choose('next')",
+                    )
                 elif self.summary.todo:
-                    yield Button(ui(lang, "First step not done (Enter)"), id="end-next", compact=True,
-                                 action="screen.choose('next')")
-                yield Button(ui(lang, "Lessons (l)"), id="end-lessons", compact=True,
-                             action="screen.choose('lessons')")
-                yield Button(ui(lang, "Stay here (Esc)"), id="end-stay", compact=True,
-                             action="screen.choose(None)")
+                    yield Button(
+                        ui(lang, "First step not done (Enter)"),
+                        id="end-next",
+                        compact=True,
+                        action="screen.choose('next')",
+                    )
+                yield Button(
+                    ui(lang, "Lessons (l)"),
+                    id="end-lessons",
+                    compact=True,
+                    action="screen.choose('lessons')",
+                )
+                yield Button(
+                    ui(lang, "Stay here (Esc)"),
+                    id="end-stay",
+                    compact=True,
+                    action="screen.choose(None)",
+                )
 
     def on_mount(self) -> None:
         lang, s = lang_of(self), self.summary

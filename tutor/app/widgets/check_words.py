@@ -1,4 +1,4 @@
-"""Provides check_messages(): what an exercise's check code tests, in words, read from its assertions.
+"""Provides check_messages(): what an exercise's check tests, in words, from its assertions.
 
 The Checks panel lists these instead of the source, which is noisy and can give the answer away.
 Each ``assert cond, message`` (and ``raise AssertionError(message)``) gives one line: a string,
@@ -36,7 +36,11 @@ def _text(node: ast.expr | None, lang: str) -> str | None:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):  # "a " + "b"
         left, right = _text(node.left, lang), _text(node.right, lang)
         return None if left is None or right is None else left + right
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+    ):
         template = _text(node.func.value, lang)
         return None if template is None else _fields_as_gaps(template)
     return None
@@ -45,8 +49,10 @@ def _text(node: ast.expr | None, lang: str) -> str | None:
 def _fields_as_gaps(template: str) -> str:
     from string import Formatter
 
-    return "".join(literal + (GAP if field is not None else "")
-                   for literal, field, _, _ in Formatter().parse(template))
+    return "".join(
+        literal + (GAP if field is not None else "")
+        for literal, field, _, _ in Formatter().parse(template)
+    )
 
 
 def check_messages(source: str, lang: str = "en") -> tuple[list[str], int]:
@@ -61,11 +67,17 @@ def check_messages(source: str, lang: str = "en") -> tuple[list[str], int]:
     messages: list[str] = []
     silent = 0
     # ast.walk goes breadth first; the learner reads the checks in the order they are written.
-    for node in sorted(ast.walk(tree), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))):
+    for node in sorted(
+        ast.walk(tree), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))
+    ):
         if isinstance(node, ast.Assert):
             message = node.msg
-        elif (isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call)
-              and isinstance(node.exc.func, ast.Name) and node.exc.func.id == "AssertionError"):
+        elif (
+            isinstance(node, ast.Raise)
+            and isinstance(node.exc, ast.Call)
+            and isinstance(node.exc.func, ast.Name)
+            and node.exc.func.id == "AssertionError"
+        ):
             message = node.exc.args[0] if node.exc.args else None
         else:
             continue

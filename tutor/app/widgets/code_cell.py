@@ -1,4 +1,4 @@
-"""Provides CodeCell: the editable Python cell (TextArea with highlighting, line numbers, auto-indent)."""
+"""Provides CodeCell: the editable Python cell (highlighting, line numbers, auto-indent)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ _BLOCK_ENDERS = ("return", "pass", "break", "continue", "raise")
 
 
 def indent_after(line: str) -> str:
-    """The indentation a new line gets after ``line`` (the text left of the cursor), Python-style."""
+    """The indentation a new line gets after ``line`` (the text left of the cursor)."""
     indent = line[: len(line) - len(line.lstrip(" \t"))]
     stripped = line.strip()
     if stripped.split("#", 1)[0].rstrip().endswith(":"):
@@ -144,7 +144,8 @@ class CodeCell(TextArea):
         """Enter: a new line indented as Python wants it (deeper after ':', kept otherwise)."""
         start, end = sorted(self.selection)
         row, column = start
-        self._replace_via_keyboard("\n" + indent_after(self.document.get_line(row)[:column]), start, end)
+        indent = indent_after(self.document.get_line(row)[:column])
+        self._replace_via_keyboard("\n" + indent, start, end)
 
     def _selected_rows(self) -> range:
         (top, _), (bottom, bottom_col) = sorted(self.selection)
@@ -172,7 +173,7 @@ class CodeCell(TextArea):
                 self.delete((row, 0), (row, spaces), maintain_selection_offset=True)
 
     def load(self, code: str) -> None:
-        """A new cell (a step change): its own undo history; the cursor goes to the end on entering."""
+        """A new cell (a step change): its own undo history; entering puts the cursor at the end."""
         self.load_text(code)
         self._fresh = True
         self.move_cursor((0, 0))

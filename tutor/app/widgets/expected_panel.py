@@ -56,7 +56,9 @@ def shows_source(step: Step) -> bool:
     return getattr(step, "check_display", "messages") == "source"
 
 
-def check_words(step: Step, lang: str = "en", *, revealed: bool = False, attempted: bool = False) -> Content:
+def check_words(
+    step: Step, lang: str = "en", *, revealed: bool = False, attempted: bool = False
+) -> Content:
     """The Checks panel's list: what the check tests, in words, and how to see its code."""
     messages, silent = check_messages(step.check or "", lang)
     lines: list[Content] = [Content.assemble("• ", message) for message in messages]
@@ -68,7 +70,8 @@ def check_words(step: Step, lang: str = "en", *, revealed: bool = False, attempt
         if attempted:
             lines.append(Content.styled(ui(lang, "c shows the check's code."), _NOTE))
         else:
-            lines.append(Content.styled(ui(lang, "The check's code opens after your first attempt (c)."), _NOTE))
+            later = ui(lang, "The check's code opens after your first attempt (c).")
+            lines.append(Content.styled(later, _NOTE))
     return Content("\n").join(lines)
 
 
@@ -122,7 +125,8 @@ class ExpectedPanel(ScrollPanel):
         revealed = revealed or shows_source(step)
         words = self.query_one("#expected-words", Static)
         words.display = bool(check)
-        words.update(check_words(step, lang, revealed=revealed, attempted=attempted) if check else "")
+        if check:
+            words.update(check_words(step, lang, revealed=revealed, attempted=attempted))
         code = self.query_one(CheckCode)
         code.show(check if revealed else "")
         code.display = bool(check) and revealed

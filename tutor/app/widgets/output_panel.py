@@ -116,10 +116,11 @@ class OutputPanel(ScrollPanel):
         if result.value is not None:
             self.mount(Static(Text(result.value, overflow="fold"), classes="value"))
         if result.traceback:
-            self.mount(Static(Text(result.traceback.rstrip("\n"), overflow="fold"), classes="error"))
+            traceback = Text(result.traceback.rstrip("\n"), overflow="fold")
+            self.mount(Static(traceback, classes="error"))
         elif result.error_type:
-            self.mount(Static(Text(f"{result.error_type}: {result.error_message or ''}", overflow="fold"),
-                              classes="error"))
+            error = Text(f"{result.error_type}: {result.error_message or ''}", overflow="fold")
+            self.mount(Static(error, classes="error"))
         notes = []
         if result.truncated or result.dropped_bytes:
             notes.append(ui(lang_of(self), "output cut: {count} more bytes were not kept", count=result.dropped_bytes))

@@ -1,4 +1,4 @@
-"""Provides ScrollPanel: a bordered, titled box that wraps its text, scrolls and takes focus (output, expected)."""
+"""Provides ScrollPanel: a titled box that wraps its text, scrolls and takes focus."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Provides StepBar: the lesson title, "step 3/7" and a clickable dot per step (● done, ◉ here), on one line."""
+"""Provides StepBar: one line of title, "step 3/7" and a clickable dot per step (● done, ◉ here)."""
 
 from __future__ import annotations
 

@@ -88,7 +88,7 @@ class VerdictView(VerticalScroll):
         self.display = bool(line.plain)
 
     def show_outcome(self, outcome: StepOutcome, expect: object = None) -> None:
-        """Draw the outcome; ``expect`` (the step's) lets a regex step's verdict name its example."""
+        """Draw the outcome; ``expect`` (the step's) lets a regex verdict name its example."""
         self.display = True
         lang = lang_of(self)
         self.query_one("#verdict-line", Static).update(headline(outcome, lang, expect))
