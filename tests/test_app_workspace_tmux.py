@@ -24,7 +24,8 @@ pytestmark = [
 ]
 
 
-def start(home: Path) -> Tmux:
+def start(home: Path, editor: str = "") -> Tmux:
+    """``torch-tutor app-basics`` in tmux; ``editor`` becomes $EDITOR (none set when empty)."""
     command = " ".join(
         [
             "env",
@@ -34,6 +35,7 @@ def start(home: Path) -> Tmux:
             "EDITOR",
             f"TORCH_TUTOR_HOME={shlex.quote(str(home))}",
             "TERM=xterm-256color",
+            *([f"EDITOR={shlex.quote(editor)}"] if editor else []),
             shlex.quote(str(TORCH_TUTOR)),
             "app-basics",
             "--lessons",
@@ -103,6 +105,30 @@ def test_f5_then_n_in_one_burst_leaves_the_cell_text_unchanged(tmp_path):
         shown = tmux.screen()
         assert "print(x)" in shown and "print(x)n" not in shown, shown
         assert "the lesson's code" in shown  # the cell still holds the original
+        tmux.send("C-q")
+        wait_exit(tmux)
+    finally:
+        tmux.close()
+
+
+def test_the_learners_editor_takes_the_terminal_and_its_text_comes_back(tmp_path):
+    # A stand-in for vim or nano that edits the file and shows it had the terminal to itself.
+    editor = tmp_path / "editor.py"
+    editor.write_text(
+        "import sys, time\n"
+        "print('EDITOR HAS THE TERMINAL', flush=True)\n"
+        "time.sleep(1.0)\n"
+        "path = sys.argv[1]\n"
+        "text = open(path).read()\n"
+        "open(path, 'w').write(text.replace('print(x)', 'print(x, \"from my editor\")'))\n"
+    )
+    tmux = start(tmp_path, editor=f"{sys.executable} {editor}")
+    try:
+        tmux.wait_for("● ready")
+        tmux.send("F12")
+        tmux.wait_for("EDITOR HAS THE TERMINAL")
+        tmux.wait_for('print(x, "from my editor")')
+        tmux.wait_for("✎ your code")  # the cell's border: the learner's code, not the lesson's
         tmux.send("C-q")
         wait_exit(tmux)
     finally:
