@@ -93,6 +93,7 @@ def test_train_labels_the_bar_rate_now_and_the_summary_rate_average(tmp_path):
         capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
+    assert "40 steps of 64 (1 epoch of 71 steps)" in done.stdout  # not "1 epochs"
     assert re.search(r"[\d,]+ samples/s now · \d+ threads?", done.stdout), done.stdout
     found = re.search(r"([\d,]+) samples/s on average \(([\d,]+) samples in ([\d.]+) s of training",
                       done.stdout)

@@ -232,6 +232,10 @@ def _threads(start: dict) -> str:
     return f"{start['threads']} thread{'s' if start['threads'] != 1 else ''}{each}"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
+
+
 def _processes(start: dict) -> str:
     world = start.get("world_size", 1)
     if world < 2:
@@ -266,7 +270,8 @@ class _RichView:
                 f"[bold]{escape(event['model'])}[/] ({event['params']:,} parameters) on "
                 f"{escape(event['device'])}, {_threads(event)}\n"
                 f"data: {escape(event['source'])} · {escape(event['split'])}\n"
-                f"{event['total_steps']} steps of {event['batch_size']} ({event['epochs']} epochs of "
+                f"{event['total_steps']} steps of {event['batch_size']} "
+                f"({_count(event['epochs'], 'epoch')} of "
                 f"{event['steps_per_epoch']} steps), SGD lr {event['lr']} momentum {event['momentum']}"
                 + _processes(event)
             )
@@ -277,10 +282,9 @@ class _RichView:
             self.epoch = self.progress.add_task("epoch 1", total=event["steps_per_epoch"], info="")
         elif kind == "progress" and self.overall is not None:
             # The rate since the previous progress event; the summary gives the run's average.
-            threads = event["threads"]
             info = (f"loss {event['loss']:.3f} · acc {event['train_acc']:.1%} · "
                     f"{event['samples_per_s']:,.0f} samples/s now · "
-                    f"{threads} thread{'s' if threads != 1 else ''}")
+                    f"{_count(event['threads'], 'thread')}")
             self.progress.update(self.overall, completed=event["step"], info=info)
             self.progress.update(self.epoch, completed=event["epoch_step"], total=event["steps_per_epoch"],
                                  description=f"epoch {event['epoch']}", info="")
