@@ -13,7 +13,8 @@ from tutor.paths import builtin_lessons_dir
 
 SYLLABUS = [
     "setup", "tensors", "item", "indexing", "arithmetic", "broadcasting", "linalg",
-    "dim", "autograd", "softmax-ce", "polyloss", "fcn-mnist", "cnn", "shapes", "dtypes", "ddp", "puzzles",
+    "dim", "autograd", "softmax-ce", "polyloss", "fcn-mnist", "cnn",
+    "data", "training-loop", "saving", "devices", "shapes", "dtypes", "ddp", "puzzles",
 ]
 
 
