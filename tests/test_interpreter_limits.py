@@ -365,3 +365,36 @@ def test_files_a_cell_writes_are_limited_one_by_one_and_in_the_folder():
         used = sum(os.path.getsize(os.path.join(it.workdir, n)) for n in os.listdir(it.workdir)
                    if n.startswith("part"))
         assert used < (64 + 8 * 12) << 20  # stopped within about a second of writing
+
+
+def test_dev_shm_is_the_workers_own_bounded_and_counted(interp):
+    box = interp.worker_info["sandbox"]
+    if box.get("shm") is False:  # the worker says why (no mount namespace for this user)
+        pytest.skip(f"no private /dev/shm here: {box.get('shm_note')}")
+    name = f"/dev/shm/tt-shm-{os.getpid()}"
+    r = interp.execute(f"with open({name!r}, 'wb') as f:\n    f.write(b'z' * (8 << 20))")
+    assert r.status == "ok", r
+    try:
+        assert not os.path.exists(name), "the cell wrote into the machine's /dev/shm"
+    finally:
+        if os.path.exists(name):
+            os.remove(name)
+    # Bounded: the watchdog counts it (or, if it is slower, the tmpfs is full at the budget)...
+    r = interp.execute(
+        "chunk = b'z' * (16 << 20)\n"
+        "with open('/dev/shm/more', 'wb') as f:\n"
+        f"    for i in range({(LIMIT_MB + 64) // 16}):\n"
+        "        f.write(chunk)\n"
+    )
+    assert r.status == "limit" or "No space left on device" in (r.error_message or ""), r
+    interp.restart()
+    # ... and counted with the worker's memory: half in /dev/shm, half in a variable.
+    half = LIMIT_MB * 2 // 3
+    r = interp.execute(
+        "import time\n"
+        f"with open('/dev/shm/half', 'wb') as f:\n    f.write(b'z' * ({half} << 20))\n"
+        f"held = b'x' * ({half} << 20)\n"
+        "time.sleep(30)\n",
+        timeout=60,
+    )
+    assert r.status == "limit" and f"over the {LIMIT_MB} MiB limit" in r.detail, r

@@ -22,14 +22,14 @@ from tutor.interpreter import SyncInterpreter
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 
-# The owner: runs one cell that leaves a forked child and a setsid daemon, says what it has,
-# then waits to be killed.
+# The owner: starts a cell that leaves a forked child and a setsid daemon and then sleeps
+# (processes a cell leaves are killed when it ends), says what it has, and waits to be killed.
 OWNER = textwrap.dedent(
     """
-    import json, sys, time
+    import json, queue, threading, time
     from tutor.interpreter import SyncInterpreter
 
-    it = SyncInterpreter(spare=False, default_timeout=60)
+    it = SyncInterpreter(spare=False, default_timeout=0)
     it.start()
     cell = (
         "import os, subprocess, time\\n"
@@ -39,11 +39,15 @@ OWNER = textwrap.dedent(
         "    time.sleep(300)\\n"
         "    os._exit(0)\\n"
         "print(daemon.pid, child)\\n"
+        "time.sleep(600)\\n"
     )
-    r = it.execute(cell, namespace="keep")
+    lines = queue.Queue()
+    threading.Thread(target=it.execute, args=(cell,), kwargs={"on_output": lines.put},
+                     daemon=True).start()
+    kids = lines.get(timeout=60).split()
     info = it.worker_info
-    print(json.dumps({"status": r.status, "kids": r.output.split(), "worker": info["pid"],
-                      "cgroup": info["cgroup"], "workdir": it.workdir}), flush=True)
+    print(json.dumps({"kids": kids, "worker": info["pid"], "cgroup": info["cgroup"],
+                      "workdir": it.workdir}), flush=True)
     time.sleep(600)
     """
 )
@@ -84,7 +88,6 @@ def _start_owner(tmp_path: Path) -> tuple[subprocess.Popen, dict]:
     assert owner.stdout is not None
     line = owner.stdout.readline()
     info = json.loads(line)
-    assert info["status"] == "ok", info
     info["kids"] = [int(p) for p in info["kids"]]
     assert len(info["kids"]) == 2 and all(_alive(p) for p in info["kids"])
     return owner, info

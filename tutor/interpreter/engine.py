@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from tutor.interpreter import limits
+from tutor.interpreter import limits, private_shm
 from tutor.interpreter.outcome import KILL_AFTER, LOST, Cell, Emit, build_result
 from tutor.interpreter.outputs import CellOutput
 from tutor.interpreter.process import Reaper, WorkerProcess, WorkerStartError, describe_exit
@@ -276,11 +276,14 @@ class Engine:
         if not budget or baseline is None:
             return
         ceiling = baseline + budget + limits.RSS_SLACK
+        shm = bool(worker.ready.get("sandbox", {}).get("shm"))
         while not cell.done.done():
             await asyncio.sleep(WATCH_EVERY)
             # Every process the cell started counts (forked children, DataLoader workers).
             group = worker.group.procs() if worker.group is not None else None
             used = await asyncio.to_thread(limits.tree_memory, worker.pid, group)
+            if used is not None and shm:  # its own /dev/shm is memory too (private_shm)
+                used += private_shm.usage(worker.pid) or 0
             if used is not None and used > ceiling and not cell.done.done():
                 cell.stopping, cell.killed, cell.memory_seen = "memory", True, used
                 await worker.kill()

@@ -19,7 +19,7 @@ import time
 import traceback
 from typing import Any
 
-from tutor.interpreter import cells, check_helpers, facts, limits, netns, sandbox
+from tutor.interpreter import cells, check_helpers, facts, limits, netns, private_shm, sandbox
 from tutor.interpreter.baseline import Baseline
 from tutor.interpreter.capture import Capture, Channel
 from tutor.interpreter.leftovers import Leftovers
@@ -286,11 +286,15 @@ def main() -> None:
             # on 127.0.0.1 (torch.distributed's gloo) and reach nothing else: then Landlock
             # need not refuse TCP. Where there is none, Landlock refuses TCP as before.
             net = netns.isolate()
+            # Before Landlock, whose /dev/shm rule must name the new tmpfs.
+            shm = private_shm.isolate(int(config.get("memory_limit") or 0))
             box = sandbox.confine(os.getcwd(), confine_tcp=not net["loopback"])
+            box.update(shm=shm["private"], shm_note=shm["note"])
             box.update(network=box["network"] or net["loopback"], loopback=net["loopback"])
             box["loopback_note"] = net["note"]
         else:
             box = sandbox.unconfined("the sandbox was turned off for this session")
+            box.update(shm=False, shm_note="the sandbox was turned off for this session")
             box.update(loopback=True, loopback_note="")
         signal.signal(signal.SIGINT, interrupts := Interrupts())  # ignored until a cell runs
         builtins.input = _no_input
