@@ -69,6 +69,7 @@ def test_lessons_table_keeps_file_names_whole_at_80_columns(capsys, monkeypatch)
 def test_lessons_table_too_narrow_for_file_names_drops_them_not_the_titles(capsys, monkeypatch):
     _code, out = _cli(capsys, monkeypatch, 45, "lessons")
     assert "│ broadcasting " in out and "Broadcasting" in out and ".toml" not in out.split("lessons:")[0]
+    assert "file names left out: the terminal is too narrow" in out
 
 
 def test_doctor_puts_a_long_path_whole_on_its_own_line_at_80_columns(tmp_path):

@@ -72,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
             str(len(item.lesson.steps)), *[escape(item.path.name)] * files,
         )
     out.print(table)
+    if not files:
+        out.print("[dim](file names left out: the terminal is too narrow; --json has them)[/]")
     # Folders once, below the table, so the table stays narrow enough for 80 columns.
     folders = dict.fromkeys((item.source, item.path.parent) for item in catalog.lessons)
     for source, folder in folders:
