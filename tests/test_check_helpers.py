@@ -161,3 +161,6 @@ async def test_a_bad_argument_spec_is_the_checks_bug_not_an_assertion(interp, ns
     out = await judge_step(interp, step, "f = lambda a: a", namespace=ns)
     assert out.check.error_type == "ValueError"
     assert "cannot read the argument spec 'i in 5'" in out.reason
+    out = await judge_step(interp, exercise("random_cases(f, lambda n: n, ['size n in 1..3'])"),
+                           "f = lambda n: n", namespace=ns)
+    assert "a size argument takes no range" in out.reason

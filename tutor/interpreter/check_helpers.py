@@ -70,6 +70,9 @@ class _Arg:
         self.low, self.high = (float(low), float(high)) if low is not None else values
         if self.kind == "size" and len(self.dims) != 1:
             raise ValueError(f"random_cases: 'size' takes one dimension name, got {spec!r}")
+        if self.kind in ("size", "bool") and low is not None:
+            raise ValueError(f"random_cases: a {self.kind} argument takes no range, got {spec!r} "
+                             "(a size's range is the sizes= argument)")
         if self.high < self.low:
             raise ValueError(f"random_cases: empty range in {spec!r}")
 
