@@ -259,6 +259,20 @@ async def test_f5_then_n_in_one_burst_runs_leaves_the_editor_and_steps_on():
         assert isinstance(app.focused, Explanation)
 
 
+async def test_a_burst_that_opens_the_step_list_from_the_editor_goes_to_the_list():
+    async with running((100, 32), ready=False, catalog=catalog(), lesson_id="app-basics") as (
+        app,
+        pilot,
+    ):
+        screen = await lesson_screen(pilot)
+        cell = screen.query_one(CodeCell)
+        original = cell.text
+        await pilot.press("enter")
+        burst(app, [("ctrl+g", None), ("down", None), ("enter", None)])
+        await wait_for(pilot, lambda: screen.state.index == 1, "the chosen step")
+        assert screen.state.steps[0].code == original  # no newline typed into step 1's cell
+
+
 # --- 3b. the learner's own editor -----------------------------------------------------------------
 
 

@@ -13,9 +13,16 @@ from tutor.app.i18n import lang_of, ui
 TITLE_OUTSIDE = "Code  (Enter edits · F5 runs)"
 TITLE_EDITING = "✎ Editing  (Esc leaves · F5 runs and leaves)"
 
-# Keys the cell hands to the screen itself, in the order they come (see _on_key): running
-# leaves the editor, and stepping shows another cell.
-SCREEN_KEYS = {"f5": "run", "ctrl+r": "run", "ctrl+n": "next", "ctrl+o": "previous"}
+# Keys the cell hands on itself, in the order they come (see _on_key): running leaves the
+# editor, stepping shows another cell, the step list and the help open over the screen.
+SCREEN_KEYS = {
+    "f5": "screen.run",
+    "ctrl+r": "screen.run",
+    "ctrl+n": "screen.next",
+    "ctrl+o": "screen.previous",
+    "ctrl+g": "screen.jump",
+    "f1": "app.help",
+}
 
 INDENT = "    "
 # A line that starts with one of these ends its block: the next line goes one level out.
@@ -105,7 +112,7 @@ class CodeCell(TextArea):
         # where focus is now: sent back to the app, they reach it in order and never type into
         # the cell. The run and step keys are handled here, in order with the typing before
         # them (a screen binding would see them only after they bubbled, behind later keys).
-        if self.screen.focused is not self:
+        if self.screen.focused is not self or self.app.screen is not self.screen:
             event.stop()
             event.prevent_default()
             self.app.post_message(events.Key(event.key, event.character))
@@ -113,7 +120,7 @@ class CodeCell(TextArea):
         if (action := SCREEN_KEYS.get(event.key)) is not None:
             event.stop()
             event.prevent_default()
-            await self.run_action(f"screen.{action}")
+            await self.run_action(action)
             return
         # TextArea's own Esc moves focus to the next widget (a toolbar button, where Enter would
         # run the cell); the screen's neutral place is more predictable. Enter, Tab and Shift+Tab
