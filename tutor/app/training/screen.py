@@ -8,7 +8,7 @@ import os
 import time
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -45,6 +45,9 @@ UI_NICE = 10
 # The worker reports 10 times a second; redrawing the plot at half that rate halves the UI's
 # CPU use.
 REDRAW_INTERVAL = 0.2
+# From this width the eight settings fit in one row, each label beside a readable field
+# (13 columns for the model, 14 for "processes" and its field); below it they take two rows.
+ONE_ROW_WIDTH = 120
 
 
 class TrainingScreen(LocalizedBindings, Screen):
@@ -145,6 +148,9 @@ class TrainingScreen(LocalizedBindings, Screen):
     @property
     def stable(self) -> bool:
         return bool(getattr(self.app, "stable", False))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.set_class(event.size.width >= ONE_ROW_WIDTH, "-one-row")
 
     def on_mount(self) -> None:
         self._data = (ui(self.lang, "looking…"), "")
