@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from app_support import wait_for
 from textual.app import App
 from textual.widgets import Input, Label, ProgressBar, Select, Static, TabbedContent
@@ -154,6 +155,19 @@ async def test_opening_the_screen_never_starts_a_run():
         await pilot.pause(0.5)
         assert screen.state.status == "idle" and app.focused is None
         assert "s starts a run" in _text(screen.query_one("#train-info", Static))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 32), (120, 40)])
+async def test_every_setting_is_on_screen_and_readable(size):
+    app = Host()
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause(0.2)
+        bar = app.screen.query_one(SettingsBar)
+        fields = list(bar.query("Input, Select"))
+        assert len(fields) == len(bar.query(".setting-label")) >= 8
+        for field in fields:
+            region = field.region
+            assert region.width >= 4 and bar.region.contains_region(region), (field.id, region)
 
 
 def test_settings_are_labelled_in_words():
