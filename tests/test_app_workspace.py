@@ -198,6 +198,11 @@ async def test_replay_runs_what_the_learner_last_ran_after_a_worker_and_an_app_r
         outcome = await run_step(pilot)
         assert outcome.result.value == "tensor([ 7., 14., 21.])"
         assert any("the code you last ran there" in line for line in said), said
+        # And says so once the run is over, where the learner can still read it.
+        assert (
+            "First re-ran step(s) 1 to rebuild their variables (the code you last ran there)."
+            in notifications(app)
+        ), notifications(app)
     async with running((120, 40), catalog=catalog(), lesson_id="app-basics") as (app, pilot):
         outcome = await run_step(pilot)  # step 2 again, in a new app: step 1 replays the same x = 7
         assert outcome.result.value == "tensor([ 7., 14., 21.])"

@@ -371,6 +371,12 @@ ZH: dict[str, str] = {
     "Ctrl+F, or m outside the editor; again or Esc restores": "Ctrl+F，或在编辑器外按 m；再按一次或按 Esc 恢复",
     "c, after one attempt": "c，尝试一次之后",
     "Ctrl+F, m or Esc: back to the lesson": "Ctrl+F、m 或 Esc：回到课程",
+    "the code you last ran there": "你上次在那里运行的代码",
+    "the lesson's code: you had not run them": "课程给出的代码：你还没有运行过它们",
+    "your last runs, and the lesson's code where you had not run a step":
+        "你上次运行的代码；没运行过的步骤用课程给出的代码",
+    "First re-ran step(s) {steps} to rebuild their variables ({how}).":
+        "先重新运行了第 {steps} 步，重建它们的变量（{how}）。",
     # the mistake coach's note under the verdict (tutor/app/widgets/coach_note.py)
     "Fix:": "改法：",
     "Taught in the lesson “{title}”.": "课程“{title}”讲的正是这一点。",

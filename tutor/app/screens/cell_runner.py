@@ -24,6 +24,7 @@ class CellRunner:
     """Mixed into LessonScreen (needs ``self.state``, ``self.lesson``, ``self.lang``)."""
 
     running: bool = False
+    replayed: tuple[int, ...] = ()  # the steps the last replay ran, in order (set by _replay)
     finished_runs: int = 0  # counts finished runs and reruns (tests wait on it)
 
     # --- actions ------------------------------------------------------------------------------
@@ -112,8 +113,10 @@ class CellRunner:
     async def _replay(self, upto: int, *, everything: bool = False) -> list[str]:
         """Run the steps before ``upto`` that this namespace has not seen; problems, as lines.
 
-        ``upto`` is also the step whose screen shows the progress messages.
+        ``upto`` is also the step whose screen shows the progress messages. The steps that ran
+        are left in ``self.replayed``.
         """
+        self.replayed = ()
         host, ns = self.app.host, self.lesson.id
         todo = range(upto) if everything else host.missing(ns, upto)
         # None: nothing to run. A step skipped on this device (needs CUDA) made nothing to rebuild:
@@ -123,9 +126,26 @@ class CellRunner:
                  and needs_skip(self.lesson.steps[i], host.interp) is None]
         return await replay_steps(
             host.interp, ns, cells,
-            on_start=lambda i: self.say(upto, self._replay_note(i), "yellow"),
+            on_start=lambda i: self._replaying(upto, i),
             on_result=lambda i, _result, generation: host.note_result(ns, i, generation),
             setup=self.lesson.setup)
+
+    def _replaying(self, upto: int, index: int) -> None:
+        self.replayed += (index,)
+        self.say(upto, self._replay_note(index), "yellow")
+
+    def _replayed_note(self) -> str:
+        """After a run that replayed earlier steps: which ones, and whose code they ran."""
+        steps = ", ".join(str(i + 1) for i in self.replayed)
+        own = [i for i in self.replayed if self.state.replays_own_code(i)]
+        if len(own) == len(self.replayed):
+            how = ui(self.lang, "the code you last ran there")
+        elif not own:
+            how = ui(self.lang, "the lesson's code: you had not run them")
+        else:
+            how = ui(self.lang, "your last runs, and the lesson's code where you had not run a step")
+        return ui(self.lang, "First re-ran step(s) {steps} to rebuild their variables ({how}).",
+                  steps=steps, how=how)
 
     def _replay_note(self, index: int) -> str:
         """What a replay of step ``index`` runs, said while it runs."""
@@ -196,6 +216,8 @@ class CellRunner:
         if problems:
             self.notify(ui(self.lang, "Earlier steps had problems when re-run: {problems}",
                            problems="; ".join(problems)), severity="warning")
+        elif self.replayed:
+            self.notify(self._replayed_note())
         if worker_replaced:
             self.notify(ui(self.lang, "The worker was restarted and its variables are gone; the next run "
                            "re-runs the steps before this one first."), severity="warning")
