@@ -86,12 +86,14 @@ class Baseline:
             lambda: sys.setrecursionlimit(self.recursion_limit),
             lambda: vars(PRINT_OPTS).update(self.print_opts),
             lambda: numpy.set_printoptions(**self.numpy_print),
-            lambda: torch.set_default_dtype(self.dtype),
+            # Each only when changed: a thread count rebuilds torch's thread pool, and the first
+            # use_deterministic_algorithms() call takes over a second (it imports torch._dynamo).
+            lambda: torch.get_default_dtype() == self.dtype or torch.set_default_dtype(self.dtype),
             self._restore_device,
-            lambda: torch.set_grad_enabled(self.grad),
-            # Only when changed: setting the thread count rebuilds torch's thread pool.
+            lambda: torch.is_grad_enabled() == self.grad or torch.set_grad_enabled(self.grad),
             lambda: torch.get_num_threads() == self.threads or torch.set_num_threads(self.threads),
-            lambda: torch.use_deterministic_algorithms(self.deterministic),
+            lambda: torch.are_deterministic_algorithms_enabled() == self.deterministic
+            or torch.use_deterministic_algorithms(self.deterministic),
             self._restore_warnings,
             self._restore_signals,
             self._restore_attributes,

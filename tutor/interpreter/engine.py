@@ -52,6 +52,7 @@ class Engine:
         self._spare_task: asyncio.Task[None] | None = None
         self._reaping: set[asyncio.Task[Any]] = set()  # kills of retired workers, still running
         self._closing = False
+        self._folder_used = 0  # the session folder's size at its last reading (_watch_folder)
 
     # -- workers ---------------------------------------------------------------------------
 
@@ -294,11 +295,13 @@ class Engine:
         limit, folder = self.settings.file_limit, self.settings.workdir
         if not limit or not folder:
             return
-        start = await asyncio.to_thread(limits.folder_usage, folder)
+        # Measured only while a cell runs past FOLDER_EVERY (quick cells pay nothing); a folder
+        # that is over the limit stops a cell only while it grows past the last reading.
         while not cell.done.done():
             await asyncio.sleep(limits.FOLDER_EVERY)
             used = await asyncio.to_thread(limits.folder_usage, folder)
-            if used > limit and used > start and not cell.done.done():
+            known, self._folder_used = self._folder_used, used
+            if used > limit and used > known and not cell.done.done():
                 cell.folder_seen, cell.file_limit = used, limit
                 await self._stop(worker, cell, "files")
                 return

@@ -136,8 +136,8 @@ class Worker:
         if name != self.lesson:
             # Another lesson: nothing the previous one did to the process reaches this one,
             # and this one finds the process as it left it (or as the worker started).
-            if self.baseline is not None:
-                if self.lesson is not None and self.lesson != _RESET:
+            if self.baseline is not None and self.lesson is not None:  # None: still the baseline
+                if self.lesson != _RESET:
                     self.states[self.lesson] = Baseline()
                 self.states.get(name, self.baseline).restore()
             self.lesson = name
