@@ -7,6 +7,7 @@ opening the training screen never starts a run; Ctrl+Q ends the training worker 
 
 from __future__ import annotations
 
+import inspect
 import signal
 
 import pytest
@@ -14,7 +15,9 @@ from app_support import fixture_catalog, running, screen_text, wait_for
 from textual.widgets import Input
 
 from tutor.app import i18n
+from tutor.app.i18n_zh import ZH
 from tutor.app.next_step import next_step
+from tutor.app.palette import TEXTUAL_STRINGS
 from tutor.app.widgets.lesson_list import _matches
 from tutor.lessons.loader import load_catalog
 from tutor.progress import ProgressStore
@@ -144,6 +147,17 @@ async def test_the_palette_says_no_matches_in_chinese(monkeypatch):
         await _palette(pilot, "qqqqxz")
         text = screen_text(app)
         assert "没有匹配项" in text and "No matches found" not in text
+
+
+def test_the_textual_strings_translated_are_still_textuals_own():
+    """If Textual rewords one, its zh entry would silently stop applying."""
+    import textual.app
+    import textual.command
+
+    source = inspect.getsource(textual.command) + inspect.getsource(textual.app)
+    for english in TEXTUAL_STRINGS:
+        assert f'"{english}"' in source and english in ZH, english
+    assert "def _start_no_matches_countdown" in inspect.getsource(textual.command.CommandPalette)
 
 
 @pytest.mark.parametrize("route", ["t", "palette"])

@@ -19,7 +19,7 @@ class LocalPalette(CommandPalette):
 
     Textual writes that line from a timer inside ``_start_no_matches_countdown`` and offers no
     hook for its text, so the method is replaced here by the same steps with a translated line
-    (Textual 8; ``tests/test_app_palette.py`` notices if it changes).
+    (Textual 8; tests/test_app_home.py notices if it changes).
     """
 
     def _start_no_matches_countdown(self, search_value: str) -> None:
