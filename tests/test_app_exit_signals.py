@@ -25,7 +25,7 @@ APP = Path(sys.executable).with_name("torch-tutor")
 pytestmark = [
     pytest.mark.timeout(180),
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
-    pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to follow processes"),
+    pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to follow them"),
 ]
 
 
@@ -113,7 +113,7 @@ def _assert_all_end(app: Tmux, seen: set[int], tmp_path: Path, how: str) -> None
     took = time.monotonic() - sent
     left = [p for p in watched if alive(p)]
     assert not left, f"still running 10 s after {how}: {left}"
-    assert took <= DEADLINE, f"{how}: the app and its {len(seen)} processes took {took:.2f} s to end"
+    assert took <= DEADLINE, f"{how}: the app and its {len(seen)} processes took {took:.2f} s"
     # Nothing it started after the last look either, and the session folder is cleaned up.
     def session_folders() -> list[Path]:
         return list((tmp_path / "tmp").glob("torch-tutor-*"))

@@ -78,7 +78,9 @@ DISTURBANCES = {
         "torch.tensor([1.23456])",
         "tensor([1.2346])",
     ),
-    "patched builtin": ("import builtins\nbuiltins.print = lambda *a, **k: None", "print('hi')", None),
+    "patched builtin": (
+        "import builtins\nbuiltins.print = lambda *a, **k: None", "print('hi')", None
+    ),
     "Tensor.__repr__": (
         "torch.Tensor.__repr__ = lambda self: 'patched'",
         "torch.zeros(1)",
@@ -89,8 +91,12 @@ DISTURBANCES = {
         "import sys\nsys.getrecursionlimit() >= 1000",
         "True",
     ),
-    "torch function": ("torch.add = lambda *a, **k: 'patched'", "torch.add(torch.ones(1), 1)", "tensor([2.])"),
-    "default dtype": ("torch.set_default_dtype(torch.float64)", "torch.ones(1).dtype", "torch.float32"),
+    "torch function": (
+        "torch.add = lambda *a, **k: 'patched'", "torch.add(torch.ones(1), 1)", "tensor([2.])"
+    ),
+    "default dtype": (
+        "torch.set_default_dtype(torch.float64)", "torch.ones(1).dtype", "torch.float32"
+    ),
     "warnings filter": (
         "import warnings\nwarnings.simplefilter('ignore')",
         "import warnings\nwarnings.warn('seen')",

@@ -98,7 +98,8 @@ def test_sigkill_of_the_owner_kills_what_cells_started_and_removes_the_folders(t
     owner, info = _start_owner(tmp_path)
     owner.kill()
     owner.wait()
-    assert _wait_gone([info["worker"], *info["kids"]], 10) == [], "cell processes outlived the owner"
+    left = _wait_gone([info["worker"], *info["kids"]], 10)
+    assert left == [], "cell processes outlived the owner"
     end = time.monotonic() + 10
     while Path(info["workdir"]).exists() and time.monotonic() < end:
         time.sleep(0.05)

@@ -1,4 +1,4 @@
-"""Provides how the app ends on SIGHUP, SIGTERM and SIGINT: at once, at any moment, with its workers.
+"""Provides how the app ends on SIGHUP, SIGTERM and SIGINT: at once, at any moment, workers too.
 
 A closed terminal (SIGHUP), a ``kill`` (SIGTERM) or a SIGINT must end the app and every process
 it started within a second, whatever the app is doing: starting up, training, or stuck writing

@@ -102,7 +102,7 @@ class Reaper:
                 pass
 
     def close(self) -> None:
-        """Everything is cleaned up already: the reaper sweeps once more (finding nothing), exits."""
+        """Everything is cleaned up already: the reaper sweeps once more (finds nothing), exits."""
         with self._lock:
             if self.proc.stdin is not None and not self.proc.stdin.closed:
                 with contextlib.suppress(OSError):

@@ -8,8 +8,9 @@ helper, and no measurable cost.
 What is enforced, by kernel version (Landlock ABI):
 - ABI 1+ (Linux 5.13+): creating, writing, truncating, renaming or deleting files is allowed
   only beneath the session folder (the worker's cwd and ``TMPDIR``) and ``/dev/shm`` (shared
-  memory for DataLoader workers), plus a few device files torch and GPU drivers open for
-  writing (``/dev/null``, ``/dev/nvidia*``, ...). Reading and executing stay allowed everywhere.
+  memory for DataLoader workers; the worker's own tmpfs where private_shm mounted one), plus a
+  few device files torch and GPU drivers open for writing (``/dev/null``, ``/dev/nvidia*``,
+  ...). Reading and executing stay allowed everywhere.
 - ABI 4+ (Linux 6.7+): TCP ``connect`` and ``bind`` are refused (UDP and Unix sockets are not
   covered by Landlock).
 - ABI 6+ (Linux 6.12+): signals to processes outside the sandbox are refused, so a cell cannot
@@ -21,6 +22,17 @@ Landlock in its LSM list, containers that filter the syscalls, macOS and Windows
 write anywhere the user can, open network connections, and (below ABI 6) signal the UI
 process, which still runs in another session and process group. The timeout, memory, output and
 process-group limits work everywhere.
+
+What the sandbox does not protect, even with every ABI: reading. A cell can read every file the
+user can (``~/.ssh``, other projects, the progress store) and execute any program. It can read
+``/proc`` of the user's other processes: ``cmdline`` and ``status`` always; ``environ`` and memory
+where the kernel's ptrace rules allow (as root, always; for a normal user Yama and Landlock's
+ptrace rule usually refuse processes outside the sandbox). That is why the worker gets its token
+on stdin and a minimal environment, but the UI's own command line stays readable. Without a
+private network (tutor.interpreter.netns), UDP and Unix sockets reach the machine and beyond
+(Landlock covers TCP only). Limits on what cells start and write (pids, memory with the private
+``/dev/shm``, file sizes, processes left after a cell) are in limits.py, cgroup.py,
+private_shm.py and leftovers.py; the reaper (reaper.py) cleans up after a killed owner.
 """
 
 from __future__ import annotations

@@ -180,13 +180,10 @@ class Worker:
                 if held:  # often the learner's own variable is what fills the budget
                     result["detail"] += f"; the namespace holds {held}: del what you no longer need"
             elif isinstance(exc, SystemExit):  # a script would end here; a cell keeps its names
-                result["detail"] = f"the cell called sys.exit({_exit_arg(exc)}); the namespace is kept"
+                called = f"sys.exit({_exit_arg(exc)})"
+                result["detail"] = f"the cell called {called}; the namespace is kept"
             elif in_setup:
                 result["detail"] = "setup"  # the lesson's setup failed, not the learner's cell
-            elif message.get("role") == "check" and cells.raised_in_earlier_cell(
-                exc, self.runner.current
-            ):
-                result["detail"] = "answer"  # the learner's function raised when the check called it
             elif message.get("role") == "check" and cells.raised_in_earlier_cell(
                 exc, self.runner.current
             ):
