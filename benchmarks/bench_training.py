@@ -108,6 +108,7 @@ def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) 
 
     from tutor.training.config import TrainConfig
     from tutor.training.loop import DEFAULT_THREADS, Trainer, evaluate, to_tensors
+    from tutor.training.protocol import EpochEnd, Event, Progress
 
     NotesNet = notes_class(NOTES_SOURCES[model_name])
 
@@ -160,12 +161,12 @@ def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) 
 
     ref_rates, tutor_rates, tutor_threads = [], [], []
 
-    def on_event(event: dict) -> None:
-        if event["event"] == "progress":
-            tutor_threads.append(event["threads"])
-        if event["event"] != "epoch":
+    def on_event(event: Event) -> None:
+        if isinstance(event, Progress):
+            tutor_threads.append(event.threads)
+        if not isinstance(event, EpochEnd):
             return
-        tutor_rates.append(event["epoch_samples"] / event["epoch_train_time"])
+        tutor_rates.append(event.epoch_samples / event.epoch_train_time)
         threads = torch.get_num_threads()
         n, seconds = ref_epoch()  # interleaved: one reference epoch after each tutor epoch
         ref_rates.append(n / seconds)
@@ -196,9 +197,9 @@ def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) 
         evaluate(trainer.model, x_test, y_test)
         tutor_eval.append(len(plan.test) / (time.perf_counter() - t))
     return {
-        "ref_rates": ref_rates, "tutor_rates": tutor_rates, "ref_acc": ref_acc, "tutor_acc": done["test_acc"],
-        "steps": done["steps"], "ref_eval": ref_eval, "tutor_eval": tutor_eval, "preload": preload,
-        "threads": sorted(set(tutor_threads)), "steal": steal, "fixed_acc": fixed["test_acc"],
+        "ref_rates": ref_rates, "tutor_rates": tutor_rates, "ref_acc": ref_acc, "tutor_acc": done.test_acc,
+        "steps": done.steps, "ref_eval": ref_eval, "tutor_eval": tutor_eval, "preload": preload,
+        "threads": sorted(set(tutor_threads)), "steal": steal, "fixed_acc": fixed.test_acc,
     }
 
 
@@ -208,6 +209,7 @@ def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) 
 async def bench_worker(home: Path) -> dict:
     from tutor.training.client import TrainingClient
     from tutor.training.config import TrainConfig
+    from tutor.training.protocol import Progress, Stopped
 
     os.environ["TORCH_TUTOR_HOME"] = str(home)
     t = time.perf_counter()
@@ -216,12 +218,12 @@ async def bench_worker(home: Path) -> dict:
         await client.train(TrainConfig(model="cnn", steps=1_000_000, checkpoint=False))
         times, stops = [], []
         async for event in client.events():
-            if event["event"] == "progress":
+            if isinstance(event, Progress):
                 times.append(time.perf_counter())
                 if len(times) == 30:
                     sent = time.perf_counter()
                     await client.stop()
-            elif event["event"] == "stopped":
+            elif isinstance(event, Stopped):
                 stops.append(time.perf_counter() - sent)
     rate = (len(times) - 1) / (times[-1] - times[0])
     return {"ready": ready, "updates_per_s": rate, "stop": stops[0]}

@@ -41,7 +41,7 @@ async def test_the_lessons_net_opens_on_the_training_screen_and_trains(tmp_path)
         await pilot.press("s")
         await wait_for(pilot, lambda: screen.state.finished, "the run to finish", timeout=90)
         assert screen.state.status == "done", screen.state.error
-        assert screen.state.result["model"] == f"{model_file}:Net"
+        assert screen.state.result.model == f"{model_file}:Net"
         assert (home / "data" / "checkpoints" / "cnn-Net.pt").is_file()
         console = Console(width=200, color_system=None, record=True)
         console.print(screen.query_one(StatsPanel).content)

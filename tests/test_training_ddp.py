@@ -20,6 +20,17 @@ from test_training_support import MNIST, NOTES_CNN, needs_mnist, notes_accuracy
 
 from tutor.training.client import TrainingClient
 from tutor.training.config import TrainConfig
+from tutor.training.protocol import (
+    Done,
+    Error,
+    Event,
+    Exit,
+    Paused,
+    Progress,
+    Resumed,
+    Started,
+    Stopped,
+)
 
 TORCHRUN = Path(sys.executable).with_name("torchrun")
 
@@ -40,18 +51,18 @@ def wait_gone(pids: list[int], timeout: float = 10.0) -> list[int]:
     return [p for p in pids if alive(p)]
 
 
-async def _until(events, kind: str, timeout: float = 120.0) -> dict:
+async def _until(events, kind: type, timeout: float = 120.0):
     async def find():
         async for event in events:
-            if event["event"] == kind:
+            if isinstance(event, kind):
                 return event
-            assert event["event"] not in ("error", "exit", "done", "stopped"), event
-        raise AssertionError(f"the run ended before a {kind!r} event")
+            assert not isinstance(event, (Error, Exit, Done, Stopped)), event
+        raise AssertionError(f"the run ended before a {kind.__name__} event")
 
     return await asyncio.wait_for(find(), timeout)
 
 
-async def _collect(client: TrainingClient, timeout: float = 300.0) -> list[dict]:
+async def _collect(client: TrainingClient, timeout: float = 300.0) -> list[Event]:
     async def gather():
         return [event async for event in client.events()]
 
@@ -108,20 +119,20 @@ async def test_two_processes_train_report_and_save_a_plain_state_dict(home, tmp_
             )
         )
         events = await _collect(client)
-    kinds = [e["event"] for e in events]
-    assert kinds[0] == "start" and kinds[-1] == "done", kinds
+    kinds = [type(e).__name__ for e in events]
     start, done = events[0], events[-1]
-    assert (
-        start["world_size"],
-        start["backend"],
-        start["per_process_batch"],
-        start["batch_size"],
-    ) == (2, "gloo", 32, 64)
-    assert len(start["pids"]) == 2 and not wait_gone(start["pids"], 5)
+    assert isinstance(start, Started) and isinstance(done, Done), kinds
+    assert (start.world_size, start.backend, start.per_process_batch, start.batch_size) == (
+        2,
+        "gloo",
+        32,
+        64,
+    )
+    assert len(start.pids) == 2 and not wait_gone(start.pids, 5)
     # Every step's loss arrives once, averaged over both ranks.
-    losses = [x for e in events if e["event"] == "progress" for x in e["losses"]]
+    losses = [x for e in events if isinstance(e, Progress) for x in e.losses]
     assert len(losses) == 40 and losses[0] > losses[-1]
-    assert done["steps"] == 40 and done["samples"] == 40 * 64 and done["world_size"] == 2
+    assert done.steps == 40 and done.samples == 40 * 64 and done.world_size == 2
     import torch
 
     state = torch.load(target, weights_only=True)
@@ -134,45 +145,45 @@ async def test_pause_resume_and_stop_reach_every_rank(home):
     async with TrainingClient() as client:
         await client.train(TrainConfig(model="fcn", steps=1_000_000, world_size=2, threads=1))
         events = client.events()
-        start = await _until(events, "start")
-        await _until(events, "progress")
+        start = await _until(events, Started)
+        await _until(events, Progress)
         await client.pause()
-        paused = await _until(events, "paused")
+        paused = await _until(events, Paused)
         await asyncio.sleep(0.5)
         await client.resume()
-        resumed = await _until(events, "resumed")
-        assert resumed["step"] == paused["step"]
-        after = await _until(events, "progress")
-        if after["step"] == paused["step"]:  # the report that was due when the pause landed
-            after = await _until(events, "progress")
-        assert after["step"] > paused["step"]
+        resumed = await _until(events, Resumed)
+        assert resumed.step == paused.step
+        after = await _until(events, Progress)
+        if after.step == paused.step:  # the report that was due when the pause landed
+            after = await _until(events, Progress)
+        assert after.step > paused.step
         await client.stop()
         final = await _collect(client, 60)
-    assert final[-1]["event"] == "stopped", final[-1]
-    assert not wait_gone(start["pids"], 5)
+    assert isinstance(final[-1], Stopped), final[-1]
+    assert not wait_gone(start.pids, 5)
 
 
 async def test_a_rank_that_dies_ends_the_run_with_a_clear_error_and_no_process_left(home):
     async with TrainingClient() as client:
         await client.train(TrainConfig(model="fcn", steps=1_000_000, world_size=2, threads=1))
         events = client.events()
-        start = await _until(events, "start")
-        await _until(events, "progress")
-        os.kill(start["pids"][1], signal.SIGKILL)
+        start = await _until(events, Started)
+        await _until(events, Progress)
+        os.kill(start.pids[1], signal.SIGKILL)
         rest = await _collect(client, 60)
         error = rest[-1]
-        assert error["event"] == "error", rest
+        assert isinstance(error, Error), rest
         assert (
-            error["message"].startswith("training process 1 of 2 (pid ")
-            and "killed by SIGKILL" in error["message"]
+            error.message.startswith("training process 1 of 2 (pid ")
+            and "killed by SIGKILL" in error.message
         )
-        assert not wait_gone(start["pids"], 5)
+        assert not wait_gone(start.pids, 5)
         # The worker lives on and trains again.
         await client.train(
             TrainConfig(model="fcn", steps=3, world_size=2, threads=1, checkpoint=False)
         )
         again = await _collect(client)
-        assert again[-1]["event"] == "done", again[-1]
+        assert isinstance(again[-1], Done), again[-1]
 
 
 async def test_the_ranks_die_with_the_worker(home):
@@ -181,9 +192,9 @@ async def test_the_ranks_die_with_the_worker(home):
     try:
         await client.train(TrainConfig(model="fcn", steps=1_000_000, world_size=2, threads=1))
         events = client.events()
-        start = await _until(events, "start")
-        os.kill(client.ready["pid"], signal.SIGKILL)  # the worker alone, not its process group
-        assert not wait_gone(start["pids"], 10)
+        start = await _until(events, Started)
+        os.kill(client.ready.pid, signal.SIGKILL)  # the worker alone, not its process group
+        assert not wait_gone(start.pids, 10)
     finally:
         await client.close()
 
@@ -196,9 +207,10 @@ async def test_a_port_in_use_is_named(home):
         async with TrainingClient() as client:
             await client.train(TrainConfig(model="fcn", steps=3, world_size=2, master_port=port))
             events = await _collect(client, 60)
-    assert events[-1]["event"] == "error"
-    assert events[-1]["message"].startswith(f"port {port} on 127.0.0.1 is in use")
-    assert "--master-port" in events[-1]["message"]
+    error = events[-1]
+    assert isinstance(error, Error), error
+    assert error.message.startswith(f"port {port} on 127.0.0.1 is in use")
+    assert "--master-port" in error.message
 
 
 def _json_lines(text: str) -> list[dict]:

@@ -11,6 +11,7 @@ from test_training_support import NOTES_CNN, NOTES_FCN, needs_mnist, notes_accur
 from tutor.training.config import TrainConfig, model_file
 from tutor.training.loop import Control, Trainer, to_tensors
 from tutor.training.models import CNN, FCN, build_model
+from tutor.training.protocol import Done, EpochEnd, Progress, Started, Stopped
 from tutor.training.sources import load_plan
 
 
@@ -18,19 +19,20 @@ def test_short_cnn_run_on_the_sample_learns(home):
     events = []
     config = TrainConfig(model="cnn", steps=150)
     done = Trainer(config, events.append).run()
-    kinds = [e["event"] for e in events]
-    assert kinds[0] == "start" and kinds[-1] == "done" and "epoch" in kinds
-    losses = [x for e in events if e["event"] == "progress" for x in e["losses"]]
+    kinds = [type(e) for e in events]
+    assert kinds[0] is Started and kinds[-1] is Done and EpochEnd in kinds
+    assert events[-1] is done
+    losses = [x for e in events if isinstance(e, Progress) for x in e.losses]
     assert len(losses) == 150  # every batch loss reaches the client
     first, last = sum(losses[:20]) / 20, sum(losses[-20:]) / 20
     assert last < 0.4 * first, (first, last)
-    assert done["test_acc"] > 0.6, done["test_acc"]  # chance is 0.1
-    assert done["split"] == "train: bundled sample (4,500) · test: bundled sample hold-out (500)"
-    assert sum(map(sum, done["confusion"])) == 500 == done["test_total"]
-    assert len(done["digits"]["images"]) == 24 and len(done["digits"]["images"][0]) == 28
-    epochs = [e for e in events if e["event"] == "epoch"]
-    assert [e["epoch"] for e in epochs] == list(range(1, 4))  # 150 steps of 71 per epoch: 3 epochs
-    assert done["saved"] == [str(home / "data" / "checkpoints" / "cnn.pt")]
+    assert done.test_acc > 0.6, done.test_acc  # chance is 0.1
+    assert done.split == "train: bundled sample (4,500) · test: bundled sample hold-out (500)"
+    assert sum(map(sum, done.confusion)) == 500 == done.test_total
+    assert len(done.digits.images) == 24 and len(done.digits.images[0]) == 28
+    epochs = [e for e in events if isinstance(e, EpochEnd)]
+    assert [e.epoch for e in epochs] == list(range(1, 4))  # 150 steps of 71 per epoch: 3 epochs
+    assert done.saved == [str(home / "data" / "checkpoints" / "cnn.pt")]
 
 
 def test_saved_cnn_loads_into_the_notes_class_and_predicts_the_same(home):
@@ -56,7 +58,7 @@ def test_fcn_state_dict_has_the_notes_layer_names():
 def test_default_cnn_run_on_the_sample_scores_96_percent_on_real_t10k(home):
     # The issue's bar: 938 steps on the offline sample, scored by the notes' own class on MNIST t10k.
     done = Trainer(TrainConfig(model="cnn"), lambda e: None).run()
-    assert done["steps"] == 938
+    assert done.steps == 938
     assert notes_accuracy(home / "data" / "checkpoints" / "cnn.pt", NOTES_CNN) >= 0.96
 
 
@@ -67,8 +69,8 @@ def test_learners_own_model_file_trains(tmp_path, home, source):
     path = tmp_path / "my_net.py"
     path.write_text(source)
     done = Trainer(TrainConfig(model=f"{path}:Net", steps=30, threads=1), lambda e: None).run()
-    assert done["model"] == f"{path}:Net" and done["steps"] == 30
-    assert done["saved"] == [str(home / "data" / "checkpoints" / "my_net-Net.pt")]
+    assert done.model == f"{path}:Net" and done.steps == 30
+    assert done.saved == [str(home / "data" / "checkpoints" / "my_net-Net.pt")]
     with pytest.raises(ValueError, match="has no nn.Module subclass named 'Missing'"):
         build_model(f"{path}:Missing")
 
@@ -78,7 +80,7 @@ def test_a_stop_before_the_first_step_lands_at_once(home):
     control.stop()
     events = []
     assert Trainer(TrainConfig(steps=10), events.append, control).run() is None
-    assert [e["event"] for e in events] == ["start", "stopped"]
+    assert [type(e) for e in events] == [Started, Stopped]
     assert not (home / "data" / "checkpoints" / "cnn.pt").exists()
 
 

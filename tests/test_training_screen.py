@@ -43,9 +43,9 @@ async def test_start_see_metrics_update_pause_and_stop():
         screen = app.screen
         screen.query_one("#set-steps", Input).value = "1000000"
         await pilot.press("s")
-        await wait_for(pilot, lambda: screen.state.progress.get("step", 0) > 0, "the first step")
-        first = screen.state.progress["step"]
-        await wait_for(pilot, lambda: screen.state.progress["step"] > first, "more steps")
+        await wait_for(pilot, lambda: screen.state.step > 0, "the first step")
+        first = screen.state.step
+        await wait_for(pilot, lambda: screen.state.step > first, "more steps")
         stats = _text(screen.query_one(StatsPanel))
         assert "running" in stats and "samples/s" in stats and "/ 1,000,000" in stats
         assert screen.query_one("#overall-bar", ProgressBar).total == 1_000_000
@@ -69,7 +69,7 @@ async def test_a_finished_run_shows_confusion_matrix_and_digits():
         await pilot.press("s")
         await wait_for(pilot, lambda: screen.state.finished, "the run to finish", timeout=90)
         assert screen.state.status == "done", screen.state.error
-        assert screen.state.start["model"] == "cnn" and len(screen.state.losses) == 60
+        assert screen.state.start.model == "cnn" and len(screen.state.losses) == 60
         await pilot.pause(0.2)
         assert screen.query_one(TabbedContent).active == "tab-results"
         results = _text(screen.query_one("#confusion", Static))
@@ -107,8 +107,8 @@ async def test_a_finished_run_counts_steps_and_its_results_belong_to_it():
         await wait_for(pilot, lambda: screen.state.finished, "the run to finish", timeout=90)
         assert screen.state.status == "done", screen.state.error
         await pilot.pause(0.3)
-        epochs = screen.state.start["epochs"]
-        assert 100 % screen.state.start["steps_per_epoch"]  # the last epoch is a part of one
+        epochs = screen.state.start.epochs
+        assert 100 % screen.state.start.steps_per_epoch  # the last epoch is a part of one
         for bar in ("#epoch-bar", "#overall-bar"):
             assert screen.query_one(bar, ProgressBar).percentage == 1.0, bar
         assert _bar_label(screen, "epoch") == f"epoch {epochs}/{epochs}"
@@ -134,7 +134,7 @@ async def test_a_finished_run_counts_steps_and_its_results_belong_to_it():
         )  # back to the FCN, run again and stop: nothing of the first run shows
         screen.query_one("#set-steps", Input).value = "1000000"
         await pilot.press("s")
-        await wait_for(pilot, lambda: screen.state.progress.get("step", 0) > 0, "the first step")
+        await wait_for(pilot, lambda: screen.state.step > 0, "the first step")
         assert screen.query_one(SettingsBar).disabled  # the settings shown are the run's
         await pilot.press("m")
         assert str(screen.query_one("#set-model", Select).value) == "fcn"

@@ -16,12 +16,12 @@ async def test_two_processes_from_the_screen_say_so_and_pause_resume_and_stop():
         screen.query_one("#set-world_size", Input).value = "2"
         screen.query_one("#set-threads", Input).value = "1"
         await pilot.press("s")
-        ready = lambda: screen.state.progress.get("step", 0) > 0  # noqa: E731
+        ready = lambda: screen.state.step > 0  # noqa: E731
         await wait_for(pilot, ready, "the first step", timeout=120)
         await pilot.pause(0.3)
         info = _text(screen.query_one("#train-info", Static))
         assert "2 processes (gloo), 32 images each per step" in info, info
-        pids = screen.state.start["pids"]
+        pids = screen.state.start.pids
         await pilot.press("p")
         await wait_for(pilot, lambda: screen.state.status == "paused", "the pause")
         await pilot.press("p")

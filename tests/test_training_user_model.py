@@ -29,8 +29,8 @@ def test_the_built_in_lessons_net_trains_and_matches_the_notes_layers(tmp_path, 
     assert "print(" not in model.source and "model = Net()" not in model.source
     spec = write_lesson_model(model, tmp_path / "models", lesson_id)
     done = Trainer(TrainConfig(model=spec, steps=20, threads=1), lambda e: None).run()
-    assert done["steps"] == 20 and done["model"] == spec
-    saved = torch.load(done["saved"][0], weights_only=True)
+    assert done.steps == 20 and done.model == spec
+    saved = torch.load(done.saved[0], weights_only=True)
     assert saved.keys() == notes_class(notes)().state_dict().keys()
 
 

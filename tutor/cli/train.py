@@ -11,6 +11,17 @@ import sys
 
 from tutor.cli.common import add_device, console, escape
 from tutor.training.config import DEFAULT_STEPS, TrainConfig, check_model
+from tutor.training.protocol import (
+    Done,
+    EpochEnd,
+    Error,
+    Event,
+    Paused,
+    Progress,
+    Resumed,
+    Started,
+    to_json,
+)
 
 DEFAULTS = TrainConfig()  # the notes' settings, written once in TrainConfig
 
@@ -123,9 +134,11 @@ def torchrun_command(config: TrainConfig, *, as_json: bool = False) -> str:
     ])
 
 
-def _compact(event: dict) -> dict:
-    # The digit images are for the screen; a script gets everything else.
-    return {k: v for k, v in event.items() if k != "digits"}
+def _json_line(event: Event) -> str:
+    """The event as the worker sent it, less the digit images (they are for the screen)."""
+    obj = to_json(event)
+    obj.pop("digits", None)
+    return json.dumps(obj) + "\n"
 
 
 async def _train(config: TrainConfig, *, as_json: bool) -> int:
@@ -157,7 +170,7 @@ async def _train(config: TrainConfig, *, as_json: bool) -> int:
         async for event in client.events():
             state.apply(event)
             if as_json:
-                sys.stdout.write(json.dumps(_compact(event)) + "\n")
+                sys.stdout.write(_json_line(event))
                 sys.stdout.flush()
             elif view is not None:
                 view.show(event, state)
@@ -175,10 +188,11 @@ def _outcome(state, view, *, as_json: bool) -> int:
     err = console(stderr=True)
     if state.status == "done":
         if view is not None:
-            view.summary(state.result or {})
+            assert state.result is not None  # a done event holds the result
+            view.summary(state.result)
         return 0
     if state.status == "stopped":
-        err.print(f"stopped at step {state.progress.get('step', 0)}; no checkpoint written")
+        err.print(f"stopped at step {state.step}; no checkpoint written")
         return 130
     if not as_json:
         err.print(f"[red]torch-tutor train:[/] {escape(state.error or 'failed')}")
@@ -200,10 +214,10 @@ def _train_as_rank(config: TrainConfig, *, as_json: bool) -> int:
     # Ctrl+C reaches every rank; rank 0 alone turns it into a stop, which it broadcasts.
     signal.signal(signal.SIGINT, (lambda *_: control.stop()) if place.rank == 0 else signal.SIG_IGN)
 
-    def emit(event: dict) -> None:
+    def emit(event: Event) -> None:
         state.apply(event)
         if as_json:
-            sys.stdout.write(json.dumps(_compact(event)) + "\n")
+            sys.stdout.write(_json_line(event))
             sys.stdout.flush()
         elif view is not None:
             view.show(event, state)
@@ -215,8 +229,7 @@ def _train_as_rank(config: TrainConfig, *, as_json: bool) -> int:
             print(f"torch-tutor train (rank {place.rank}): {type(exc).__name__}: {exc}",
                   file=sys.stderr)
             return 1
-        emit({"event": "error", "message": str(exc) or type(exc).__name__,
-              "detail": traceback.format_exc()})
+        emit(Error(message=str(exc) or type(exc).__name__, detail=traceback.format_exc()))
     finally:
         if view is not None:
             view.close()
@@ -225,23 +238,23 @@ def _train_as_rank(config: TrainConfig, *, as_json: bool) -> int:
     return _outcome(state, view, as_json=as_json)
 
 
-def _threads(start: dict) -> str:
-    if start.get("threads_auto"):
-        return f"threads chosen while training (1 to {start['threads']})"
-    each = " per process" if start.get("world_size", 1) > 1 else ""
-    return f"{start['threads']} thread{'s' if start['threads'] != 1 else ''}{each}"
+def _threads(start: Started) -> str:
+    if start.threads_auto:
+        return f"threads chosen while training (1 to {start.threads})"
+    each = " per process" if start.processes > 1 else ""
+    return f"{start.threads} thread{'s' if start.threads != 1 else ''}{each}"
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
-def _processes(start: dict) -> str:
-    world = start.get("world_size", 1)
+def _processes(start: Started) -> str:
+    world = start.processes
     if world < 2:
         return ""
-    return (f"\n{world} processes ({start['backend']}, DistributedDataParallel): "
-            f"{start['per_process_batch']} samples each per step, gradients averaged")
+    return (f"\n{world} processes ({start.backend}, DistributedDataParallel): "
+            f"{start.per_process_batch} samples each per step, gradients averaged")
 
 
 class _RichView:
@@ -263,52 +276,53 @@ class _RichView:
         )
         self.overall = self.epoch = None
 
-    def show(self, event: dict, state) -> None:
-        kind = event["event"]
-        if kind == "start":
+    def show(self, event: Event, state) -> None:
+        if isinstance(event, Started):
             self.out.print(
-                f"[bold]{escape(event['model'])}[/] ({event['params']:,} parameters) on "
-                f"{escape(event['device'])}, {_threads(event)}\n"
-                f"data: {escape(event['source'])} · {escape(event['split'])}\n"
-                f"{event['total_steps']} steps of {event['batch_size']} "
-                f"({_count(event['epochs'], 'epoch')} of "
-                f"{event['steps_per_epoch']} steps), SGD lr {event['lr']} momentum {event['momentum']}"
+                f"[bold]{escape(event.model)}[/] ({event.params:,} parameters) on "
+                f"{escape(event.device)}, {_threads(event)}\n"
+                f"data: {escape(event.source)} · {escape(event.split)}\n"
+                f"{event.total_steps} steps of {event.batch_size} "
+                f"({_count(event.epochs, 'epoch')} of "
+                f"{event.steps_per_epoch} steps), SGD lr {event.lr} momentum {event.momentum}"
                 + _processes(event)
             )
-            if event.get("note"):
-                self.out.print(f"[yellow]note:[/] {escape(event['note'])}")
+            if event.note:
+                self.out.print(f"[yellow]note:[/] {escape(event.note)}")
             self.progress.start()
-            self.overall = self.progress.add_task("overall", total=event["total_steps"], info="")
-            self.epoch = self.progress.add_task("epoch 1", total=event["steps_per_epoch"], info="")
-        elif kind == "progress" and self.overall is not None:
+            self.overall = self.progress.add_task("overall", total=event.total_steps, info="")
+            self.epoch = self.progress.add_task("epoch 1", total=event.steps_per_epoch, info="")
+        elif isinstance(event, Progress) and self.overall is not None:
             # The rate since the previous progress event; the summary gives the run's average.
-            info = (f"loss {event['loss']:.3f} · acc {event['train_acc']:.1%} · "
-                    f"{event['samples_per_s']:,.0f} samples/s now · "
-                    f"{_count(event['threads'], 'thread')}")
-            self.progress.update(self.overall, completed=event["step"], info=info)
-            self.progress.update(self.epoch, completed=event["epoch_step"], total=event["steps_per_epoch"],
-                                 description=f"epoch {event['epoch']}", info="")
-        elif kind == "epoch":
+            info = (f"loss {event.loss:.3f} · acc {event.train_acc:.1%} · "
+                    f"{event.samples_per_s:,.0f} samples/s now · "
+                    f"{_count(event.threads, 'thread')}")
+            self.progress.update(self.overall, completed=event.step, info=info)
+            self.progress.update(self.epoch, completed=event.epoch_step, total=event.steps_per_epoch,
+                                 description=f"epoch {event.epoch}", info="")
+        elif isinstance(event, EpochEnd):
             self.progress.console.print(
-                f"epoch {event['epoch']}/{event['epochs']} (step {event['step']}): test accuracy "
-                f"{event['test_acc']:.2%}, test loss {event['test_loss']:.4f}, train accuracy {event['train_acc']:.1%}"
+                f"epoch {event.epoch}/{event.epochs} (step {event.step}): test accuracy "
+                f"{event.test_acc:.2%}, test loss {event.test_loss:.4f}, "
+                f"train accuracy {event.train_acc:.1%}"
             )
-        elif kind in ("paused", "resumed"):
-            self.progress.console.print(f"{kind} at step {event['step']}")
+        elif isinstance(event, (Paused, Resumed)):
+            kind = "paused" if isinstance(event, Paused) else "resumed"
+            self.progress.console.print(f"{kind} at step {event.step}")
 
     def close(self) -> None:
         self.progress.stop()
 
-    def summary(self, result: dict) -> None:
+    def summary(self, result: Done) -> None:
         from tutor.training.confusion import confusion_table
 
-        self.out.print(confusion_table(result["confusion"]))
+        self.out.print(confusion_table(result.confusion))
         self.out.print(
-            f"[bold green]test accuracy {result['test_acc']:.2%}[/] ({result['test_correct']:,}/"
-            f"{result['test_total']:,})\n"
-            f"{result['samples_per_s']:,.0f} samples/s on average ({result['samples']:,} samples in "
-            f"{result['train_time']:.1f} s of training, its slower first steps included) + "
-            f"{result['eval_time']:.1f} s testing"
+            f"[bold green]test accuracy {result.test_acc:.2%}[/] ({result.test_correct:,}/"
+            f"{result.test_total:,})\n"
+            f"{result.samples_per_s:,.0f} samples/s on average ({result.samples:,} samples in "
+            f"{result.train_time:.1f} s of training, its slower first steps included) + "
+            f"{result.eval_time:.1f} s testing"
         )
-        for path in result.get("saved", []):
+        for path in result.saved:
             self.out.print(f"state_dict saved: {escape(path)}")

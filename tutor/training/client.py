@@ -10,7 +10,22 @@ from collections import deque
 from collections.abc import AsyncIterator
 
 from tutor.training.config import TrainConfig
-from tutor.training.protocol import FINAL_EVENTS, MAX_LINE, decode, encode
+from tutor.training.protocol import (
+    FINAL_EVENTS,
+    MAX_LINE,
+    Command,
+    Event,
+    Exit,
+    Pause,
+    ProtocolError,
+    Quit,
+    Ready,
+    Resume,
+    Stop,
+    Train,
+    decode_event,
+    encode,
+)
 
 
 class WorkerError(RuntimeError):
@@ -24,16 +39,16 @@ class TrainingClient:
         self._python = python or sys.executable
         self._env = env
         self._proc: asyncio.subprocess.Process | None = None
-        self._events: asyncio.Queue[dict] = asyncio.Queue()
+        self._events: asyncio.Queue[Event] = asyncio.Queue()
         self._tasks: list[asyncio.Task] = []
         self._stderr: deque[str] = deque(maxlen=40)
-        self.ready: dict | None = None
+        self.ready: Ready | None = None
 
     @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.returncode is None
 
-    async def start(self, timeout: float = 60.0) -> dict:
+    async def start(self, timeout: float = 60.0) -> Ready:
         """Spawn the worker and wait for its ready event (torch version, pid, threads)."""
         env = dict(os.environ if self._env is None else self._env)
         env.setdefault("PYTHONUNBUFFERED", "1")
@@ -49,7 +64,7 @@ class TrainingClient:
         except asyncio.TimeoutError:
             await self.close()
             raise WorkerError(f"the training worker did not start within {timeout:.0f} s") from None
-        if event.get("event") != "ready":
+        if not isinstance(event, Ready):
             raise WorkerError(f"the training worker failed to start: {self.stderr_tail() or event}")
         self.ready = event
         return event
@@ -58,13 +73,13 @@ class TrainingClient:
         assert self._proc and self._proc.stdout
         while line := await self._proc.stdout.readline():
             try:
-                self._events.put_nowait(decode(line))
-            except ValueError:
+                self._events.put_nowait(decode_event(line))
+            except ProtocolError:
                 self._stderr.append(f"(bad protocol line) {line[:200]!r}")
         code = await self._proc.wait()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.sleep(0.05)  # let the stderr reader catch the last words
-        self._events.put_nowait({"event": "exit", "code": code, "stderr": self.stderr_tail()})
+        self._events.put_nowait(Exit(code=code, stderr=self.stderr_tail()))
 
     async def _read_stderr(self) -> None:
         # Always drained, so a chatty worker can never block on a full pipe; only the tail is kept.
@@ -75,30 +90,30 @@ class TrainingClient:
     def stderr_tail(self) -> str:
         return "\n".join(self._stderr)
 
-    async def _send(self, obj: dict) -> None:
+    async def _send(self, command: Command) -> None:
         if not self.running or self._proc is None or self._proc.stdin is None:
             raise WorkerError("the training worker is not running")
-        self._proc.stdin.write(encode(obj))
+        self._proc.stdin.write(encode(command))
         await self._proc.stdin.drain()
 
     async def train(self, config: TrainConfig) -> None:
-        await self._send({"cmd": "start", "config": config.to_dict()})
+        await self._send(Train(config=config.to_dict()))
 
     async def pause(self) -> None:
-        await self._send({"cmd": "pause"})
+        await self._send(Pause())
 
     async def resume(self) -> None:
-        await self._send({"cmd": "resume"})
+        await self._send(Resume())
 
     async def stop(self) -> None:
-        await self._send({"cmd": "stop"})
+        await self._send(Stop())
 
-    async def events(self) -> AsyncIterator[dict]:
+    async def events(self) -> AsyncIterator[Event]:
         """Events of the current run, ending after done, stopped, error or the worker's exit."""
         while True:
             event = await self._events.get()
             yield event
-            if event.get("event") in FINAL_EVENTS:
+            if isinstance(event, FINAL_EVENTS):
                 return
 
     async def close(self, timeout: float = 2.0) -> None:
@@ -108,7 +123,7 @@ class TrainingClient:
             return
         if proc.returncode is None and proc.stdin is not None:
             with contextlib.suppress(OSError, RuntimeError):
-                proc.stdin.write(encode({"cmd": "quit"}))
+                proc.stdin.write(encode(Quit()))
                 await proc.stdin.drain()
                 proc.stdin.close()
             try:

@@ -22,6 +22,10 @@ import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tutor.training.protocol import Done, Event
 
 CONFIG_VAR = "TORCH_TUTOR_DDP_CONFIG"
 PARENT_VAR = "TORCH_TUTOR_DDP_PARENT"  # the launcher's pid: a rank whose parent is gone exits
@@ -109,8 +113,8 @@ def default_threads(place: RankEnv) -> int:
 
 
 def run_rank(
-    config, emit: Callable[[dict], None], control=None, place: RankEnv | None = None
-) -> dict | None:
+    config, emit: Callable[[Event], None], control=None, place: RankEnv | None = None
+) -> Done | None:
     """Join the group, train as this rank, leave the group; rank 0's events go to ``emit``."""
     import torch.distributed as dist
 
@@ -142,15 +146,19 @@ def run_rank(
 
 
 def _read_commands(control) -> None:
-    from tutor.training.protocol import decode
+    from tutor.training.protocol import Pause, ProtocolError, Resume, Stop, decode_command
 
     for line in sys.stdin.buffer:
         try:
-            cmd = decode(line).get("cmd") if line.strip() else None
-        except ValueError:
+            cmd = decode_command(line) if line.strip() else None
+        except ProtocolError:
             continue
-        if cmd in ("pause", "resume", "stop"):
-            getattr(control, cmd)()
+        if isinstance(cmd, Pause):
+            control.pause()
+        elif isinstance(cmd, Resume):
+            control.resume()
+        elif isinstance(cmd, Stop):
+            control.stop()
     control.stop()  # the launcher closed our stdin: it is going away
 
 
@@ -166,7 +174,7 @@ def main() -> int:
 
     from tutor.training.config import TrainConfig
     from tutor.training.loop import Control
-    from tutor.training.protocol import encode
+    from tutor.training.protocol import Error, encode
 
     place = RankEnv.from_environ()
     control = Control()
@@ -175,7 +183,7 @@ def main() -> int:
             target=_read_commands, args=(control,), name="commands", daemon=True
         ).start()
 
-    def emit(event: dict) -> None:
+    def emit(event: Event) -> None:
         proto.write(encode(event))
 
     try:
@@ -184,13 +192,7 @@ def main() -> int:
     except Exception as exc:  # noqa: BLE001 - reported to the launcher, which ends the other ranks
         print(f"rank {place.rank}: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
         if place.rank == 0:
-            emit(
-                {
-                    "event": "error",
-                    "message": str(exc) or type(exc).__name__,
-                    "detail": traceback.format_exc(),
-                }
-            )
+            emit(Error(message=str(exc) or type(exc).__name__, detail=traceback.format_exc()))
         return 1
     return 0
 

@@ -26,7 +26,22 @@ from collections.abc import Callable
 from tutor.training.config import TrainConfig
 from tutor.training.ddp import CONFIG_VAR, PARENT_VAR
 from tutor.training.loop import Control
-from tutor.training.protocol import FINAL_EVENTS, decode, encode
+from tutor.training.protocol import (
+    FINAL_EVENTS,
+    Command,
+    Error,
+    Event,
+    Pause,
+    ProtocolError,
+    Resume,
+    Started,
+    Stop,
+    Stopped,
+    decode_event,
+    encode,
+)
+
+Emit = Callable[[Event], None]
 
 STOP_GRACE = (
     15.0  # seconds a stop may take before the ranks are killed (a rank may be mid-evaluation)
@@ -88,10 +103,10 @@ class _Rank:
         self.reader.join(timeout=1.0)
         return "\n".join(self.tail)
 
-    def send(self, cmd: str) -> None:
+    def send(self, cmd: Command) -> None:
         if self.proc.stdin is not None:
             try:
-                self.proc.stdin.write(encode({"cmd": cmd}))
+                self.proc.stdin.write(encode(cmd))
                 self.proc.stdin.flush()
             except (BrokenPipeError, ValueError):
                 pass  # rank 0 has gone; its exit is handled by the watch loop
@@ -101,16 +116,16 @@ class _Rank:
             self.proc.kill()
 
 
-def _relay(stdout, events: queue.Queue) -> None:
+def _relay(stdout, events: queue.Queue[Event | None]) -> None:
     for line in stdout:
         try:
-            events.put(decode(line))
-        except ValueError:
+            events.put(decode_event(line))
+        except ProtocolError:
             pass  # not ours: rank 0 sends everything else to stderr
     events.put(None)
 
 
-def run_local(config: TrainConfig, emit: Callable[[dict], None], control: Control) -> None:
+def run_local(config: TrainConfig, emit: Emit, control: Control) -> None:
     """Train with ``config.world_size`` processes here; events go to ``emit`` as a Trainer's do."""
     if config.master_port is not None:
         check_port(config.master_port)
@@ -139,9 +154,9 @@ def run_local(config: TrainConfig, emit: Callable[[dict], None], control: Contro
     emit(final)
 
 
-def _watch(ranks: list[_Rank], emit: Callable[[dict], None], control: Control, world: int) -> dict:
+def _watch(ranks: list[_Rank], emit: Emit, control: Control, world: int) -> Event:
     """Relay rank 0's events until its final one, which is returned (not emitted); or ours."""
-    events: queue.Queue = queue.Queue()
+    events: queue.Queue[Event | None] = queue.Queue()
     assert ranks[0].proc.stdout is not None
     threading.Thread(target=_relay, args=(ranks[0].proc.stdout, events), daemon=True).start()
     paused = stop_sent = False
@@ -150,58 +165,55 @@ def _watch(ranks: list[_Rank], emit: Callable[[dict], None], control: Control, w
     while True:
         # The learner's commands, passed on to rank 0 (it broadcasts them to the others).
         if control.stopped and not stop_sent:
-            ranks[0].send("stop")
+            ranks[0].send(Stop())
             stop_sent, stop_deadline = True, time.monotonic() + STOP_GRACE
         elif not control.stopped and control.paused != paused:
             paused = control.paused
-            ranks[0].send("pause" if paused else "resume")
+            ranks[0].send(Pause() if paused else Resume())
+        relay_ended = False
         try:
             event = events.get(timeout=POLL)
+            relay_ended = event is None
         except queue.Empty:
-            event = False
-        if event:
-            last_step = event.get("step", last_step)
-            if event.get("event") in FINAL_EVENTS:
+            event = None
+        if event is not None:
+            last_step = getattr(event, "step", last_step)
+            if isinstance(event, FINAL_EVENTS):
                 return _prefer_dead_rank(event, ranks, world)
-            if event.get("event") == "start":
-                event["pids"] = [r.proc.pid for r in ranks]
+            if isinstance(event, Started):
+                event.pids = [r.proc.pid for r in ranks]
             emit(event)
             continue
         dead = [r for r in ranks if r.proc.poll() not in (None, 0)]
-        if event is None and not dead:  # rank 0 closed its stdout without a final event
+        if relay_ended and not dead:  # rank 0 closed its stdout without a final event
             ranks[0].proc.wait()
             dead = [ranks[0]]
         if dead:
             return _death(dead[0], ranks, world)
         if stop_deadline is not None and time.monotonic() > stop_deadline:
-            return {
-                "event": "stopped",
-                "step": last_step,
-                "detail": "the ranks did not stop in time: killed",
-            }
+            return Stopped(step=last_step, detail="the ranks did not stop in time: killed")
 
 
-def _death(rank: _Rank, ranks: list[_Rank], world: int) -> dict:
+def _death(rank: _Rank, ranks: list[_Rank], world: int) -> Error:
     for other in ranks:
         other.kill()
     words = rank.last_words()
     last = words.splitlines()[-1] if words else ""
-    return {
-        "event": "error",
-        "message": f"training process {rank.rank} of {world} (pid {rank.proc.pid}) died: "
+    return Error(
+        message=f"training process {rank.rank} of {world} (pid {rank.proc.pid}) died: "
         f"{describe_exit(rank.proc.returncode)}{'; ' + last if last else ''}. "
         "The other processes were stopped.",
-        "detail": words,
-    }
+        detail=words,
+    )
 
 
-def _prefer_dead_rank(event: dict, ranks: list[_Rank], world: int) -> dict:
+def _prefer_dead_rank(event: Event, ranks: list[_Rank], world: int) -> Event:
     """Rank 0's error, or the death of another rank when that is what caused it.
 
     Only a lost connection is blamed on another rank: when rank 0 fails on its own (bad data, a
     learner's model that raises), the others lose their connection to it and die *after* it.
     """
-    if event.get("event") != "error" or "peer" not in event.get("message", ""):
+    if not isinstance(event, Error) or "peer" not in event.message:
         return event
     deadline = time.monotonic() + 2.0
     while time.monotonic() < deadline:

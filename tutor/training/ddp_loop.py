@@ -21,6 +21,7 @@ from torch.utils.data.distributed import DistributedSampler
 from tutor.training.config import TrainConfig
 from tutor.training.loop import Control, Emit, Trainer, evaluate, to_tensors
 from tutor.training.models import CNN, build_model
+from tutor.training.protocol import Done, EpochEnd, Paused, Progress, Resumed, Started, Stopped
 from tutor.training.sources import DataPlan, load_plan
 from tutor.training.steps import AutogradStep
 
@@ -62,12 +63,12 @@ class DDPTrainer(Trainer):
         if self.rank == 0:
             ctl = self.control
             if ctl.paused and not ctl.stopped:
-                self.emit({"event": "paused", "step": self.step})
+                self.emit(Paused(step=self.step))
                 began = time.perf_counter()
                 ctl.wait_while_paused()
                 self.paused_for = time.perf_counter() - began
                 if not ctl.stopped:
-                    self.emit({"event": "resumed", "step": self.step})
+                    self.emit(Resumed(step=self.step))
             self._flag.fill_(STOP if ctl.stopped else REPORT if report_due else GO)
         dist.broadcast(self._flag, 0)
         return int(self._flag.item())
@@ -87,7 +88,7 @@ class DDPTrainer(Trainer):
         losses = (both[:-2] / self.world).tolist()
         return losses, both[-2].item(), int(both[-1].item())
 
-    def run(self, plan: DataPlan | None = None) -> dict | None:
+    def run(self, plan: DataPlan | None = None) -> Done | None:
         cfg, world = self.config, self.world
         torch.set_num_threads(self.threads)
         torch.manual_seed(
@@ -120,22 +121,21 @@ class DDPTrainer(Trainer):
         total = cfg.epochs * per_epoch if cfg.epochs is not None else cfg.total_steps(n)
         epochs = math.ceil(total / per_epoch)
         self.emit(
-            {
-                "event": "start",
-                "model": cfg.model,
-                "params": sum(p.numel() for p in model.parameters()),
-                "device": self.label,
-                "threads": self.threads,
-                "threads_auto": False,
+            Started(
+                model=cfg.model,
+                params=sum(p.numel() for p in model.parameters()),
+                device=self.label,
+                threads=self.threads,
+                threads_auto=False,
                 **plan.describe(),
-                "total_steps": total,
-                "steps_per_epoch": per_epoch,
-                "epochs": epochs,
-                "batch_size": cfg.batch_size,
-                "lr": cfg.lr,
-                "momentum": cfg.momentum,
+                total_steps=total,
+                steps_per_epoch=per_epoch,
+                epochs=epochs,
+                batch_size=cfg.batch_size,
+                lr=cfg.lr,
+                momentum=cfg.momentum,
                 **self.run_info(),
-            }
+            )
         )
 
         self.step = step = 0
@@ -154,7 +154,7 @@ class DDPTrainer(Trainer):
                 due = ending or now - last_emit >= cfg.update_interval
                 what = self._decide(due and bool(pending))
                 if what == STOP:
-                    self.emit({"event": "stopped", "step": step, "total_steps": total})
+                    self.emit(Stopped(step=step, total_steps=total))
                     return None
                 if self.paused_for:  # not training time; the rates start again after it
                     train_time += now - seg_start
@@ -174,22 +174,21 @@ class DDPTrainer(Trainer):
                         eval_time / max(evals, 1)
                     )
                     self.emit(
-                        {
-                            "event": "progress",
-                            "step": step,
-                            "total_steps": total,
-                            "epoch": epoch,
-                            "epochs": epochs,
-                            "epoch_step": b,
-                            "steps_per_epoch": per_epoch,
-                            "loss": losses[-1],
-                            "losses": losses,
-                            "train_acc": epoch_correct / max(epoch_seen, 1),
-                            "samples_per_s": rate,
-                            "elapsed": active + eval_time,
-                            "eta": eta,
-                            "threads": self.threads,
-                        }
+                        Progress(
+                            step=step,
+                            total_steps=total,
+                            epoch=epoch,
+                            epochs=epochs,
+                            epoch_step=b,
+                            steps_per_epoch=per_epoch,
+                            loss=losses[-1],
+                            losses=losses,
+                            train_acc=epoch_correct / max(epoch_seen, 1),
+                            samples_per_s=rate,
+                            elapsed=active + eval_time,
+                            eta=eta,
+                            threads=self.threads,
+                        )
                     )
                     last_emit = last_time = time.perf_counter()
                     last_samples = samples
@@ -211,25 +210,24 @@ class DDPTrainer(Trainer):
                 if result is not None:
                     preds, test_loss = result
             if self._decide(False) == STOP or stopped:
-                self.emit({"event": "stopped", "step": step, "total_steps": total})
+                self.emit(Stopped(step=step, total_steps=total))
                 return None
             this_eval = time.perf_counter() - t0 - self.paused_for  # a pause is not testing
             eval_time += this_eval
             evals += 1
             if self.rank == 0:
                 self.emit(
-                    {
-                        "event": "epoch",
-                        "epoch": epoch,
-                        "epochs": epochs,
-                        "step": step,
-                        "test_acc": (preds == y_test).float().mean().item(),
-                        "test_loss": test_loss,
-                        "train_acc": epoch_correct / max(epoch_seen, 1),
-                        "epoch_samples": epoch_seen,
-                        "epoch_train_time": train_time - train_before,
-                        "eval_time": this_eval,
-                    }
+                    EpochEnd(
+                        epoch=epoch,
+                        epochs=epochs,
+                        step=step,
+                        test_acc=(preds == y_test).float().mean().item(),
+                        test_loss=test_loss,
+                        train_acc=epoch_correct / max(epoch_seen, 1),
+                        epoch_samples=epoch_seen,
+                        epoch_train_time=train_time - train_before,
+                        eval_time=this_eval,
+                    )
                 )
         if self.rank != 0:
             return None

@@ -16,6 +16,17 @@ from tutor.training.checkpoint import save_checkpoint
 from tutor.training.config import TrainConfig
 from tutor.training.device import pick_device
 from tutor.training.models import CNN, build_model, is_convolutional
+from tutor.training.protocol import (
+    DigitSample,
+    Done,
+    EpochEnd,
+    Event,
+    Paused,
+    Progress,
+    Resumed,
+    Started,
+    Stopped,
+)
 from tutor.training.sources import DataPlan, Digits, load_plan
 from tutor.training.steps import fallback_note, make_step
 from tutor.training.threads import ThreadTuner
@@ -28,7 +39,7 @@ EVAL_BATCH, EVAL_BATCH_CONV = 1000, 64
 # torch's own default (the physical cores), taken before any run changes it.
 DEFAULT_THREADS = torch.get_num_threads()
 
-Emit = Callable[[dict], None]
+Emit = Callable[[Event], None]
 
 
 class Control:
@@ -91,22 +102,22 @@ def evaluate(
     return torch.cat(preds), loss.item() / max(1, len(y))
 
 
-def pick_digits(images: np.ndarray, truth: np.ndarray, pred: np.ndarray, count: int, seed: int) -> dict:
+def pick_digits(images: np.ndarray, truth: np.ndarray, pred: np.ndarray, count: int, seed: int) -> DigitSample:
     """A mixed handful of test digits for the screen: up to a third of them mistakes, in random order."""
     rng = np.random.default_rng(seed)
     wrong = rng.permutation(np.flatnonzero(truth != pred))[: count // 3]
     right = rng.permutation(np.flatnonzero(truth == pred))[: count - len(wrong)]
     chosen = rng.permutation(np.concatenate([wrong, right]).astype(np.int64))
-    return {
-        "images": images[chosen].tolist(),
-        "true": truth[chosen].tolist(),
-        "pred": pred[chosen].tolist(),
-        "index": chosen.tolist(),
-    }
+    return DigitSample(
+        images=images[chosen].tolist(),
+        true=truth[chosen].tolist(),
+        pred=pred[chosen].tolist(),
+        index=chosen.tolist(),
+    )
 
 
 class Trainer:
-    """Runs one training session, calling ``emit`` with plain-dict events (see tutor.training.protocol)."""
+    """Runs one training session, calling ``emit`` with its events (tutor.training.protocol's structs)."""
 
     def __init__(self, config: TrainConfig, emit: Emit, control: Control | None = None) -> None:
         self.config = config
@@ -118,7 +129,7 @@ class Trainer:
         """Settings beyond TrainConfig's that the done event and the checkpoint's JSON describe."""
         return {}
 
-    def run(self, plan: DataPlan | None = None) -> dict | None:
+    def run(self, plan: DataPlan | None = None) -> Done | None:
         """Train, evaluate each epoch, save; return the "done" event, or None when stopped."""
         cfg, ctl = self.config, self.control
         tuner = None
@@ -147,14 +158,14 @@ class Trainer:
         step_fn = make_step(model, cfg.lr, cfg.momentum, device)
         step_fn.load(x_train, y_train)
         del x_train, y_train
-        self.emit({
-            "event": "start", "model": cfg.model, "params": sum(p.numel() for p in model.parameters()),
-            "device": label, "threads": cfg.threads or tuner.options[0], "threads_auto": tuner is not None,
+        self.emit(Started(
+            model=cfg.model, params=sum(p.numel() for p in model.parameters()),
+            device=label, threads=cfg.threads or tuner.options[0], threads_auto=tuner is not None,
             **plan.describe(),
-            "total_steps": total, "steps_per_epoch": per_epoch, "epochs": epochs,
-            "batch_size": batch, "lr": cfg.lr, "momentum": cfg.momentum,
-            **({"note": note} if (note := fallback_note(model, device)) else {}),
-        })
+            total_steps=total, steps_per_epoch=per_epoch, epochs=epochs,
+            batch_size=batch, lr=cfg.lr, momentum=cfg.momentum,
+            note=fallback_note(model, device) or None,
+        ))
 
         gen = torch.Generator().manual_seed(cfg.seed)
         step, samples, train_time, eval_time, evals = 0, 0, 0.0, 0.0, 0
@@ -171,12 +182,12 @@ class Trainer:
                 if ctl.paused or ctl.stopped:
                     train_time += time.perf_counter() - seg_start
                     if not ctl.stopped:
-                        self.emit({"event": "paused", "step": step})
+                        self.emit(Paused(step=step))
                         ctl.wait_while_paused()
                     if ctl.stopped:
-                        self.emit({"event": "stopped", "step": step, "total_steps": total})
+                        self.emit(Stopped(step=step, total_steps=total))
                         return None
-                    self.emit({"event": "resumed", "step": step})
+                    self.emit(Resumed(step=step))
                     if tuner:
                         tuner.pause()
                     seg_start = last_emit = last_time = time.perf_counter()
@@ -199,13 +210,13 @@ class Trainer:
                     eta = left * active / step + (epochs - epoch + 1) * (eval_time / max(evals, 1))
                     losses = torch.stack(pending).tolist()
                     pending = []
-                    self.emit({
-                        "event": "progress", "step": step, "total_steps": total, "epoch": epoch,
-                        "epochs": epochs, "epoch_step": b + 1, "steps_per_epoch": per_epoch,
-                        "loss": losses[-1], "losses": losses, "train_acc": correct.item() / seen,
-                        "samples_per_s": rate, "elapsed": active + eval_time, "eta": eta,
-                        "threads": tuner.current if tuner else cfg.threads,
-                    })
+                    self.emit(Progress(
+                        step=step, total_steps=total, epoch=epoch,
+                        epochs=epochs, epoch_step=b + 1, steps_per_epoch=per_epoch,
+                        loss=losses[-1], losses=losses, train_acc=correct.item() / seen,
+                        samples_per_s=rate, elapsed=active + eval_time, eta=eta,
+                        threads=tuner.current if tuner else cfg.threads,
+                    ))
                     last_emit, last_samples, last_time = now, samples, now
             train_time += time.perf_counter() - seg_start
 
@@ -213,7 +224,7 @@ class Trainer:
             step_fn.publish()
             result = evaluate(model, x_test, y_test, lambda: ctl.stopped)
             if result is None:
-                self.emit({"event": "stopped", "step": step, "total_steps": total})
+                self.emit(Stopped(step=step, total_steps=total))
                 return None
             preds, test_loss = result
             test_acc = (preds == y_test).float().mean().item()
@@ -222,15 +233,15 @@ class Trainer:
             evals += 1
             if tuner:
                 tuner.pause()
-            self.emit({
-                "event": "epoch", "epoch": epoch, "epochs": epochs, "step": step,
-                "test_acc": test_acc, "test_loss": test_loss, "train_acc": correct.item() / max(seen, 1),
-                "epoch_samples": seen, "epoch_train_time": train_time - train_before,
-                "eval_time": this_eval,
-            })
+            self.emit(EpochEnd(
+                epoch=epoch, epochs=epochs, step=step,
+                test_acc=test_acc, test_loss=test_loss, train_acc=correct.item() / max(seen, 1),
+                epoch_samples=seen, epoch_train_time=train_time - train_before,
+                eval_time=this_eval,
+            ))
         return self._finish(model, plan, preds, y_test, step, samples, train_time, eval_time, test_loss, label)
 
-    def _finish(self, model, plan, preds, y_test, step, samples, train_time, eval_time, test_loss, label) -> dict:
+    def _finish(self, model, plan, preds, y_test, step, samples, train_time, eval_time, test_loss, label) -> Done:
         cfg = self.config
         truth, pred = y_test.cpu().numpy(), preds.cpu().numpy()
         confusion = np.bincount(truth * 10 + pred, minlength=100).reshape(10, 10)
@@ -241,12 +252,12 @@ class Trainer:
             "test_acc": test_acc, "test_loss": test_loss, "samples": samples, **self.run_info(),
         }
         saved = save_checkpoint(model, cfg.model, info, extra=cfg.save, keep=cfg.checkpoint)
-        done = {
-            "event": "done", **info, "test_correct": int((truth == pred).sum()), "test_total": len(truth),
-            "samples_per_s": samples / max(train_time, 1e-9), "train_time": train_time,
-            "eval_time": eval_time, "confusion": confusion.tolist(),
-            "digits": pick_digits(plan.test.images, truth, pred, cfg.sample_digits, cfg.seed),
-            "saved": saved,
-        }
+        done = Done(
+            **info, test_correct=int((truth == pred).sum()), test_total=len(truth),
+            samples_per_s=samples / max(train_time, 1e-9), train_time=train_time,
+            eval_time=eval_time, confusion=confusion.tolist(),
+            digits=pick_digits(plan.test.images, truth, pred, cfg.sample_digits, cfg.seed),
+            saved=saved,
+        )
         self.emit(done)
         return done

@@ -1,47 +1,67 @@
-"""Provides RunState: everything a run has reported so far, folded from worker events (no torch), for the screen and the CLI."""
+"""Provides RunState: what a run has reported so far, folded from its events (no torch)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tutor.training.protocol import (
+    Done,
+    EpochEnd,
+    Error,
+    Event,
+    Exit,
+    Paused,
+    Progress,
+    Resumed,
+    Started,
+    Stopped,
+)
+
 
 @dataclass
 class RunState:
-    """The accumulated view of one run. Every batch loss is kept, so merged UI messages lose nothing."""
+    """The accumulated view of one run, for the screen and the CLI.
+
+    Every batch loss is kept, so merged UI messages lose nothing.
+    """
 
     status: str = "idle"  # idle | starting | running | paused | stopped | done | error
-    start: dict = field(default_factory=dict)
-    progress: dict = field(default_factory=dict)
+    start: Started | None = None
+    progress: Progress | None = None
     losses: list[float] = field(default_factory=list)
-    epochs: list[dict] = field(default_factory=list)
-    result: dict | None = None
+    epochs: list[EpochEnd] = field(default_factory=list)
+    result: Done | None = None
     error: str | None = None
 
-    def apply(self, event: dict) -> None:
-        kind = event.get("event")
-        if kind == "start":
+    def apply(self, event: Event) -> None:
+        if isinstance(event, Started):
             self.start = event
             self.status = "running"
-        elif kind == "progress":
+        elif isinstance(event, Progress):
             self.progress = event
-            self.losses.extend(event.get("losses", ()))
-        elif kind == "epoch":
+            self.losses.extend(event.losses)
+        elif isinstance(event, EpochEnd):
             self.epochs.append(event)
-        elif kind == "paused":
+        elif isinstance(event, Paused):
             self.status = "paused"
-        elif kind == "resumed":
+        elif isinstance(event, Resumed):
             self.status = "running"
-        elif kind == "stopped":
+        elif isinstance(event, Stopped):
             self.status = "stopped"
-        elif kind == "done":
+        elif isinstance(event, Done):
             self.result = event
             self.status = "done"
-        elif kind == "error":
-            self.error = event.get("message", "unknown error")
+        elif isinstance(event, Error):
+            self.error = event.message
             self.status = "error"
-        elif kind == "exit" and self.status not in ("done", "stopped", "error"):
-            self.error = f"the training worker exited (code {event.get('code')}): {event.get('stderr', '')[-500:]}"
+        elif isinstance(event, Exit) and self.status not in ("done", "stopped", "error"):
+            self.error = f"the training worker exited (code {event.code}): {event.stderr[-500:]}"
             self.status = "error"
+
+    @property
+    def step(self) -> int:
+        """The last step reported (0 before the first progress)."""
+        return self.progress.step if self.progress is not None else 0
 
     @property
     def finished(self) -> bool:

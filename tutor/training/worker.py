@@ -19,11 +19,23 @@ def main() -> int:
     # The client stops us with a "stop" command; a terminal's Ctrl+C is the client's business.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
-    from tutor.training.protocol import decode, encode
+    from tutor.training.protocol import (
+        Error,
+        Event,
+        Pause,
+        ProtocolError,
+        Quit,
+        Ready,
+        Resume,
+        Stop,
+        Train,
+        decode_command,
+        encode,
+    )
 
     lock = threading.Lock()
 
-    def emit(event: dict) -> None:
+    def emit(event: Event) -> None:
         data = encode(event)
         with lock:
             try:
@@ -45,25 +57,27 @@ def main() -> int:
             if not line.strip():
                 continue
             try:
-                msg = decode(line)
-                cmd = msg.get("cmd")
-                if cmd == "start":
-                    control = Control()
-                    current[0] = control
-                    runs.put((msg.get("config") or {}, control))
-                elif cmd in ("pause", "resume", "stop"):
-                    getattr(current[0], cmd)()
-                elif cmd == "quit":
-                    break
-                else:
-                    emit({"event": "error", "message": f"unknown command {cmd!r}"})
-            except ValueError as exc:
-                emit({"event": "error", "message": f"bad command line: {exc}"})
+                cmd = decode_command(line)
+            except ProtocolError as exc:
+                emit(Error(message=f"bad command line: {exc}"))
+                continue
+            if isinstance(cmd, Train):
+                control = Control()
+                current[0] = control
+                runs.put((cmd.config, control))
+            elif isinstance(cmd, Pause):
+                current[0].pause()
+            elif isinstance(cmd, Resume):
+                current[0].resume()
+            elif isinstance(cmd, Stop):
+                current[0].stop()
+            elif isinstance(cmd, Quit):
+                break
         current[0].stop()  # stdin closed or quit: end any run, then exit
         runs.put(None)
 
     threading.Thread(target=read_commands, name="commands", daemon=True).start()
-    emit({"event": "ready", "torch": torch.__version__, "pid": os.getpid(), "threads": torch.get_num_threads()})
+    emit(Ready(torch=str(torch.__version__), pid=os.getpid(), threads=torch.get_num_threads()))
 
     niced = 0
     while (item := runs.get()) is not None:
@@ -78,10 +92,7 @@ def main() -> int:
             else:
                 Trainer(config, emit, control).run()
         except Exception as exc:  # noqa: BLE001 - every failure is reported, the worker lives on
-            emit({
-                "event": "error", "message": str(exc) or type(exc).__name__,
-                "detail": traceback.format_exc(),
-            })
+            emit(Error(message=str(exc) or type(exc).__name__, detail=traceback.format_exc()))
     return 0
 
 

@@ -7,6 +7,7 @@ import contextlib
 import os
 import time
 
+import msgspec
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -34,6 +35,7 @@ from tutor.app.training.settings import SettingsBar, length_sentence
 from tutor.app.training.stats import StatsPanel
 from tutor.training.client import TrainingClient, WorkerError
 from tutor.training.confusion import confusion_table, worst_confusions
+from tutor.training.protocol import Done, Error
 from tutor.training.state import RunState
 
 # Training shares the cores with this UI. Measured with benchmarks/bench_training.py --latency
@@ -236,13 +238,13 @@ class TrainingScreen(LocalizedBindings, Screen):
                 self.state.apply(event)
                 self.post_message(TrainingUpdated())
         except WorkerError as exc:
-            self.state.apply({"event": "error", "message": str(exc)})
+            self.state.apply(Error(message=str(exc)))
             self.post_message(TrainingUpdated())
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # The one place where an unexpected failure in this screen's workers becomes visible.
         if event.state == WorkerState.ERROR and event.worker.group.startswith("training"):
-            self.state.apply({"event": "error", "message": repr(event.worker.error)})
+            self.state.apply(Error(message=repr(event.worker.error)))
             self.notify(
                 ui(self.lang, "training failed: {error!r}", error=event.worker.error),
                 severity="error",
@@ -261,26 +263,26 @@ class TrainingScreen(LocalizedBindings, Screen):
 
     def _show_info(self) -> None:
         lang = self.lang
-        s = self.state.start
+        s, p = self.state.start, self.state.progress
         if s:
-            now = self.state.progress.get("threads") or s["threads"]
+            now = (p.threads if p else 0) or s.threads
             if now == 1:
-                device = ui(lang, "{device} · {count} thread", device=s["device"], count=now)
+                device = ui(lang, "{device} · {count} thread", device=s.device, count=now)
             else:
-                device = ui(lang, "{device} · {count} threads", device=s["device"], count=now)
-            if s.get("threads_auto"):
-                device += ui(lang, " (auto, ≤{most})", most=s["threads"])
-            if s.get("world_size", 1) > 1:  # a DDP run: the threads above are each process's
+                device = ui(lang, "{device} · {count} threads", device=s.device, count=now)
+            if s.threads_auto:
+                device += ui(lang, " (auto, ≤{most})", most=s.threads)
+            if s.processes > 1:  # a DDP run: the threads above are each process's
                 device += ui(lang, " · {world} processes ({backend}), {per} images each per step",
-                             world=s["world_size"], backend=s["backend"],
-                             per=s["per_process_batch"])
-            data = (s["source"], s["split"])
-            length: tuple[int, int] | None = (s["total_steps"], s["batch_size"])
-            train = s["train"]
+                             world=s.world_size, backend=s.backend,
+                             per=s.per_process_batch)
+            data = (s.source, s.split)
+            length: tuple[int, int] | None = (s.total_steps, s.batch_size)
+            train = s.train
         else:
             ready = self.client.ready if self.client else None
             device = (
-                f"torch {ready['torch']} · {self.device}"
+                f"torch {ready.torch} · {self.device}"
                 if ready
                 else ui(lang, "starting the worker…")
             )
@@ -315,7 +317,7 @@ class TrainingScreen(LocalizedBindings, Screen):
             self._redraw_timer = None
         st = self.state
         self.query_one(LossPlot).show(
-            list(st.losses), [(e["step"], e["test_loss"]) for e in st.epochs]
+            list(st.losses), [(e.step, e.test_loss) for e in st.epochs]
         )
         self.query_one(StatsPanel).show(st, stable=self.stable)
         p = st.progress
@@ -327,15 +329,15 @@ class TrainingScreen(LocalizedBindings, Screen):
             # Both bars count steps. The last epoch may be a part of one (steps need not be a
             # whole number of passes): its bar is as long as the steps it has, so a finished run
             # ends full.
-            per_epoch = p["steps_per_epoch"]
-            in_epoch = min(per_epoch, p["total_steps"] - (p["epoch"] - 1) * per_epoch)
-            epoch_bar.update(total=in_epoch, progress=p["epoch_step"])
-            overall_bar.update(total=p["total_steps"], progress=p["step"])
+            per_epoch = p.steps_per_epoch
+            in_epoch = min(per_epoch, p.total_steps - (p.epoch - 1) * per_epoch)
+            epoch_bar.update(total=in_epoch, progress=p.epoch_step)
+            overall_bar.update(total=p.total_steps, progress=p.step)
             self.query_one("#epoch-label", Label).update(
-                ui(self.lang, "epoch {epoch}/{epochs}", epoch=p["epoch"], epochs=p["epochs"])
+                ui(self.lang, "epoch {epoch}/{epochs}", epoch=p.epoch, epochs=p.epochs)
             )
             self.query_one("#overall-label", Label).update(
-                ui(self.lang, "step {step:,}/{total:,}", step=p["step"], total=p["total_steps"])
+                ui(self.lang, "step {step:,}/{total:,}", step=p.step, total=p.total_steps)
             )
         elif st.status in ("idle", "starting"):
             # A known total (not None): an indeterminate bar animates, and costs CPU, forever.
@@ -351,25 +353,25 @@ class TrainingScreen(LocalizedBindings, Screen):
         if st.status == "done" and st.result and not self._results_shown:
             self._show_results(st.result)
 
-    def _show_results(self, result: dict) -> None:
+    def _show_results(self, result: Done) -> None:
         self._results_shown = True
         lang = self.lang
-        worst = worst_confusions(result["confusion"])
-        saved = ", ".join(result.get("saved", [])) or ui(lang, "not saved")
+        worst = worst_confusions(result.confusion)
+        saved = ", ".join(result.saved) or ui(lang, "not saved")
         summary = Text.assemble(
             (ui(lang, "test accuracy "), "bold"),
-            (f"{result['test_acc']:.2%}", "bold green"),
+            (f"{result.test_acc:.2%}", "bold green"),
             ui(
                 lang,
                 " ({correct:,}/{total:,}) · most confused: {worst}",
-                correct=result["test_correct"],
-                total=result["test_total"],
+                correct=result.test_correct,
+                total=result.test_total,
                 worst=ui(lang, "none") if worst == "none" else worst,
             )
             + "\n",
             (f"state_dict: {saved}", "dim"),
         )
-        table = confusion_table(result["confusion"])
+        table = confusion_table(result.confusion)
         if translated(lang):
             # The table comes from tutor.training (shared with the CLI, which stays English).
             table.title = ui(lang, str(table.title), required=False)
@@ -377,7 +379,7 @@ class TrainingScreen(LocalizedBindings, Screen):
         from rich.console import Group
 
         self.query_one("#confusion", Static).update(Group(summary, table))
-        self.query_one(DigitGrid).show(result.get("digits", {}))
+        self.query_one(DigitGrid).show(msgspec.structs.asdict(result.digits))
         self.query_one(TabbedContent).active = "tab-results"
 
     def _clear(self) -> None:
