@@ -188,7 +188,8 @@ class WorkerProcess:
             raise WorkerStartError("this process is shutting down")
         loop = asyncio.get_running_loop()
         self._ready = loop.create_future()
-        self.group = cgroup.PidsGroup.create()
+        # In a thread: it first empties groups that dead sessions left, which may take a moment.
+        self.group = await asyncio.to_thread(cgroup.PidsGroup.create)
         reply_r, reply_w = os.pipe()
         group = str(self.group.path) if self.group is not None else None
         config = {**self.config, "proto_fd": reply_w, "token": self.token, "cgroup": group}
