@@ -219,3 +219,22 @@ def pick_device():
 """
     ]
     assert await verdicts(interp, pick, right) == [PASSED]
+
+
+async def test_clipped_step_accepts_clipping_by_hand(interp, lessons):  # noqa: F811
+    step = exercise(lessons, "training-loop", "Exercise: a training step with clipping")
+    right = [
+        """
+def clipped_step(model, optimizer, x, y, max_norm):
+    optimizer.zero_grad()
+    torch.nn.functional.cross_entropy(model(x), y).backward()
+    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    norm = torch.sqrt(sum((g**2).sum() for g in grads))
+    if norm > max_norm:
+        for g in grads:
+            g.mul_(max_norm / (norm + 1e-6))
+    optimizer.step()
+    return float(norm)
+"""
+    ]
+    assert await verdicts(interp, step, right) == [PASSED]
