@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from test_training_support import NOTES_CNN, NOTES_FCN, needs_mnist, notes_accur
 from tutor.training.config import TrainConfig, model_file
 from tutor.training.loop import Control, Trainer, to_tensors
 from tutor.training.models import CNN, FCN, build_model
-from tutor.training.protocol import Done, EpochEnd, Progress, Started, Stopped
+from tutor.training.protocol import Done, EpochEnd, Paused, Progress, Resumed, Started, Stopped
 from tutor.training.sources import load_plan
 
 
@@ -82,6 +84,28 @@ def test_a_stop_before_the_first_step_lands_at_once(home):
     assert Trainer(TrainConfig(steps=10), events.append, control).run() is None
     assert [type(e) for e in events] == [Started, Stopped]
     assert not (home / "data" / "checkpoints" / "cnn.pt").exists()
+
+
+def test_a_pause_is_neither_training_nor_testing_time(home):
+    control, events, began = Control(), [], []
+
+    def emit(event):
+        events.append(event)
+        if isinstance(event, Started):
+            began.append(time.perf_counter())
+        if isinstance(event, Progress) and not control.paused and len(events) == 2:
+            control.pause()  # lands before the next step
+            threading.Timer(3.0, control.resume).start()
+
+    config = TrainConfig(model="fcn", steps=30, threads=1, checkpoint=False, update_interval=0)
+    done = Trainer(config, emit, control).run()
+    wall = time.perf_counter() - began[0]
+    kinds = [type(e) for e in events]
+    assert kinds.count(Paused) == 1 and kinds.count(Resumed) == 1
+    # The meter's clocks run inside this wall time; counting the 3 s pause would break this.
+    assert done.train_time + done.eval_time <= wall - 2.5, (done.train_time, done.eval_time, wall)
+    epoch = next(e for e in events if isinstance(e, EpochEnd))
+    assert epoch.epoch_train_time == done.train_time  # one epoch: the same seconds
 
 
 def test_settings_are_checked():

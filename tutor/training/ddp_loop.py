@@ -11,7 +11,6 @@ update one process's parameters and have no place to hook the all-reduce.
 from __future__ import annotations
 
 import math
-import time
 
 import torch
 import torch.distributed as dist
@@ -19,7 +18,8 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data.distributed import DistributedSampler
 
 from tutor.training.config import TrainConfig
-from tutor.training.loop import Control, Emit, Trainer, evaluate, to_tensors
+from tutor.training.loop import Control, Emit, RunResult, Trainer, evaluate, to_tensors
+from tutor.training.meter import RunMeter
 from tutor.training.models import CNN, build_model
 from tutor.training.protocol import Done, EpochEnd, Paused, Progress, Resumed, Started, Stopped
 from tutor.training.sources import DataPlan, load_plan
@@ -57,16 +57,15 @@ class DDPTrainer(Trainer):
     def _decide(self, report_due: bool) -> int:
         """Rank 0 says what happens next (after any pause); every rank gets the same answer.
 
-        ``self.paused_for``: the seconds rank 0 spent paused in this call (0 on the other ranks).
+        Rank 0's meter leaves its pause out of the training or testing time.
         """
-        self.paused_for = 0.0
         if self.rank == 0:
             ctl = self.control
             if ctl.paused and not ctl.stopped:
                 self.emit(Paused(step=self.step))
-                began = time.perf_counter()
+                self.meter.pause()
                 ctl.wait_while_paused()
-                self.paused_for = time.perf_counter() - began
+                self.meter.resume()
                 if not ctl.stopped:
                     self.emit(Resumed(step=self.step))
             self._flag.fill_(STOP if ctl.stopped else REPORT if report_due else GO)
@@ -139,40 +138,28 @@ class DDPTrainer(Trainer):
         )
 
         self.step = step = 0
-        samples, train_time, eval_time, evals = 0, 0.0, 0.0, 0
+        meter = self.meter = RunMeter(total, epochs)
         preds, test_loss = None, float("nan")
         for epoch in range(1, epochs + 1):
             sampler.set_epoch(epoch)  # a new shuffle each epoch, the same on every rank
             mine = torch.tensor(list(sampler), dtype=torch.int64, device=self.device)
             correct = torch.zeros((), dtype=torch.int64, device=self.device)
-            seen, epoch_seen, epoch_correct, pending, train_before = 0, 0, 0.0, [], train_time
-            seg_start = last_emit = last_time = time.perf_counter()
-            last_samples = samples
+            seen, epoch_seen, epoch_correct, pending = 0, 0, 0.0, []
+            meter.start_training()
             for b in range(per_epoch + 1):
                 ending = b == per_epoch or step == total
-                now = time.perf_counter()
-                due = ending or now - last_emit >= cfg.update_interval
+                due = ending or meter.report_due(cfg.update_interval)
                 what = self._decide(due and bool(pending))
                 if what == STOP:
                     self.emit(Stopped(step=step, total_steps=total))
                     return None
-                if self.paused_for:  # not training time; the rates start again after it
-                    train_time += now - seg_start
-                    seg_start = now + self.paused_for
-                    last_emit = last_time = time.perf_counter()
-                    last_samples = samples
                 if what == REPORT:
                     losses, right, count = self._gather(pending, correct, seen)
                     epoch_correct += right
                     epoch_seen += count
                     pending, seen = [], 0
                     correct.zero_()
-                    now = time.perf_counter()
-                    active = train_time + now - seg_start
-                    rate = (samples - last_samples) / max(now - last_time, 1e-9)
-                    eta = (total - step) * active / max(step, 1) + (epochs - epoch + 1) * (
-                        eval_time / max(evals, 1)
-                    )
+                    rates = meter.report(step, epoch)
                     self.emit(
                         Progress(
                             step=step,
@@ -184,25 +171,23 @@ class DDPTrainer(Trainer):
                             loss=losses[-1],
                             losses=losses,
                             train_acc=epoch_correct / max(epoch_seen, 1),
-                            samples_per_s=rate,
-                            elapsed=active + eval_time,
-                            eta=eta,
+                            samples_per_s=rates.samples_per_s,
+                            elapsed=rates.elapsed,
+                            eta=rates.eta,
                             threads=self.threads,
                         )
                     )
-                    last_emit = last_time = time.perf_counter()
-                    last_samples = samples
                 if ending:
                     break
                 out, loss, yb = step_fn(mine[b * per : (b + 1) * per])
                 pending.append(loss)
                 correct += (out.argmax(1) == yb).sum()
                 seen += len(yb)
-                samples += len(yb) * world
+                meter.add(len(yb) * world)
                 self.step = step = step + 1
-            train_time += time.perf_counter() - seg_start
+            epoch_train_time = meter.stop_training()
 
-            t0 = time.perf_counter()
+            meter.start_eval()
             stopped = False
             if self.rank == 0:
                 result = evaluate(model, x_test, y_test, lambda: self.control.stopped)
@@ -212,9 +197,7 @@ class DDPTrainer(Trainer):
             if self._decide(False) == STOP or stopped:
                 self.emit(Stopped(step=step, total_steps=total))
                 return None
-            this_eval = time.perf_counter() - t0 - self.paused_for  # a pause is not testing
-            eval_time += this_eval
-            evals += 1
+            this_eval = meter.stop_eval()  # a pause is not testing
             if self.rank == 0:
                 self.emit(
                     EpochEnd(
@@ -225,12 +208,21 @@ class DDPTrainer(Trainer):
                         test_loss=test_loss,
                         train_acc=epoch_correct / max(epoch_seen, 1),
                         epoch_samples=epoch_seen,
-                        epoch_train_time=train_time - train_before,
+                        epoch_train_time=epoch_train_time,
                         eval_time=this_eval,
                     )
                 )
         if self.rank != 0:
             return None
         return self._finish(
-            model, plan, preds, y_test, step, samples, train_time, eval_time, test_loss, self.label
+            RunResult(
+                model=model,
+                plan=plan,
+                label=self.label,
+                preds=preds,
+                y_test=y_test,
+                test_loss=test_loss,
+                steps=step,
+                meter=meter,
+            )
         )

@@ -1,11 +1,11 @@
-"""Provides the MNIST training loop: preloaded normalised tensors, shuffled index batches, metrics as plain dicts."""
+"""Provides the MNIST training loop: preloaded normalised tensors, shuffled index batches."""
 
 from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -15,6 +15,7 @@ from torch import nn
 from tutor.training.checkpoint import save_checkpoint
 from tutor.training.config import TrainConfig
 from tutor.training.device import pick_device
+from tutor.training.meter import RunMeter
 from tutor.training.models import CNN, build_model, is_convolutional
 from tutor.training.protocol import (
     DigitSample,
@@ -28,13 +29,13 @@ from tutor.training.protocol import (
     Stopped,
 )
 from tutor.training.sources import DataPlan, Digits, load_plan
-from tutor.training.steps import fallback_note, make_step
+from tutor.training.steps import Step, fallback_note, make_step
 from tutor.training.threads import ThreadTuner
 
 MEAN, STD = 0.1307, 0.3081  # the notes' Normalize((0.1307,), (0.3081,))
-# Evaluation batch sizes, measured on the notes' nets (docs/performance.md): a dense net is fastest in
-# large batches; on the CPU a conv net's feature maps (23 KB an image after conv1) leave the cache
-# beyond ~64 images (batches of 1,000 evaluated the CNN 1.2x slower).
+# Evaluation batch sizes, measured on the notes' nets (docs/performance.md): a dense net is fastest
+# in large batches; on the CPU a conv net's feature maps (23 KB an image after conv1) leave the
+# cache beyond ~64 images (batches of 1,000 evaluated the CNN 1.2x slower).
 EVAL_BATCH, EVAL_BATCH_CONV = 1000, 64
 # torch's own default (the physical cores), taken before any run changes it.
 DEFAULT_THREADS = torch.get_num_threads()
@@ -43,7 +44,7 @@ Emit = Callable[[Event], None]
 
 
 class Control:
-    """Thread-safe start/pause/stop flags, set by the command reader and polled by the loop once per step."""
+    """Thread-safe pause/stop flags, set by the command reader, polled by the loop once a step."""
 
     def __init__(self) -> None:
         self._stop = threading.Event()
@@ -72,7 +73,9 @@ class Control:
         self._running.wait()
 
 
-def to_tensors(digits: Digits, device: torch.device, channels_last: bool) -> tuple[torch.Tensor, torch.Tensor]:
+def to_tensors(
+    digits: Digits, device: torch.device, channels_last: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
     """One preloaded, normalised N×1×28×28 float tensor and int64 labels, on ``device``."""
     x = torch.from_numpy(np.array(digits.images, dtype=np.uint8)).to(device)
     x = x.float().div_(255).sub_(MEAN).div_(STD).unsqueeze(1)
@@ -85,7 +88,10 @@ def to_tensors(digits: Digits, device: torch.device, channels_last: bool) -> tup
 def evaluate(
     model: nn.Module, x: torch.Tensor, y: torch.Tensor, stop: Callable[[], bool] = lambda: False
 ) -> tuple[torch.Tensor, float] | None:
-    """Predictions and mean loss over a whole set, in batches sized for the model; None if ``stop()`` turns true."""
+    """Predictions and mean loss over a whole set, in batches sized for the model.
+
+    None if ``stop()`` turns true.
+    """
     was_training = model.training
     model.eval()
     preds, loss = [], torch.zeros((), device=x.device)
@@ -102,8 +108,10 @@ def evaluate(
     return torch.cat(preds), loss.item() / max(1, len(y))
 
 
-def pick_digits(images: np.ndarray, truth: np.ndarray, pred: np.ndarray, count: int, seed: int) -> DigitSample:
-    """A mixed handful of test digits for the screen: up to a third of them mistakes, in random order."""
+def pick_digits(
+    images: np.ndarray, truth: np.ndarray, pred: np.ndarray, count: int, seed: int
+) -> DigitSample:
+    """A mixed handful of test digits for the screen: up to a third of them mistakes, shuffled."""
     rng = np.random.default_rng(seed)
     wrong = rng.permutation(np.flatnonzero(truth != pred))[: count // 3]
     right = rng.permutation(np.flatnonzero(truth == pred))[: count - len(wrong)]
@@ -116,8 +124,51 @@ def pick_digits(images: np.ndarray, truth: np.ndarray, pred: np.ndarray, count: 
     )
 
 
+@dataclass
+class RunSetup:
+    """One run's fixed parts, as Trainer._prepare leaves them."""
+
+    model: nn.Module
+    plan: DataPlan
+    label: str  # the device as the events name it
+    device: torch.device
+    step_fn: Step
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    per_epoch: int
+    total: int
+    epochs: int
+    threads: int  # the fixed count, or the most the tuner may choose
+    tuner: ThreadTuner | None
+    meter: RunMeter
+    step: int = 0  # optimizer steps taken so far
+
+
+@dataclass(frozen=True)
+class EpochTally:
+    """What an epoch's training counted, for its epoch event."""
+
+    correct: int
+    seen: int
+    train_time: float  # seconds of training, pauses left out
+
+
+@dataclass
+class RunResult:
+    """What a finished run hands to Trainer._finish."""
+
+    model: nn.Module
+    plan: DataPlan
+    label: str
+    preds: torch.Tensor  # the last epoch's predictions on the test set
+    y_test: torch.Tensor
+    test_loss: float
+    steps: int
+    meter: RunMeter
+
+
 class Trainer:
-    """Runs one training session, calling ``emit`` with its events (tutor.training.protocol's structs)."""
+    """Runs one training session, calling ``emit`` with its events (tutor.training.protocol)."""
 
     def __init__(self, config: TrainConfig, emit: Emit, control: Control | None = None) -> None:
         self.config = config
@@ -131,12 +182,33 @@ class Trainer:
 
     def run(self, plan: DataPlan | None = None) -> Done | None:
         """Train, evaluate each epoch, save; return the "done" event, or None when stopped."""
-        cfg, ctl = self.config, self.control
+        run = self._prepare(plan)
+        gen = torch.Generator().manual_seed(self.config.seed)
+        n = len(run.plan.train)
+        tested = None
+        for epoch in range(1, run.epochs + 1):
+            perm = torch.randperm(n, generator=gen).to(run.device)
+            tally = self._train_epoch(run, epoch, perm)
+            tested = None if tally is None else self._test_epoch(run, epoch, tally)
+            if tested is None:
+                return None  # stopped
+        assert tested is not None  # a run has at least one epoch
+        preds, test_loss = tested
+        return self._finish(RunResult(
+            model=run.model, plan=run.plan, label=run.label, preds=preds, y_test=run.y_test,
+            test_loss=test_loss, steps=run.step, meter=run.meter,
+        ))
+
+    def _prepare(self, plan: DataPlan | None) -> RunSetup:
+        """Threads, device, model, data and step; emits the start event."""
+        cfg = self.config
         tuner = None
         if cfg.threads:
-            torch.set_num_threads(cfg.threads)
+            threads = cfg.threads
+            torch.set_num_threads(threads)
         else:
             tuner = ThreadTuner(min(DEFAULT_THREADS, cfg.max_threads or DEFAULT_THREADS))
+            threads = tuner.options[0]  # the most it may choose
         torch.manual_seed(cfg.seed)
         device, label = pick_device(cfg.device)
         plan = plan or load_plan(cfg.data_dir, holdout=cfg.holdout, seed=cfg.seed)
@@ -160,103 +232,110 @@ class Trainer:
         del x_train, y_train
         self.emit(Started(
             model=cfg.model, params=sum(p.numel() for p in model.parameters()),
-            device=label, threads=cfg.threads or tuner.options[0], threads_auto=tuner is not None,
+            device=label, threads=threads, threads_auto=tuner is not None,
             **plan.describe(),
             total_steps=total, steps_per_epoch=per_epoch, epochs=epochs,
             batch_size=batch, lr=cfg.lr, momentum=cfg.momentum,
             note=fallback_note(model, device) or None,
         ))
+        return RunSetup(
+            model=model, plan=plan, label=label, device=device, step_fn=step_fn,
+            x_test=x_test, y_test=y_test, per_epoch=per_epoch, total=total, epochs=epochs,
+            threads=threads, tuner=tuner, meter=RunMeter(total, epochs),
+        )
 
-        gen = torch.Generator().manual_seed(cfg.seed)
-        step, samples, train_time, eval_time, evals = 0, 0, 0.0, 0.0, 0
-        test_loss = float("nan")
-        for epoch in range(1, epochs + 1):
-            perm = torch.randperm(n, generator=gen).to(device)
-            correct = torch.zeros((), dtype=torch.int64, device=device)
-            seen, pending, train_before = 0, [], train_time
-            seg_start = last_emit = time.perf_counter()
-            last_samples, last_time = samples, seg_start
-            for b in range(per_epoch):
-                if step == total:
-                    break
-                if ctl.paused or ctl.stopped:
-                    train_time += time.perf_counter() - seg_start
-                    if not ctl.stopped:
-                        self.emit(Paused(step=step))
-                        ctl.wait_while_paused()
-                    if ctl.stopped:
-                        self.emit(Stopped(step=step, total_steps=total))
-                        return None
-                    self.emit(Resumed(step=step))
-                    if tuner:
-                        tuner.pause()
-                    seg_start = last_emit = last_time = time.perf_counter()
-                    last_samples = samples
-                out, loss, yb = step_fn(perm[b * batch : (b + 1) * batch])
-                # Kept as tensors (steps return them detached) and read in bulk at emit time: no
-                # per-step device sync.
-                pending.append(loss)
-                correct += (out.argmax(1) == yb).sum()
-                seen += len(yb)
-                samples += len(yb)
-                step += 1
-                if tuner:
-                    tuner.step_done()
-                now = time.perf_counter()
-                if now - last_emit >= cfg.update_interval or step == total or b == per_epoch - 1:
-                    active = train_time + now - seg_start
-                    rate = (samples - last_samples) / max(now - last_time, 1e-9)
-                    left = total - step
-                    eta = left * active / step + (epochs - epoch + 1) * (eval_time / max(evals, 1))
-                    losses = torch.stack(pending).tolist()
-                    pending = []
-                    self.emit(Progress(
-                        step=step, total_steps=total, epoch=epoch,
-                        epochs=epochs, epoch_step=b + 1, steps_per_epoch=per_epoch,
-                        loss=losses[-1], losses=losses, train_acc=correct.item() / seen,
-                        samples_per_s=rate, elapsed=active + eval_time, eta=eta,
-                        threads=tuner.current if tuner else cfg.threads,
-                    ))
-                    last_emit, last_samples, last_time = now, samples, now
-            train_time += time.perf_counter() - seg_start
-
-            t0 = time.perf_counter()
-            step_fn.publish()
-            result = evaluate(model, x_test, y_test, lambda: ctl.stopped)
-            if result is None:
-                self.emit(Stopped(step=step, total_steps=total))
+    def _train_epoch(self, run: RunSetup, epoch: int, perm: torch.Tensor) -> EpochTally | None:
+        """One pass over ``perm``'s batches (or what is left of the run); None when stopped."""
+        cfg, meter, batch = self.config, run.meter, self.config.batch_size
+        correct = torch.zeros((), dtype=torch.int64, device=run.device)
+        seen, pending = 0, []
+        meter.start_training()
+        for b in range(run.per_epoch):
+            if run.step == run.total:
+                break
+            if (self.control.paused or self.control.stopped) and not self._sit_out_pause(run):
                 return None
-            preds, test_loss = result
-            test_acc = (preds == y_test).float().mean().item()
-            this_eval = time.perf_counter() - t0
-            eval_time += this_eval
-            evals += 1
-            if tuner:
-                tuner.pause()
-            self.emit(EpochEnd(
-                epoch=epoch, epochs=epochs, step=step,
-                test_acc=test_acc, test_loss=test_loss, train_acc=correct.item() / max(seen, 1),
-                epoch_samples=seen, epoch_train_time=train_time - train_before,
-                eval_time=this_eval,
-            ))
-        return self._finish(model, plan, preds, y_test, step, samples, train_time, eval_time, test_loss, label)
+            out, loss, yb = run.step_fn(perm[b * batch : (b + 1) * batch])
+            # Kept as tensors (steps return them detached) and read in bulk at emit time: no
+            # per-step device sync.
+            pending.append(loss)
+            correct += (out.argmax(1) == yb).sum()
+            seen += len(yb)
+            meter.add(len(yb))
+            run.step += 1
+            if run.tuner:
+                run.tuner.step_done()
+            last = run.step == run.total or b == run.per_epoch - 1
+            if last or meter.report_due(cfg.update_interval):
+                rates = meter.report(run.step, epoch)
+                losses = torch.stack(pending).tolist()
+                pending = []
+                self.emit(Progress(
+                    step=run.step, total_steps=run.total, epoch=epoch,
+                    epochs=run.epochs, epoch_step=b + 1, steps_per_epoch=run.per_epoch,
+                    loss=losses[-1], losses=losses, train_acc=correct.item() / seen,
+                    samples_per_s=rates.samples_per_s, elapsed=rates.elapsed, eta=rates.eta,
+                    threads=run.tuner.current if run.tuner else run.threads,
+                ))
+        return EpochTally(correct=int(correct.item()), seen=seen, train_time=meter.stop_training())
 
-    def _finish(self, model, plan, preds, y_test, step, samples, train_time, eval_time, test_loss, label) -> Done:
-        cfg = self.config
-        truth, pred = y_test.cpu().numpy(), preds.cpu().numpy()
+    def _sit_out_pause(self, run: RunSetup) -> bool:
+        """Wait while paused (the time is nobody's); False after emitting ``stopped``."""
+        ctl = self.control
+        run.meter.pause()
+        if not ctl.stopped:
+            self.emit(Paused(step=run.step))
+            ctl.wait_while_paused()
+        if ctl.stopped:
+            self.emit(Stopped(step=run.step, total_steps=run.total))
+            return False
+        self.emit(Resumed(step=run.step))
+        if run.tuner:
+            run.tuner.pause()
+        run.meter.resume()
+        return True
+
+    def _test_epoch(
+        self, run: RunSetup, epoch: int, tally: EpochTally
+    ) -> tuple[torch.Tensor, float] | None:
+        """Test, emit the epoch event; the predictions and the loss, or None when stopped."""
+        run.meter.start_eval()
+        run.step_fn.publish()
+        result = evaluate(run.model, run.x_test, run.y_test, lambda: self.control.stopped)
+        if result is None:
+            self.emit(Stopped(step=run.step, total_steps=run.total))
+            return None
+        preds, test_loss = result
+        test_acc = (preds == run.y_test).float().mean().item()
+        this_eval = run.meter.stop_eval()
+        if run.tuner:
+            run.tuner.pause()
+        self.emit(EpochEnd(
+            epoch=epoch, epochs=run.epochs, step=run.step,
+            test_acc=test_acc, test_loss=test_loss, train_acc=tally.correct / max(tally.seen, 1),
+            epoch_samples=tally.seen, epoch_train_time=tally.train_time,
+            eval_time=this_eval,
+        ))
+        return preds, test_loss
+
+    def _finish(self, result: RunResult) -> Done:
+        """Save the model, then emit and return the done event."""
+        cfg, meter = self.config, result.meter
+        truth, pred = result.y_test.cpu().numpy(), result.preds.cpu().numpy()
         confusion = np.bincount(truth * 10 + pred, minlength=100).reshape(10, 10)
         test_acc = float((truth == pred).mean())
         info = {
-            "model": cfg.model, "steps": step, "batch_size": cfg.batch_size, "lr": cfg.lr,
-            "momentum": cfg.momentum, "device": label, **plan.describe(),
-            "test_acc": test_acc, "test_loss": test_loss, "samples": samples, **self.run_info(),
+            "model": cfg.model, "steps": result.steps, "batch_size": cfg.batch_size, "lr": cfg.lr,
+            "momentum": cfg.momentum, "device": result.label, **result.plan.describe(),
+            "test_acc": test_acc, "test_loss": result.test_loss, "samples": meter.samples,
+            **self.run_info(),
         }
-        saved = save_checkpoint(model, cfg.model, info, extra=cfg.save, keep=cfg.checkpoint)
+        saved = save_checkpoint(result.model, cfg.model, info, extra=cfg.save, keep=cfg.checkpoint)
         done = Done(
             **info, test_correct=int((truth == pred).sum()), test_total=len(truth),
-            samples_per_s=samples / max(train_time, 1e-9), train_time=train_time,
-            eval_time=eval_time, confusion=confusion.tolist(),
-            digits=pick_digits(plan.test.images, truth, pred, cfg.sample_digits, cfg.seed),
+            samples_per_s=meter.samples_per_s, train_time=meter.train_time,
+            eval_time=meter.eval_time, confusion=confusion.tolist(),
+            digits=pick_digits(result.plan.test.images, truth, pred, cfg.sample_digits, cfg.seed),
             saved=saved,
         )
         self.emit(done)
