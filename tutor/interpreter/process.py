@@ -120,7 +120,17 @@ _refusing = threading.Event()  # set by kill_all_workers: the process is going a
 
 
 def reaper_pids() -> set[int]:
-    return set(_reapers)
+    return set(_snapshot(_reapers))
+
+
+def _snapshot(items: set[Any]) -> list[Any]:
+    """A copy of a set the engine thread may change meanwhile (a signal handler reads it)."""
+    for _ in range(100):
+        try:
+            return list(items)
+        except RuntimeError:  # changed size during iteration
+            continue
+    return []
 
 
 def kill_all_workers() -> None:
@@ -130,7 +140,7 @@ def kill_all_workers() -> None:
     pass is left to the session's reaper, which sweeps again once this process has exited.
     """
     _refusing.set()
-    for worker in list(_live):
+    for worker in _snapshot(_live):
         proc = worker.proc
         if proc is None or proc.returncode is not None:
             continue
