@@ -214,6 +214,7 @@ class DDPTrainer(Trainer):
                 )
         if self.rank != 0:
             return None
+        assert preds is not None and y_test is not None  # rank 0 tested every epoch
         return self._finish(
             RunResult(
                 model=model,
