@@ -398,3 +398,9 @@ def test_dev_shm_is_the_workers_own_bounded_and_counted(interp):
         timeout=60,
     )
     assert r.status == "limit" and f"over the {LIMIT_MB} MiB limit" in r.detail, r
+
+
+def test_a_child_that_ended_by_itself_keeps_its_exit_status_for_the_learner(interp):
+    r = interp.execute("import subprocess, time\np = subprocess.Popen(['false'])\ntime.sleep(0.3)")
+    assert (r.status, r.detail) == ("ok", "")  # it had ended: nothing was left running
+    assert interp.execute("p.wait()").value == "1"

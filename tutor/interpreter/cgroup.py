@@ -111,12 +111,15 @@ class PidsGroup:
                 kill_file.write_text("1")
         return self.kill_others(None, deadline) is not None
 
-    def kill_others(self, keep: int | None, deadline: float = KILL_DEADLINE) -> int | None:
+    def kill_others(
+        self, keep: int | None, deadline: float = KILL_DEADLINE, killed: set[int] | None = None
+    ) -> int | None:
         """SIGKILL every process in the group but ``keep`` until none is left.
 
-        Returns how many distinct processes were killed, or None if some still ran at the deadline.
+        Returns how many distinct processes were killed (their pids are added to ``killed``),
+        or None if some still ran at the deadline.
         """
-        killed: set[int] = set()
+        killed = set() if killed is None else killed
         end = time.monotonic() + deadline
         while True:
             pids = [p for p in self.procs() if p != keep]

@@ -38,18 +38,18 @@ class Leftovers:
 
     def sweep(self, deadline: float = KILL_DEADLINE) -> int | None:
         """Kill what the cell left running; how many processes, or None if some survived."""
-        if self.group is not None:
-            killed = self.group.kill_others(self.pid, deadline)
-        else:
-            killed = self._kill_children(deadline)
-        self._reap()
-        return killed
-
-    def _kill_children(self, deadline: float) -> int | None:
         killed: set[int] = set()
+        if self.group is not None:
+            count = self.group.kill_others(self.pid, deadline, killed)
+        else:
+            count = self._kill_children(deadline, killed)
+        _reap(killed)
+        return count
+
+    def _kill_children(self, deadline: float, killed: set[int]) -> int | None:
         end = time.monotonic() + deadline
         while True:
-            self._reap()
+            _reap(killed)
             pids = self._children()
             if not pids:
                 return len(killed)
@@ -76,15 +76,6 @@ class Leftovers:
             found += [int(p) for p in text.split() if _running(int(p))]
         return found
 
-    def _reap(self) -> None:
-        """Wait for children that died, so they leave no zombies (a Popen's wait still works)."""
-        while True:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return
-            if pid == 0:
-                return
 
 
 def _running(pid: int) -> bool:
@@ -93,3 +84,13 @@ def _running(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state not in ("Z", "X")
+
+
+def _reap(killed: set[int]) -> None:
+    """Wait for the children we killed, so they leave no zombies. Only those: a child that ended
+    by itself keeps its exit status for the learner's own ``Popen.wait()``."""
+    for pid in killed:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            continue  # not our child (a grandchild, a setsid daemon's child), or reaped already
