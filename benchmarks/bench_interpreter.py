@@ -75,6 +75,18 @@ async def round_trips(it: Interpreter, rounds: int) -> list[float]:
     return times
 
 
+async def lesson_switches(it: Interpreter, rounds: int) -> list[float]:
+    """A cell in another lesson's namespace: the leaving lesson's process state is saved and the
+    arriving one's restored (tutor/interpreter/baseline.py), instead of a fresh worker."""
+    times = []
+    for i in range(rounds):
+        t = time.perf_counter()
+        r = await it.execute(CELL, namespace=f"lesson-{i % 2}")
+        times.append(time.perf_counter() - t)
+        assert r.status == "ok", r
+    return times
+
+
 async def interrupts(it: Interpreter, rounds: int) -> list[float]:
     """From interrupt() to the answer of the next cell: a usable prompt."""
     times = []
@@ -123,9 +135,13 @@ async def main(rounds: int) -> int:
     device = await it.start()
     trips = await round_trips(it, rounds)
     rows.append(Row(f"warm round trip: {CELL}", "round trip", trips, 0.002))
+    switches = await lesson_switches(it, 100)
+    rows.append(Row("the same cell, each in another lesson", "lesson switch", switches, None))
     stops = await interrupts(it, 10)
     rows.append(Row("interrupt `while True: pass` to prompt", "interrupt", stops, 0.100))
     spare = await restarts(it, 5, spare=True)
+    # Also what a fresh worker per lesson would cost at each lesson change, before replaying the
+    # lesson's earlier steps (and a spare boot, ~2 s of CPU, in the background).
     rows.append(Row("forced restart, spare ready", "restart (spare)", spare, 0.100))
     await it.shutdown()
 
