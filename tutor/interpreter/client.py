@@ -72,7 +72,12 @@ class _Core:
                 if not self.settings.workdir:
                     self.settings.workdir = make_workdir()
                 # Cleans up after us should this process die without doing it (SIGKILL).
-                self.settings.reaper = Reaper(self.settings.workdir if self._own_workdir else None)
+                try:
+                    self.settings.reaper = Reaper(
+                        self.settings.workdir if self._own_workdir else None
+                    )
+                except OSError:
+                    self.settings.reaper = None  # then a later session cleans up (cgroup.py)
                 self._loop = asyncio.new_event_loop()
                 self._thread = threading.Thread(
                     target=self._loop.run_forever, name="tutor-interpreter", daemon=True
