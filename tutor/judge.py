@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -151,22 +150,6 @@ async def replay_steps(
     return problems
 
 
-def _coached(judge: Callable[..., Any]) -> Callable[..., Any]:
-    """Adds the mistake coach's explanation to a failed outcome. ``lesson_id`` and ``step_names``
-    (tutor.coach.step_names of the steps before this one) let it name the step a missing name is from."""
-
-    @functools.wraps(judge)
-    async def coached(*args: Any, lesson_id: str | None = None,
-                      step_names: Mapping[str, tuple[int, str]] | None = None, **kw: Any) -> StepOutcome:
-        outcome = await judge(*args, **kw)
-        outcome.explanation = explain_outcome(outcome, lang=kw.get("lang", "en"), lesson_id=lesson_id,
-                                              step_names=step_names)
-        return outcome
-
-    return coached
-
-
-@_coached
 async def judge_step(
     interp: Any,
     step: Step,
@@ -175,8 +158,32 @@ async def judge_step(
     namespace: str,
     lang: str = "en",
     on_output: Callable[[str], Any] | None = None,
-    on_display: Callable[[dict], Any] | None = None,
+    on_display: Callable[[dict[str, Any]], Any] | None = None,
     setup: str | None = None,
+    lesson_id: str | None = None,
+    step_names: Mapping[str, tuple[int, str]] | None = None,
+) -> StepOutcome:
+    """Judge ``step`` (see ``_judge``), then add the mistake coach's word on a failure.
+
+    ``lesson_id`` and ``step_names`` (tutor.coach.step_names of the steps before this one) let the
+    coach name the lesson step a missing name comes from.
+    """
+    outcome = await _judge(interp, step, code, namespace=namespace, lang=lang, on_output=on_output,
+                           on_display=on_display, setup=setup)
+    outcome.explanation = explain_outcome(outcome, lang=lang, lesson_id=lesson_id, step_names=step_names)
+    return outcome
+
+
+async def _judge(
+    interp: Any,
+    step: Step,
+    code: str,
+    *,
+    namespace: str,
+    lang: str,
+    on_output: Callable[[str], Any] | None,
+    on_display: Callable[[dict[str, Any]], Any] | None,
+    setup: str | None,
 ) -> StepOutcome:
     """Run ``code`` as ``step``'s cell in ``namespace`` and judge it.
 

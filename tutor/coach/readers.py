@@ -61,8 +61,8 @@ def _layer_input(ctx: Context, layer: dict[str, Any]) -> tuple[str, dict[str, An
     for op in ctx.ops:
         if op.get("op") in (name, "forward") and op.get("args"):
             arg = str(op["args"][0])
-            if ctx.tensor(arg) is not None:
-                return arg, ctx.tensor(arg)
+            if (found := ctx.tensor(arg)) is not None:
+                return arg, found
             if given is not None:
                 return arg, given
     if given is not None and len(candidates) == 0:
@@ -390,13 +390,14 @@ def cat(ctx: Context) -> Fields | None:
         return None
     fs, ss = first["shape"], second["shape"]
     dim = int(ctx.groups["dim"])
-    other = ctx.groups.get("other")
-    if other is None:
+    named = ctx.groups.get("other")
+    if named is None:
         differing = [i for i in range(min(len(fs), len(ss))) if i != dim and fs[i] != ss[i]]
         if not differing:
             return None
         other = differing[0]
-    other = int(other)
+    else:
+        other = int(named)
     fields: Fields = {"arg": arg, "first": items[0], "second": items[index],
                       "first_shape": shape_text(fs), "second_shape": shape_text(ss), "other": other,
                       "_fix": ""}
@@ -523,8 +524,11 @@ def ce_column(ctx: Context) -> Fields | None:
     fields = ce_target(ctx)
     if fields is None:
         return None
-    shape = ctx.tensor(fields["target"])["shape"]
-    if len(shape) != 2 or shape[1] != 1 or ctx.tensor(fields["target"])["dtype"] not in INTEGER_DTYPES:
+    target = ctx.tensor(fields["target"])
+    if target is None:
+        return None
+    shape = target["shape"]
+    if len(shape) != 2 or shape[1] != 1 or target["dtype"] not in INTEGER_DTYPES:
         return None
     return {**fields, "n": shape[0]}
 

@@ -24,7 +24,7 @@ else:  # pragma: no cover - Python 3.10 has no tomllib; tomlkit is a dependency 
     import tomlkit
     import tomlkit.exceptions
 
-    def toml_loads(text: str) -> dict:
+    def toml_loads(text: str) -> dict[str, Any]:
         return tomlkit.parse(text).unwrap()
 
     _TomlError = (tomlkit.exceptions.ParseError,)

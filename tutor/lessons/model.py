@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta, Struct
@@ -172,7 +173,7 @@ class Lesson(Struct, forbid_unknown_fields=True, kw_only=True):
     # helpers for checks); the learner never sees it, but its names are visible to cells.
     setup: str | None = None
 
-    def texts(self):
+    def texts(self) -> Iterator[tuple[str, Text]]:
         """Every translatable text field with its path, for lint's language checks."""
         yield "title", self.title
         yield "chapter", self.chapter
@@ -185,6 +186,6 @@ class Lesson(Struct, forbid_unknown_fields=True, kw_only=True):
                 yield f"steps[{i}].hints[{j}]", hint
 
 
-def lesson_from_data(data: dict) -> Lesson:
+def lesson_from_data(data: dict[str, Any]) -> Lesson:
     """Validate parsed TOML into a Lesson; raises msgspec.ValidationError with a field path."""
     return msgspec.convert(data, Lesson)

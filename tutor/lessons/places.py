@@ -29,8 +29,8 @@ def dotted(parts: list[str | int]) -> str:
 def _english(title: Any) -> str:
     if isinstance(title, str):
         return title
-    if isinstance(title, dict) and isinstance(title.get("en"), str):
-        return title["en"]
+    if isinstance(title, dict) and isinstance(english := title.get("en"), str):
+        return english
     return ""
 
 
