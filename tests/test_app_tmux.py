@@ -138,11 +138,11 @@ def test_run_and_step_keys_through_tmux(app_in_tmux):
     tmux.wait_for("step 4/4")
     tmux.send("p")
     shown = tmux.wait_for("step 3/4")
-    assert "y = ..." in shown and "ny = ..." not in shown
-    tmux.send("e")  # e enters the editor; then letters are text
-    tmux.wait_for("Code  (Esc leaves")
+    assert "y = ..." in shown and "ny = ..." not in shown and "y = ...n" not in shown
+    tmux.send("e")  # e enters the editor (the cursor at the end); then letters are text
+    tmux.wait_for("✎ Editing  (Esc leaves")
     tmux.send("z")
-    shown = tmux.wait_for("zy = ...")
+    shown = tmux.wait_for("y = ...z")
     assert "step 3/4" in shown
     # Esc and n sent together read as Alt+N in any terminal; a learner's keys come apart.
     tmux.send("Escape")

@@ -59,6 +59,19 @@ async def lesson_screen(pilot) -> LessonScreen:
     return app.screen
 
 
+async def step_shown(pilot, screen: LessonScreen, index: int) -> None:
+    """Wait until ``screen`` shows step ``index`` (the index changes when drawing starts)."""
+    app = pilot.app
+    await wait_for(
+        pilot,
+        lambda: app.screen is screen and screen.state.index == index,
+        f"step {index + 1} on the lesson screen",
+    )
+    await wait_for(pilot, lambda: isinstance(app.focused, Explanation), "the explanation's focus")
+    await pilot.pause(0.3)
+    assert f"step {index + 1}/" in screen_text(app)
+
+
 def burst(app, keys: list[tuple[str, str | None]]) -> None:
     """Keys posted back to back, as a terminal delivers a burst (see test_app_key_bursts)."""
     for key, char in keys:
@@ -198,11 +211,12 @@ async def test_replay_runs_what_the_learner_last_ran_after_a_worker_and_an_app_r
         outcome = await run_step(pilot)
         assert outcome.result.value == "tensor([ 7., 14., 21.])"
         assert any("the code you last ran there" in line for line in said), said
-        # And says so once the run is over, where the learner can still read it.
-        assert (
+        # And says so under the verdict once the run is over, where the learner reads.
+        note = app.screen.query_one("#verdict-note")
+        assert str(note.render()) == (
             "First re-ran step(s) 1 to rebuild their variables (the code you last ran there)."
-            in notifications(app)
-        ), notifications(app)
+        )
+        assert "First re-ran step(s) 1" in screen_text(app)
     async with running((120, 40), catalog=catalog(), lesson_id="app-basics") as (app, pilot):
         outcome = await run_step(pilot)  # step 2 again, in a new app: step 1 replays the same x = 7
         assert outcome.result.value == "tensor([ 7., 14., 21.])"
@@ -256,8 +270,8 @@ async def test_f5_then_n_in_one_burst_runs_leaves_the_editor_and_steps_on():
         await pilot.press("enter")
         before = screen.finished_runs
         burst(app, [("a", "a"), ("f5", None), ("n", "n")])
-        await wait_for(pilot, lambda: screen.state.index == 1, "the next step")
         await wait_for(pilot, lambda: screen.finished_runs > before, "the run")
+        await step_shown(pilot, screen, 1)
         # The "a" typed before F5 was run; the "n" after it was a key, not text.
         assert screen.state.steps[0].ran == original + "a"
         assert screen.state.steps[0].code == original + "a"
@@ -274,7 +288,7 @@ async def test_a_burst_that_opens_the_step_list_from_the_editor_goes_to_the_list
         original = cell.text
         await pilot.press("enter")
         burst(app, [("ctrl+g", None), ("down", None), ("enter", None)])
-        await wait_for(pilot, lambda: screen.state.index == 1, "the chosen step")
+        await step_shown(pilot, screen, 1)
         assert screen.state.steps[0].code == original  # no newline typed into step 1's cell
 
 
@@ -417,3 +431,4 @@ async def test_the_end_of_a_lesson_shows_a_summary_and_opens_the_next_lesson():
             "the next lesson",
         )
         assert app.screen.lesson.id == "app-next"
+        await wait_for(pilot, lambda: "step 1/" in screen_text(app), "its first step")

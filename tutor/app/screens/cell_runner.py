@@ -210,14 +210,15 @@ class CellRunner:
             output.show_result(outcome.result, stable=self.app.stable)
         else:
             output.clear(outcome.reason)
-        verdict.show_outcome(outcome, self.state.step.expect)
+        # Which earlier steps ran first, and whose code: said with the verdict, which the learner
+        # reads (a toast would cover the panels; problems get their own warning below).
+        note = self._replayed_note() if self.replayed and not problems else ""
+        verdict.show_outcome(outcome, self.state.step.expect, note)
         self.query_one(CoachNote).show(outcome)
         self.show_expected()  # an attempt opens the check's code to c
         if problems:
             self.notify(ui(self.lang, "Earlier steps had problems when re-run: {problems}",
                            problems="; ".join(problems)), severity="warning")
-        elif self.replayed:
-            self.notify(self._replayed_note())
         if worker_replaced:
             self.notify(ui(self.lang, "The worker was restarted and its variables are gone; the next run "
                            "re-runs the steps before this one first."), severity="warning")

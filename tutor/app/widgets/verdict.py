@@ -71,10 +71,12 @@ class VerdictView(VerticalScroll):
         padding: 0 1;
     }
     VerdictView > Static { width: 100%; }
+    VerdictView > #verdict-note { color: $text-muted; text-style: italic; }
     """
 
     def compose(self):
         yield Static(id="verdict-line")
+        yield Static(id="verdict-note")  # e.g. which earlier steps ran first
         yield Static(id="verdict-diff")
 
     def clear(self) -> None:
@@ -85,13 +87,18 @@ class VerdictView(VerticalScroll):
         self.query_one("#verdict-line", Static).update(line)
         self.query_one("#verdict-diff", Static).update("")
         self.query_one("#verdict-diff", Static).display = False
+        self.query_one("#verdict-note", Static).display = False
         self.display = bool(line.plain)
 
-    def show_outcome(self, outcome: StepOutcome, expect: object = None) -> None:
-        """Draw the outcome; ``expect`` (the step's) lets a regex verdict name its example."""
+    def show_outcome(self, outcome: StepOutcome, expect: object = None, note: str = "") -> None:
+        """Draw the outcome; ``expect`` (the step's) lets a regex verdict name its example, and
+        ``note`` is a line under the verdict about how the run went."""
         self.display = True
         lang = lang_of(self)
         self.query_one("#verdict-line", Static).update(headline(outcome, lang, expect))
+        note_line = self.query_one("#verdict-note", Static)
+        note_line.update(note)
+        note_line.display = bool(note)
         verdict = outcome.verdict
         diff = verdict.diff if verdict is not None and not outcome.passed else ()
         widget = self.query_one("#verdict-diff", Static)
