@@ -44,7 +44,10 @@ OWNER = textwrap.dedent(
     lines = queue.Queue()
     threading.Thread(target=it.execute, args=(cell,), kwargs={"on_output": lines.put},
                      daemon=True).start()
-    kids = lines.get(timeout=60).split()
+    text = ""
+    while "\\n" not in text:  # output arrives in chunks, not lines
+        text += lines.get(timeout=60)
+    kids = text.split()
     info = it.worker_info
     print(json.dumps({"kids": kids, "worker": info["pid"], "cgroup": info["cgroup"],
                       "workdir": it.workdir}), flush=True)
