@@ -213,3 +213,17 @@ async def test_judge_step_words_the_verdict_in_chinese(interp):
         out_zh.reason
         == "期望抛出 ValueError，实际抛出了 NameError：name 'undefined_name' is not defined"
     )
+
+
+async def test_the_coach_keeps_the_fix_out_of_an_exercise(interp):
+    # dtypes' "mean of integer counts": the starter raises the very error whose fix is the answer
+    lesson = load_file(Path(__file__).parents[1] / "lessons" / "18-dtypes.toml").lesson
+    index, step = next((i, s) for i, s in enumerate(lesson.steps) if s.is_exercise)
+    assert "counts" in (step.starter or "")
+    out = await judge_step(interp, step, step.starter, namespace="coach-exercise", lesson_id=lesson.id)
+    assert out.passed is False and out.explanation is not None
+    assert "counts" in out.explanation.text and out.explanation.fix is None
+    # the same mistake in a demo (not an exercise): the fix is shown
+    demo = Step(text="t", code=step.starter, expect=ErrorExpect(type="RuntimeError"))
+    shown = await judge_step(interp, demo, step.starter, namespace="coach-demo", lesson_id=lesson.id)
+    assert shown.explanation is not None and shown.explanation.fix == "counts.float().mean()"

@@ -170,7 +170,8 @@ async def judge_step(
     """
     outcome = await _judge(interp, step, code, namespace=namespace, lang=lang, on_output=on_output,
                            on_display=on_display, setup=setup)
-    outcome.explanation = explain_outcome(outcome, lang=lang, lesson_id=lesson_id, step_names=step_names)
+    outcome.explanation = explain_outcome(outcome, lang=lang, lesson_id=lesson_id, step_names=step_names,
+                                          exercise=step.is_exercise)
     return outcome
 
 
