@@ -18,7 +18,7 @@ import shutil
 import threading
 import weakref
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from tutor.interpreter import limits
 from tutor.interpreter.engine import Engine, Settings
@@ -28,7 +28,8 @@ from tutor.interpreter.workdir import make_workdir
 
 SANDBOX_ENV = "TORCH_TUTOR_SANDBOX"
 OutputCallback = Callable[[str], Any]
-DisplayCallback = Callable[[dict], Any]
+DisplayCallback = Callable[[dict[str, Any]], Any]
+T = TypeVar("T")
 
 
 class _Core:
@@ -65,8 +66,8 @@ class _Core:
         self._guard = threading.Lock()
 
     def submit(
-        self, make: Callable[[Engine], Coroutine[Any, Any, Any]]
-    ) -> concurrent.futures.Future:
+        self, make: Callable[[Engine], Coroutine[Any, Any, T]]
+    ) -> concurrent.futures.Future[T]:
         with self._guard:
             if self._loop is None:
                 if not self.settings.workdir:
@@ -202,7 +203,7 @@ class _Face:
 class Interpreter(_Face):
     """The asyncio interpreter. Every coroutine may be awaited from any running loop."""
 
-    async def _call(self, make: Callable[[Engine], Coroutine[Any, Any, Any]]) -> Any:
+    async def _call(self, make: Callable[[Engine], Coroutine[Any, Any, T]]) -> T:
         return await asyncio.wrap_future(self._core.submit(make))
 
     async def start(self) -> DeviceInfo:
@@ -278,7 +279,7 @@ def _options(check: bool, lang: str, setup: str | None) -> dict[str, Any]:
 class SyncInterpreter(_Face):
     """The same interpreter, blocking; a context manager. For the CLI and scripts."""
 
-    def _call(self, make: Callable[[Engine], Coroutine[Any, Any, Any]]) -> Any:
+    def _call(self, make: Callable[[Engine], Coroutine[Any, Any, T]]) -> T:
         return self._core.submit(make).result()
 
     def start(self) -> DeviceInfo:

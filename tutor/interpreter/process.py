@@ -236,9 +236,9 @@ class WorkerProcess:
         if _refusing.is_set():  # a signal handler ran while we spawned: it missed this one
             await self.kill()
             raise WorkerStartError("this process is shutting down")
-        self._replies = asyncio.StreamReader(limit=MAX_LINE)
+        self._replies = replies = asyncio.StreamReader(limit=MAX_LINE)
         self._replies_transport, _ = await loop.connect_read_pipe(
-            lambda: asyncio.StreamReaderProtocol(self._replies), os.fdopen(reply_r, "rb", 0)
+            lambda: asyncio.StreamReaderProtocol(replies), os.fdopen(reply_r, "rb", 0)
         )
         self._tasks = [
             loop.create_task(self._read_messages()),

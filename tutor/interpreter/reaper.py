@@ -43,7 +43,7 @@ def start_time(pid: int) -> int | None:
 
 def group_members(pgid: int, since: int) -> list[int]:
     """Processes in process group ``pgid`` that started at or after ``since`` (pid reuse guard)."""
-    found = []
+    found: list[int] = []
     try:
         entries = os.listdir("/proc")
     except OSError:

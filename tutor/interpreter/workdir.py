@@ -36,7 +36,7 @@ def _owner_alive(pid: int) -> bool:
 
 def remove_stale(base: str | None = None) -> list[str]:
     """Remove session folders of processes that are gone; returns what was removed."""
-    removed = []
+    removed: list[str] = []
     now = time.time()
     try:
         entries = list(Path(base or tempfile.gettempdir()).glob(PREFIX + "*"))
