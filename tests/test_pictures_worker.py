@@ -70,7 +70,7 @@ def test_check_prints_the_compact_text_when_not_a_terminal(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     assert "\x1b[" not in out
-    assert "✓ steps[2] demo A graph" in out
+    assert '✓ step 3 "A graph" demo' in out  # steps named as the app names them
     assert (
         "      [graph] z: 3 nodes, 1 leaf\n"
         "      PowBackward0  (z.grad_fn)\n"
