@@ -150,7 +150,7 @@ async def test_training_screen_chrome_and_results_are_chinese():
             assert words in footer, footer
         assert not english_words(footer), footer
         labels = [str(label.content) for label in screen.query("#settings Label").results(Label)]
-        assert labels == ["模型", "步数", "轮数", "批大小", "学习率", "动量", "线程"]
+        assert labels == ["模型", "步数", "轮数", "批大小", "学习率", "动量", "线程", "进程数"]
         # The settings row fits 100 columns: every field is on screen and wide enough to read.
         for field in screen.query("#settings Input").results(Input):
             assert field.region.right <= 100 and field.region.width >= 4, (field.id, field.region)
