@@ -30,8 +30,11 @@ from tutor.lessons.loader import toml_loads
 
 CASES = Path(__file__).resolve().parent.parent / "tests" / "coach_cases"
 REPEATS = 20
-PASSING = ["x = torch.ones(3, 4)\ny = x @ x.T\ny.sum()", "a = torch.arange(10).float().mean()\na",
-           "n = [1, 2, 3]\nsum(n)"]
+PASSING = [
+    "x = torch.ones(3, 4)\ny = x @ x.T\ny.sum()",
+    "a = torch.arange(10).float().mean()\na",
+    "n = [1, 2, 3]\nsum(n)",
+]
 
 
 def _cells() -> list[tuple[str, str]]:
@@ -78,18 +81,21 @@ def main() -> None:
         travelled = json.loads(json.dumps(found))
         # Called at once, inside this iteration: the loop variables are the ones meant.
         collect_ms = _median_ms(lambda: facts.collect(exc, ns, runner._lines.get))  # noqa: B023
-        explain_ms = _median_ms(
-            lambda: explain(type(exc).__name__, str(exc), travelled, lang="en"))  # noqa: B023
+        explain_ms = _median_ms(lambda: explain(type(exc).__name__, str(exc), travelled, lang="en"))  # noqa: B023
         rows[kind].append((collect_ms, explain_ms))
 
     print(f"torch {torch.__version__}; median of {REPEATS} repeats per cell, in ms")
-    print(f"{'cells':<34}{'n':>4}{'facts (worker)':>16}{'explain (UI)':>14}{'total median':>14}{'total max':>11}")
+    print(
+        f"{'cells':<34}{'n':>4}{'facts (worker)':>16}{'explain (UI)':>14}{'total median':>14}{'total max':>11}"
+    )
     for kind, label in (("case", "failing, in the catalogue"), ("miss", "failing, outside it")):
         data = rows[kind]
         totals = [a + b for a, b in data]
-        print(f"{label:<34}{len(data):>4}{statistics.median(a for a, _ in data):>16.3f}"
-              f"{statistics.median(b for _, b in data):>14.3f}{statistics.median(totals):>14.3f}"
-              f"{max(totals):>11.3f}")
+        print(
+            f"{label:<34}{len(data):>4}{statistics.median(a for a, _ in data):>16.3f}"
+            f"{statistics.median(b for _, b in data):>14.3f}{statistics.median(totals):>14.3f}"
+            f"{max(totals):>11.3f}"
+        )
 
     calls = 0
     real_collect = facts.collect
@@ -105,11 +111,15 @@ def main() -> None:
     facts.collect = real_collect
     passed = StepOutcome(True, "all checks passed", ExecResult(status="ok", output="5\n"), None)
     check_ms = _median_ms(lambda: explain_outcome(passed))
-    print(f"{'passing cells':<34}{len(PASSING):>4}{'0 calls':>16}{check_ms:>14.4f}{check_ms:>14.4f}{'':>11}")
+    print(
+        f"{'passing cells':<34}{len(PASSING):>4}{'0 calls':>16}{check_ms:>14.4f}{check_ms:>14.4f}{'':>11}"
+    )
     everything = [a + b for a, b in rows["case"] + rows["miss"]]
     verdict = "within" if statistics.median(everything) <= 5.0 else "OVER"
-    print(f"failing cells, all {len(everything)}: median {statistics.median(everything):.3f} ms "
-          f"({verdict} the 5 ms target); passing cells: facts.collect called {calls} times")
+    print(
+        f"failing cells, all {len(everything)}: median {statistics.median(everything):.3f} ms "
+        f"({verdict} the 5 ms target); passing cells: facts.collect called {calls} times"
+    )
 
 
 if __name__ == "__main__":

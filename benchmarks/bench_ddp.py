@@ -61,8 +61,18 @@ def main() -> None:
         runs = [
             ("1", "hand-written", ["--model", opts.model, "--threads", str(opts.threads)]),
             ("1", "autograd", ["--model", str(notes), "--threads", str(opts.threads)]),
-            (str(opts.processes), "autograd + DDP",
-             ["--model", opts.model, "--threads", str(opts.threads), "--ddp", str(opts.processes)]),
+            (
+                str(opts.processes),
+                "autograd + DDP",
+                [
+                    "--model",
+                    opts.model,
+                    "--threads",
+                    str(opts.threads),
+                    "--ddp",
+                    str(opts.processes),
+                ],
+            ),
         ]
         rows = []
         for processes, step, args in runs:
@@ -72,14 +82,20 @@ def main() -> None:
             rows.append((processes, step, result, load))
 
     start = rows[0][2]["start"]
-    print(f"\n{opts.model}, {opts.steps} steps of a global batch of 64 on {start['device']}; "
-          f"{start['split']}")
-    print(f"{'processes':>9} {'threads each':>12}  {'step':<15} {'samples/s':>10} {'train s':>8} "
-          f"{'test acc':>9}  load before")
+    print(
+        f"\n{opts.model}, {opts.steps} steps of a global batch of 64 on {start['device']}; "
+        f"{start['split']}"
+    )
+    print(
+        f"{'processes':>9} {'threads each':>12}  {'step':<15} {'samples/s':>10} {'train s':>8} "
+        f"{'test acc':>9}  load before"
+    )
     for processes, step, result, load in rows:
         s, d = result["start"], result["done"]
-        print(f"{processes:>9} {s['threads']:>12}  {step:<15} {d['samples_per_s']:>10,.0f} "
-              f"{d['train_time']:>8.1f} {d['test_acc']:>9.2%}  {load}")
+        print(
+            f"{processes:>9} {s['threads']:>12}  {step:<15} {d['samples_per_s']:>10,.0f} "
+            f"{d['train_time']:>8.1f} {d['test_acc']:>9.2%}  {load}"
+        )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ def _cnn_loss() -> torch.Tensor:
         torch.nn.Conv2d(10, 20, 5), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Flatten(), torch.nn.Linear(320, 10),
     )  # fmt: skip
-    return torch.nn.functional.cross_entropy(net(torch.rand(4, 1, 28, 28)), torch.zeros(4, dtype=torch.long))
+    return torch.nn.functional.cross_entropy(
+        net(torch.rand(4, 1, 28, 28)), torch.zeros(4, dtype=torch.long)
+    )
 
 
 # (name, the data, made once, and the show call timed on it)
@@ -34,7 +36,11 @@ CASES: list[tuple[str, Callable[[], Any], Callable[[Show, Any], None]]] = [
     ("image 16×64×64", lambda: torch.rand(16, 64, 64), lambda s, d: s.image(d)),
     ("image 64×512×512 (capped)", lambda: torch.rand(64, 512, 512), lambda s, d: s.image(d)),
     ("plot 3×100k (thinned)", lambda: torch.randn(3, 100_000), lambda s, d: s.plot(d)),
-    ("hist 2×1M values", lambda: (torch.rand(1_000_000), torch.randn(1_000_000)), lambda s, d: s.hist(*d, bins=40)),
+    (
+        "hist 2×1M values",
+        lambda: (torch.rand(1_000_000), torch.randn(1_000_000)),
+        lambda s, d: s.hist(*d, bins=40),
+    ),
     ("heatmap 512×512 (capped)", lambda: torch.randn(512, 512), lambda s, d: s.heatmap(d)),
     ("graph of a CNN loss", _cnn_loss, lambda s, d: s.graph(d)),
 ]
@@ -52,7 +58,9 @@ def best(fn: Callable[[], object], runs: int = 5) -> float:
 def main() -> None:
     sent: list[dict] = []
     show = Show(sent.append)
-    print(f"{'picture':<28} {'show ms':>8} {'JSON KiB':>9} {'json ms':>8} {'decode ms':>10} {'describe ms':>12} {'cells ms':>9}")
+    print(
+        f"{'picture':<28} {'show ms':>8} {'JSON KiB':>9} {'json ms':>8} {'decode ms':>10} {'describe ms':>12} {'cells ms':>9}"
+    )
     for name, make, draw in CASES:
         data = make()
 
@@ -72,7 +80,9 @@ def main() -> None:
             cells = f"{best(lambda p=picture: raster.grid_lines(p, 100, 'rgb')):9.1f}"
         else:
             cells = f"{best(lambda m=message: render_text(m, 100, 16)):9.1f}"
-        print(f"{name:<28} {shown:8.1f} {len(text) / 1024:9.1f} {encoded:8.1f} {decoded:10.2f} {described:12.2f} {cells}")
+        print(
+            f"{name:<28} {shown:8.1f} {len(text) / 1024:9.1f} {encoded:8.1f} {decoded:10.2f} {described:12.2f} {cells}"
+        )
     print("cells: the half-block grid at 100 columns (images) or the plain-text drawing (others)")
 
 

@@ -34,12 +34,30 @@ class Terminal:
     def __init__(self, command: str, size=(100, 30)) -> None:
         self.socket = f"tt-bench-{uuid.uuid4().hex[:8]}"
         self.started = time.perf_counter()
-        subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-s", "b",
-                        "-x", str(size[0]), "-y", str(size[1]), command], check=True)
+        subprocess.run(
+            [
+                "tmux",
+                "-L",
+                self.socket,
+                "new-session",
+                "-d",
+                "-s",
+                "b",
+                "-x",
+                str(size[0]),
+                "-y",
+                str(size[1]),
+                command,
+            ],
+            check=True,
+        )
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", "-t", "b"],
-                              capture_output=True, text=True).stdout
+        return subprocess.run(
+            ["tmux", "-L", self.socket, "capture-pane", "-p", "-t", "b"],
+            capture_output=True,
+            text=True,
+        ).stdout
 
     def send(self, *keys: str) -> None:
         subprocess.run(["tmux", "-L", self.socket, "send-keys", "-t", "b", *keys], check=True)
@@ -87,8 +105,14 @@ def time_torch_import() -> tuple[float, float]:
     """(whole `python -c "import torch"` process, the import statement alone)."""
     start = time.perf_counter()
     out = subprocess.run(
-        [PYTHON, "-c", "import time; t = time.perf_counter(); import torch; print(time.perf_counter() - t)"],
-        capture_output=True, text=True, check=True,
+        [
+            PYTHON,
+            "-c",
+            "import time; t = time.perf_counter(); import torch; print(time.perf_counter() - t)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return time.perf_counter() - start, float(out.strip())
 
@@ -135,16 +159,22 @@ def main() -> int:
         rows.append((f"launch -> home drawn: {name}", home[name], "<= 0.5"))
     for name in lesson_programs:
         rows.append((f"launch -> lesson drawn: {name}", drawn[name], ""))
-        rows.append((f"launch -> first cell result: {name}", result[name], f"<= {torch_med + 0.5:.2f}"))
+        rows.append(
+            (f"launch -> first cell result: {name}", result[name], f"<= {torch_med + 0.5:.2f}")
+        )
     rows.append(("python -c 'import torch' (whole process)", torch_proc, ""))
     rows.append(("import torch (statement only)", torch_stmt, ""))
 
     width = max(len(r[0]) for r in rows)
-    print(f"{'measurement (seconds, ' + str(args.runs) + ' runs)':<{width}}  median     min     max  target")
+    print(
+        f"{'measurement (seconds, ' + str(args.runs) + ' runs)':<{width}}  median     min     max  target"
+    )
     for name, values, target in rows:
         print(f"{name:<{width}}  {summary(values)}  {target}")
-    print(f"\nmachine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; the first cell result "
-          "target is the median whole-process torch import + 0.5 s")
+    print(
+        f"\nmachine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; the first cell result "
+        "target is the median whole-process torch import + 0.5 s"
+    )
     return 0
 
 

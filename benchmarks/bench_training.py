@@ -40,9 +40,18 @@ from notes_nets import NOTES_SOURCES, notes_class  # noqa: E402 (after sys.path)
 # Training FLOPs = 2·MACs for the forward pass, 2·MACs for the weight gradients and 2·MACs for the
 # input gradients, except for the first layer, whose input needs no gradient.
 LAYER_MACS = {
-    "fcn": [("l1", 784 * 512, True), ("l2", 512 * 256, False), ("l3", 256 * 128, False),
-            ("l4", 128 * 64, False), ("l5", 64 * 10, False)],
-    "cnn": [("conv1", 24 * 24 * 10 * 25, True), ("conv2", 8 * 8 * 20 * 250, False), ("fc", 320 * 10, False)],
+    "fcn": [
+        ("l1", 784 * 512, True),
+        ("l2", 512 * 256, False),
+        ("l3", 256 * 128, False),
+        ("l4", 128 * 64, False),
+        ("l5", 64 * 10, False),
+    ],
+    "cnn": [
+        ("conv1", 24 * 24 * 10 * 25, True),
+        ("conv2", 8 * 8 * 20 * 250, False),
+        ("fc", 320 * 10, False),
+    ],
 }
 
 
@@ -113,7 +122,9 @@ def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) 
     NotesNet = notes_class(NOTES_SOURCES[model_name])
 
     # The notes' pipeline, as written: per-sample ToTensor + Normalize, DataLoader with shuffle.
-    transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
+    transform = transforms.Compose(
+        [transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))]
+    )
     train_dataset = datasets.MNIST(root=str(root), train=True, download=False, transform=transform)
     test_dataset = datasets.MNIST(root=str(root), train=False, download=False, transform=transform)
     # shuffle=True as in the notes, through a sampler that draws each epoch's order exactly as the
@@ -130,7 +141,9 @@ def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) 
 
     train_loader = DataLoader(train_dataset, sampler=SameShuffle(), batch_size=64)
     test_loader = DataLoader(test_dataset, shuffle=False, batch_size=64)
-    torch.manual_seed(0)  # the same initial weights as the tutor's model (same seed, same layer order)
+    torch.manual_seed(
+        0
+    )  # the same initial weights as the tutor's model (same seed, same layer order)
     ref_model = NotesNet()
     criterion = torch.nn.CrossEntropyLoss()
     optimizer = optim.SGD(ref_model.parameters(), lr=0.01, momentum=0.5)
@@ -175,14 +188,20 @@ def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) 
     os.environ["TORCH_TUTOR_HOME"] = str(home)
     cpu_before = cpu_times()
     per_epoch = -(-len(plan.train) // 64)
-    trainer = Trainer(TrainConfig(model=model_name, steps=epochs * per_epoch, checkpoint=False), on_event)
+    trainer = Trainer(
+        TrainConfig(model=model_name, steps=epochs * per_epoch, checkpoint=False), on_event
+    )
     done = trainer.run(plan)
     ref_acc, _ = ref_test()
     steal = steal_share(cpu_before, cpu_times())
     # The same run on the reference's fixed thread count: the tuner's 1-thread probe steps split
     # some sums differently (oneDNN's weight gradients), which moves the accuracy by float rounding.
-    fixed = Trainer(TrainConfig(model=model_name, steps=epochs * per_epoch, checkpoint=False,
-                                threads=DEFAULT_THREADS), lambda event: None).run(plan)
+    fixed = Trainer(
+        TrainConfig(
+            model=model_name, steps=epochs * per_epoch, checkpoint=False, threads=DEFAULT_THREADS
+        ),
+        lambda event: None,
+    ).run(plan)
 
     # Evaluation of the whole test set, interleaved, same thread count for both.
     torch.set_num_threads(DEFAULT_THREADS)
@@ -197,9 +216,17 @@ def bench_pipelines(model_name: str, plan, root: Path, epochs: int, home: Path) 
         evaluate(trainer.model, x_test, y_test)
         tutor_eval.append(len(plan.test) / (time.perf_counter() - t))
     return {
-        "ref_rates": ref_rates, "tutor_rates": tutor_rates, "ref_acc": ref_acc, "tutor_acc": done.test_acc,
-        "steps": done.steps, "ref_eval": ref_eval, "tutor_eval": tutor_eval, "preload": preload,
-        "threads": sorted(set(tutor_threads)), "steal": steal, "fixed_acc": fixed.test_acc,
+        "ref_rates": ref_rates,
+        "tutor_rates": tutor_rates,
+        "ref_acc": ref_acc,
+        "tutor_acc": done.test_acc,
+        "steps": done.steps,
+        "ref_eval": ref_eval,
+        "tutor_eval": tutor_eval,
+        "preload": preload,
+        "threads": sorted(set(tutor_threads)),
+        "steal": steal,
+        "fixed_acc": fixed.test_acc,
     }
 
 
@@ -232,8 +259,17 @@ async def bench_worker(home: Path) -> dict:
 def bench_cli(home: Path, data: Path | None) -> dict:
     out = home / "cnn.pt"
     env = dict(os.environ, TORCH_TUTOR_HOME=str(home))
-    command = [str(Path(sys.executable).with_name("torch-tutor")), "train", "--model", "cnn", "--steps", "938",
-               "--save", str(out), "--json"]
+    command = [
+        str(Path(sys.executable).with_name("torch-tutor")),
+        "train",
+        "--model",
+        "cnn",
+        "--steps",
+        "938",
+        "--save",
+        str(out),
+        "--json",
+    ]
     t = time.perf_counter()
     proc = subprocess.run(command, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t
@@ -272,7 +308,9 @@ def ui_child(args: argparse.Namespace) -> None:
 
     class Host(App):
         def on_mount(self) -> None:
-            screen = TrainingScreen(threads=args.threads or None, max_threads=args.max_threads, nice=args.nice)
+            screen = TrainingScreen(
+                threads=args.threads or None, max_threads=args.max_threads, nice=args.nice
+            )
             self.push_screen(screen)
 
             def go() -> None:
@@ -292,8 +330,14 @@ class ControlClient:
         import queue
         import threading
 
-        self.proc = subprocess.Popen(["tmux", "-L", socket, "-C", "attach", "-t", "b"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True, errors="replace", bufsize=1)
+        self.proc = subprocess.Popen(
+            ["tmux", "-L", socket, "-C", "attach", "-t", "b"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            bufsize=1,
+        )
         self.lines: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -330,12 +374,17 @@ class ControlClient:
 def bench_latency(config: dict, presses: int, home: Path) -> dict:
     from bench_startup import Terminal  # the startup benchmark's tmux driver (private tmux server)
 
-    flags = " ".join(f"--{k.replace('_', '-')} {v}" for k, v in config.items()
-                     if k not in ("label", "idle") and v is not None)
+    flags = " ".join(
+        f"--{k.replace('_', '-')} {v}"
+        for k, v in config.items()
+        if k not in ("label", "idle") and v is not None
+    )
     if config.get("idle"):
         flags += " --idle"
-    command = (f"cd {shlex.quote(str(ROOT))} && env TORCH_TUTOR_HOME={shlex.quote(str(home))} TERM=xterm-256color "
-               f"{shlex.quote(sys.executable)} benchmarks/bench_training.py --ui-child {flags}")
+    command = (
+        f"cd {shlex.quote(str(ROOT))} && env TORCH_TUTOR_HOME={shlex.quote(str(home))} TERM=xterm-256color "
+        f"{shlex.quote(sys.executable)} benchmarks/bench_training.py --ui-child {flags}"
+    )
     term = Terminal(command, size=(100, 30))
     model = re.compile(r"model\s+(CNN|FCN)\s*▼")
     client = None
@@ -343,7 +392,9 @@ def bench_latency(config: dict, presses: int, home: Path) -> dict:
         term.wait_for("samples/s" if not config.get("idle") else "model", timeout=90)
         time.sleep(1.0)
         # Keep the window 100×30: a control client would otherwise resize it to its own 80×24.
-        subprocess.run(["tmux", "-L", term.socket, "set-option", "-g", "window-size", "manual"], check=True)
+        subprocess.run(
+            ["tmux", "-L", term.socket, "set-option", "-g", "window-size", "manual"], check=True
+        )
         client = ControlClient(term.socket)
         time.sleep(0.5)
         current = model.search(term.screen()).group(1)
@@ -365,8 +416,10 @@ def bench_latency(config: dict, presses: int, home: Path) -> dict:
         term.close()
     latencies.sort()
     return {
-        "median": statistics.median(latencies), "p95": latencies[int(0.95 * (len(latencies) - 1))],
-        "max": latencies[-1], "rate": rate.group(1) if rate else "-",
+        "median": statistics.median(latencies),
+        "p95": latencies[int(0.95 * (len(latencies) - 1))],
+        "max": latencies[-1],
+        "rate": rate.group(1) if rate else "-",
     }
 
 
@@ -386,14 +439,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--models", default="fcn,cnn")
-    parser.add_argument("--data", type=Path, default=SHARED_MNIST if SHARED_MNIST.is_dir() else None)
+    parser.add_argument(
+        "--data", type=Path, default=SHARED_MNIST if SHARED_MNIST.is_dir() else None
+    )
     parser.add_argument("--presses", type=int, default=20)
     parser.add_argument("--skip-pipelines", action="store_true")
     parser.add_argument("--skip-worker", action="store_true")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--ui-child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--max-threads", type=int, default=max(1, (os.cpu_count() or 2) - 1), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--max-threads", type=int, default=max(1, (os.cpu_count() or 2) - 1), help=argparse.SUPPRESS
+    )
     parser.add_argument("--nice", type=int, default=10, help=argparse.SUPPRESS)
     parser.add_argument("--idle", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -404,8 +461,10 @@ def main() -> int:
     from tutor.training.sources import load_plan
 
     load = os.getloadavg()
-    print(f"bench_training · {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} cores · "
-          f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (shared machine: figures are noisy)")
+    print(
+        f"bench_training · {time.strftime('%Y-%m-%d %H:%M')} · {os.cpu_count()} cores · "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (shared machine: figures are noisy)"
+    )
     summary = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -418,12 +477,16 @@ def main() -> int:
 
             root = torchvision_folder(plan, tmp / "torchvision")
             peak = peak_gflops(DEFAULT_THREADS)
-            results = {name: bench_pipelines(name, plan, root, args.epochs, tmp / f"home-{name}")
-                       for name in args.models.split(",")}
+            results = {
+                name: bench_pipelines(name, plan, root, args.epochs, tmp / f"home-{name}")
+                for name in args.models.split(",")
+            }
             # The best of two measurements (before and after): load from other processes only lowers it.
             peak = max(peak, peak_gflops(DEFAULT_THREADS))
-            print(f"peak sgemm (2048², {DEFAULT_THREADS} threads, best of before/after): {peak:.0f} GFLOP/s · "
-                  f"torch {torch.__version__}")
+            print(
+                f"peak sgemm (2048², {DEFAULT_THREADS} threads, best of before/after): {peak:.0f} GFLOP/s · "
+                f"torch {torch.__version__}"
+            )
             print("same initial weights and the same batch order in both pipelines")
             for name, r in results.items():
                 ref, tut = statistics.median(r["ref_rates"]), statistics.median(r["tutor_rates"])
@@ -432,32 +495,82 @@ def main() -> int:
                 best = max(r["tutor_rates"]) / max(r["ref_rates"])
                 floor = train_flops(name) / (peak * 1e9)  # seconds per sample at peak
                 e_ratio = statistics.median(r["tutor_eval"]) / statistics.median(r["ref_eval"])
-                print(f"\n{name.upper()} · {r['steps']} steps of 64 · tutor threads used: {r['threads']} · "
-                      f"CPU steal during training: {r['steal']}")
+                print(
+                    f"\n{name.upper()} · {r['steps']} steps of 64 · tutor threads used: {r['threads']} · "
+                    f"CPU steal during training: {r['steal']}"
+                )
                 row("", "reference", "tutor", "ratio", "target")
-                row("train samples/s (median of epochs)", f"{ref:,.0f}", f"{tut:,.0f}", f"{ratio:.2f}×",
-                    f"≥ {target}× {'PASS' if ratio >= target else 'MISS'}")
-                row("train samples/s (best epoch)", f"{max(r['ref_rates']):,.0f}", f"{max(r['tutor_rates']):,.0f}",
-                    f"{best:.2f}×", "the least disturbed epochs")
-                row("  per epoch, reference", " ".join(f"{v:,.0f}" for v in r["ref_rates"]), "", "", "")
-                row("  per epoch, tutor", " ".join(f"{v:,.0f}" for v in r["tutor_rates"]), "", "", "")
+                row(
+                    "train samples/s (median of epochs)",
+                    f"{ref:,.0f}",
+                    f"{tut:,.0f}",
+                    f"{ratio:.2f}×",
+                    f"≥ {target}× {'PASS' if ratio >= target else 'MISS'}",
+                )
+                row(
+                    "train samples/s (best epoch)",
+                    f"{max(r['ref_rates']):,.0f}",
+                    f"{max(r['tutor_rates']):,.0f}",
+                    f"{best:.2f}×",
+                    "the least disturbed epochs",
+                )
+                row(
+                    "  per epoch, reference",
+                    " ".join(f"{v:,.0f}" for v in r["ref_rates"]),
+                    "",
+                    "",
+                    "",
+                )
+                row(
+                    "  per epoch, tutor",
+                    " ".join(f"{v:,.0f}" for v in r["tutor_rates"]),
+                    "",
+                    "",
+                    "",
+                )
                 ok = r["tutor_acc"] >= r["ref_acc"] - 0.005
-                row(f"test accuracy after {r['steps']} steps", f"{r['ref_acc']:.2%}", f"{r['tutor_acc']:.2%}",
-                    f"{r['tutor_acc'] - r['ref_acc']:+.2%}", f"equal or better (±0.5) {'PASS' if ok else 'MISS'}")
-                row(f"  tutor on {DEFAULT_THREADS} threads throughout", f"{r['ref_acc']:.2%}", f"{r['fixed_acc']:.2%}",
-                    f"{r['fixed_acc'] - r['ref_acc']:+.2%}", "no 1-thread probe steps")
-                row(f"eval samples/s ({len(plan.test):,} images)", f"{statistics.median(r['ref_eval']):,.0f}",
-                    f"{statistics.median(r['tutor_eval']):,.0f}", f"{e_ratio:.2f}×",
-                    f"≥ 4× {'PASS' if e_ratio >= 4 else 'MISS'}")
+                row(
+                    f"test accuracy after {r['steps']} steps",
+                    f"{r['ref_acc']:.2%}",
+                    f"{r['tutor_acc']:.2%}",
+                    f"{r['tutor_acc'] - r['ref_acc']:+.2%}",
+                    f"equal or better (±0.5) {'PASS' if ok else 'MISS'}",
+                )
+                row(
+                    f"  tutor on {DEFAULT_THREADS} threads throughout",
+                    f"{r['ref_acc']:.2%}",
+                    f"{r['fixed_acc']:.2%}",
+                    f"{r['fixed_acc'] - r['ref_acc']:+.2%}",
+                    "no 1-thread probe steps",
+                )
+                row(
+                    f"eval samples/s ({len(plan.test):,} images)",
+                    f"{statistics.median(r['ref_eval']):,.0f}",
+                    f"{statistics.median(r['tutor_eval']):,.0f}",
+                    f"{e_ratio:.2f}×",
+                    f"≥ 4× {'PASS' if e_ratio >= 4 else 'MISS'}",
+                )
                 e_best = max(r["tutor_eval"]) / max(r["ref_eval"])
-                row("eval samples/s (best of 5)", f"{max(r['ref_eval']):,.0f}", f"{max(r['tutor_eval']):,.0f}",
-                    f"{e_best:.2f}×", "")
-                row("fraction of the FLOP floor (best)", f"{max(r['ref_rates']) * floor:.0%}",
-                    f"{max(r['tutor_rates']) * floor:.0%}", "", f"{train_flops(name) / 1e6:.2f} MFLOP/sample")
+                row(
+                    "eval samples/s (best of 5)",
+                    f"{max(r['ref_eval']):,.0f}",
+                    f"{max(r['tutor_eval']):,.0f}",
+                    f"{e_best:.2f}×",
+                    "",
+                )
+                row(
+                    "fraction of the FLOP floor (best)",
+                    f"{max(r['ref_rates']) * floor:.0%}",
+                    f"{max(r['tutor_rates']) * floor:.0%}",
+                    "",
+                    f"{train_flops(name) / 1e6:.2f} MFLOP/sample",
+                )
                 row("  floor for 60k samples", "", f"{60000 * floor:.2f} s", "", "")
                 row("preload of the test set", "", f"{r['preload'] * 1000:.0f} ms", "", "")
-                summary.append(f"{name} {ratio:.2f}× median / {best:.2f}× best (target {target}×), eval {e_ratio:.1f}×, "
-                               f"acc {r['tutor_acc']:.2%} vs {r['ref_acc']:.2%}")
+                summary.append(
+                    f"{name} {ratio:.2f}× median / {best:.2f}× best (target {target}×), eval {e_ratio:.1f}×, "
+                    f"acc {r['tutor_acc']:.2%} vs {r['ref_acc']:.2%}"
+                )
         if not args.skip_worker:
             w = asyncio.run(bench_worker(tmp / "home-worker"))
             c = bench_cli(tmp / "home-cli", args.data)
@@ -467,17 +580,33 @@ def main() -> int:
             row("stop sent → stopped", "", f"{w['stop'] * 1000:.0f} ms", "", "≤ 1000 ms")
             row("train --model cnn --steps 938", "", f"{c['wall']:.1f} s", "", "about a minute")
             if "notes_acc" in c:
-                row("  its state_dict in the notes' Net", "", f"{c['notes_acc']:.2%}", "", "≥ 96% on t10k")
-            summary.append(f"updates {w['updates_per_s']:.0f}/s, stop {w['stop'] * 1000:.0f} ms, "
-                           f"CLI 938 steps {c['wall']:.1f} s" + (f" → {c['notes_acc']:.2%}" if "notes_acc" in c else ""))
+                row(
+                    "  its state_dict in the notes' Net",
+                    "",
+                    f"{c['notes_acc']:.2%}",
+                    "",
+                    "≥ 96% on t10k",
+                )
+            summary.append(
+                f"updates {w['updates_per_s']:.0f}/s, stop {w['stop'] * 1000:.0f} ms, "
+                f"CLI 938 steps {c['wall']:.1f} s"
+                + (f" → {c['notes_acc']:.2%}" if "notes_acc" in c else "")
+            )
         if not args.skip_latency:
-            print("\nkey-to-redraw latency in tmux (key m sent and output watched by a tmux control-mode client), "
-                  f"{args.presses} presses while training the CNN")
+            print(
+                "\nkey-to-redraw latency in tmux (key m sent and output watched by a tmux control-mode client), "
+                f"{args.presses} presses while training the CNN"
+            )
             row("configuration", "median", "p95", "max", "samples/s at the end")
             for config in LATENCY_CONFIGS:
                 lat = bench_latency(config, args.presses, tmp / "home-ui")
-                row(config["label"], f"{lat['median'] * 1000:.0f} ms", f"{lat['p95'] * 1000:.0f} ms",
-                    f"{lat['max'] * 1000:.0f} ms", lat["rate"])
+                row(
+                    config["label"],
+                    f"{lat['median'] * 1000:.0f} ms",
+                    f"{lat['p95'] * 1000:.0f} ms",
+                    f"{lat['max'] * 1000:.0f} ms",
+                    lat["rate"],
+                )
                 if config["label"].endswith("(the screen)"):
                     summary.append(f"UI latency p95 {lat['p95'] * 1000:.0f} ms (target < 100)")
     print("\nsummary: " + " · ".join(summary))

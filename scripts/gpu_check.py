@@ -52,7 +52,10 @@ class Report:
         self.steps.append(step)
         self.write()
         mark = {"ok": "ok  ", "fail": "FAIL", "skipped": "skip"}[step.status]
-        print(f"[{mark}] {step.name} ({step.seconds:.1f} s){': ' + step.note if step.note else ''}", flush=True)
+        print(
+            f"[{mark}] {step.name} ({step.seconds:.1f} s){': ' + step.note if step.note else ''}",
+            flush=True,
+        )
         for problem in step.problems:
             print(f"       - {problem}", flush=True)
 
@@ -80,7 +83,9 @@ def render_text(data: dict[str, Any]) -> str:
     """A readable report: the machine, one block per step, a summary line."""
     lines = ["torch-tutor GPU check", "=" * 21]
     lines += [f"{key}: {value}" for key, value in data["machine"].items()]
-    lines.append(f"started {data['started']}, {data['seconds']} s, cuda: {data['cuda']}, quick: {data['quick']}")
+    lines.append(
+        f"started {data['started']}, {data['seconds']} s, cuda: {data['cuda']}, quick: {data['quick']}"
+    )
     lines.append("")
     for step in data["steps"]:
         lines.append(f"[{step['status']}] {step['name']}  ({step['seconds']:.1f} s)")
@@ -92,7 +97,9 @@ def render_text(data: dict[str, Any]) -> str:
             lines.append(f"    PROBLEM: {problem}")
         lines.append("")
     counts = data["summary"]
-    lines.append(f"summary: {counts['ok']} ok, {counts['fail']} failed, {counts['skipped']} skipped")
+    lines.append(
+        f"summary: {counts['ok']} ok, {counts['fail']} failed, {counts['skipped']} skipped"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -102,8 +109,15 @@ def tutor_command(*words: str) -> list[str]:
 
 def run(cmd: list[str], timeout: float, **kw: Any) -> tuple[int | None, str, str]:
     """Run ``cmd``; (exit code or None on timeout, stdout, stderr). The process group dies on timeout."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            start_new_session=True, **kw)
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        start_new_session=True,
+        **kw,
+    )
     try:
         out, err = proc.communicate(timeout=timeout)
         return proc.returncode, out, err
@@ -113,7 +127,9 @@ def run(cmd: list[str], timeout: float, **kw: Any) -> tuple[int | None, str, str
         return None, out, err
 
 
-def timed(report: Report, name: str, body: Callable[[Step], None], *, needs_cuda: bool = False) -> None:
+def timed(
+    report: Report, name: str, body: Callable[[Step], None], *, needs_cuda: bool = False
+) -> None:
     step = Step(name)
     if needs_cuda and not report.cuda:
         step.status, step.note = "skipped", "needs CUDA; this machine has none"
@@ -157,12 +173,17 @@ def step_doctor(report: Report) -> Callable[[Step], None]:
             return
         doc = json.loads(out)
         device = doc.get("device") or {}
-        step.facts.update(device=device.get("label"), kind=device.get("kind"),
-                          interpreter_error=doc.get("interpreter_error"), cuda=doc.get("cuda"))
+        step.facts.update(
+            device=device.get("label"),
+            kind=device.get("kind"),
+            interpreter_error=doc.get("interpreter_error"),
+            cuda=doc.get("cuda"),
+        )
         if doc.get("interpreter_error"):
             step.problems.append(f"the interpreter did not start: {doc['interpreter_error'][:300]}")
         if report.cuda and device.get("kind") != "cuda":
             step.problems.append(f"CUDA is available but cells would run on {device.get('label')}")
+
     return body
 
 
@@ -179,13 +200,22 @@ def step_check(report: Report) -> Callable[[Step], None]:
         passed = sum(1 for r in steps if r.get("passed") is True)
         failed = [r for r in steps if r.get("passed") is False]
         skipped = sum(1 for r in steps if r.get("passed") is None)
-        step.facts.update(device=device, exit_code=rc, judged=len(steps), passed=passed,
-                          failed=len(failed), skipped=skipped)
+        step.facts.update(
+            device=device,
+            exit_code=rc,
+            judged=len(steps),
+            passed=passed,
+            failed=len(failed),
+            skipped=skipped,
+        )
         for r in failed[:20]:
-            step.problems.append(f"{r.get('lesson')} step {r.get('step')}: {str(r.get('reason'))[:200]}")
+            step.problems.append(
+                f"{r.get('lesson')} step {r.get('step')}: {str(r.get('reason'))[:200]}"
+            )
         if rc != 0 and not failed:
             step.problems.append(f"check exited {rc}: {err[-500:]}")
         step.output_tail = err[-1500:]
+
     return body
 
 
@@ -205,21 +235,31 @@ def step_hostile(report: Report) -> Callable[[Step], None]:
             def alive(label: str) -> None:
                 result, _ = cell("print(torch.ones(2, device='cuda').sum().item())")
                 if result.output.strip() != "2.0":
-                    step.problems.append(f"after {label}: the next cell gave {result.status} {result.output!r}")
+                    step.problems.append(
+                        f"after {label}: the next cell gave {result.status} {result.output!r}"
+                    )
 
             # 1. one impossible allocation: a clean error, the same worker lives on
             generation = it.generation
             r, s = cell("torch.empty(10**12, device='cuda')")
-            step.facts["huge allocation"] = f"{r.status} {r.error_type}: {(r.error_message or '')[:120]} ({s:.2f} s)"
+            step.facts["huge allocation"] = (
+                f"{r.status} {r.error_type}: {(r.error_message or '')[:120]} ({s:.2f} s)"
+            )
             if r.status not in ("error", "limit") or it.generation != generation:
-                step.problems.append(f"torch.empty(10**12) gave {r.status}, worker replaced: {it.generation != generation}")
+                step.problems.append(
+                    f"torch.empty(10**12) gave {r.status}, worker replaced: {it.generation != generation}"
+                )
             alive("a huge allocation")
 
             # 2. fill the GPU in a loop: contained; memory back after a restart
-            r, s = cell("xs = []\nwhile True:\n    xs.append(torch.empty(2**30, dtype=torch.uint8, device='cuda'))",
-                        timeout=120)
+            r, s = cell(
+                "xs = []\nwhile True:\n    xs.append(torch.empty(2**30, dtype=torch.uint8, device='cuda'))",
+                timeout=120,
+            )
             held, _ = cell("print(torch.cuda.memory_allocated() // 2**30)")
-            step.facts["fill loop"] = f"{r.status} {r.error_type} ({s:.2f} s); GiB held after: {held.output.strip()}"
+            step.facts["fill loop"] = (
+                f"{r.status} {r.error_type} ({s:.2f} s); GiB held after: {held.output.strip()}"
+            )
             if r.status not in ("error", "limit"):
                 step.problems.append(f"the fill loop gave {r.status}")
             it.restart()
@@ -227,13 +267,19 @@ def step_hostile(report: Report) -> Callable[[Step], None]:
             step.facts["free after restart"] = free.output.strip()
             try:
                 if float(free.output.strip()) < 0.9:
-                    step.problems.append(f"only {free.output.strip()} of GPU memory free after a restart")
+                    step.problems.append(
+                        f"only {free.output.strip()} of GPU memory free after a restart"
+                    )
             except ValueError:
-                step.problems.append(f"memory query after restart gave {free.status}: {free.output!r}")
+                step.problems.append(
+                    f"memory query after restart gave {free.status}: {free.output!r}"
+                )
 
             # 3. interrupting a long GPU loop (the timeout sends SIGINT, then kills after 2 s)
-            r, s = cell("a = torch.randn(4096, 4096, device='cuda')\nwhile True:\n    a = (a @ a).tanh_()\n",
-                        timeout=3)
+            r, s = cell(
+                "a = torch.randn(4096, 4096, device='cuda')\nwhile True:\n    a = (a @ a).tanh_()\n",
+                timeout=3,
+            )
             step.facts["interrupt a GPU loop"] = f"{r.status} after {s:.2f} s (timeout 3 s)"
             if r.status not in ("timeout", "interrupted") or s > 8:
                 step.problems.append(f"a 3 s timeout on a GPU loop gave {r.status} after {s:.1f} s")
@@ -241,31 +287,41 @@ def step_hostile(report: Report) -> Callable[[Step], None]:
 
             # 4. a crash inside a kernel: device-side assert; the context is lost, a restart must follow
             generation = it.generation
-            r, s = cell("i = torch.tensor([5], device='cuda')\nx = torch.arange(3, device='cuda')[i]\n"
-                        "torch.cuda.synchronize()\nprint(x)")
+            r, s = cell(
+                "i = torch.tensor([5], device='cuda')\nx = torch.arange(3, device='cuda')[i]\n"
+                "torch.cuda.synchronize()\nprint(x)"
+            )
             after, _ = cell("print(torch.ones(2, device='cuda').sum().item())")
             step.facts["device-side assert"] = (
                 f"{r.status} {r.error_type}: {(r.error_message or '')[:160]} | detail {r.detail!r} | "
                 f"worker replaced: {it.generation != generation} | next cell: {after.status} {after.output.strip()!r}"
             )
             if after.output.strip() != "2.0":
-                step.problems.append("after a device-side assert the next cell did not run on a healthy context "
-                                     f"({after.status}: {(after.error_message or after.output)[:160]})")
+                step.problems.append(
+                    "after a device-side assert the next cell did not run on a healthy context "
+                    f"({after.status}: {(after.error_message or after.output)[:160]})"
+                )
+
     return body
 
 
 def step_bench_interpreter(report: Report) -> Callable[[Step], None]:
     def body(step: Step) -> None:
         rounds = "30" if report.quick else "200"
-        rc, out, err = run([sys.executable, "benchmarks/bench_interpreter.py", "--rounds", rounds], 300)
+        rc, out, err = run(
+            [sys.executable, "benchmarks/bench_interpreter.py", "--rounds", rounds], 300
+        )
         step.output_tail = (out + err)[-3000:]
         summary = [line for line in out.splitlines() if line.startswith("bench_interpreter:")]
         machine = [line for line in out.splitlines() if line.startswith("machine:")]
-        step.facts.update(summary=summary[0] if summary else None, machine=machine[0] if machine else None)
+        step.facts.update(
+            summary=summary[0] if summary else None, machine=machine[0] if machine else None
+        )
         if rc is None:
             step.problems.append("timed out")
         elif rc != 0:
             step.note = "some targets missed (see output_tail)"
+
     return body
 
 
@@ -275,8 +331,22 @@ def step_train(report: Report, model: str) -> Callable[[Step], None]:
         steps = "30" if report.quick else "938"
         save = report.out / f"{model}.pt"
         t = time.perf_counter()
-        rc, out, err = run(tutor_command("train", "--model", model, "--steps", steps, "--device", device,
-                                         "--json", "--save", str(save), "--no-checkpoint"), 300)
+        rc, out, err = run(
+            tutor_command(
+                "train",
+                "--model",
+                model,
+                "--steps",
+                steps,
+                "--device",
+                device,
+                "--json",
+                "--save",
+                str(save),
+                "--no-checkpoint",
+            ),
+            300,
+        )
         step.facts.update(device=device, steps=int(steps), wall_s=round(time.perf_counter() - t, 1))
         events = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
         done = [e for e in events if e.get("event") == "done"]
@@ -284,10 +354,16 @@ def step_train(report: Report, model: str) -> Callable[[Step], None]:
             step.problems.append(f"train exited {rc}: {err[-600:]}")
             return
         result = done[-1]
-        step.facts.update(test_acc=round(100 * result["test_acc"], 2), test_set=result.get("split"),
-                          samples_per_s=round(result["samples_per_s"]), train_time_s=round(result["train_time"], 2),
-                          eval_time_s=round(result["eval_time"], 3), trained_on=result.get("device"))
+        step.facts.update(
+            test_acc=round(100 * result["test_acc"], 2),
+            test_set=result.get("split"),
+            samples_per_s=round(result["samples_per_s"]),
+            train_time_s=round(result["train_time"], 2),
+            eval_time_s=round(result["eval_time"], 3),
+            trained_on=result.get("device"),
+        )
         step.facts["notes_class_accuracy"] = notes_accuracy(save, model)
+
     return body
 
 
@@ -313,6 +389,7 @@ def notes_accuracy(path: Path, model: str) -> float:
 
 def step_eval(report: Report) -> Callable[[Step], None]:
     """The training benchmark's evaluation: the notes' CNN over the test split, on the GPU."""
+
     def body(step: Step) -> None:
         code = (
             "import json, time, torch\n"
@@ -337,35 +414,51 @@ def step_eval(report: Report) -> Callable[[Step], None]:
             step.problems.append(f"eval exited {rc}: {err[-600:]}")
             return
         step.facts.update(json.loads(out.strip().splitlines()[-1]))
+
     return body
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", type=Path, help="folder for report.json, report.txt and the files made")
-    parser.add_argument("--quick", action="store_true", help="one lesson, 30 training steps (for CI)")
+    parser.add_argument(
+        "out", type=Path, help="folder for report.json, report.txt and the files made"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="one lesson, 30 training steps (for CI)"
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("TORCH_TUTOR_HOME", str(args.out / "home"))  # progress/checkpoints stay here
+    os.environ.setdefault(
+        "TORCH_TUTOR_HOME", str(args.out / "home")
+    )  # progress/checkpoints stay here
 
     machine = machine_facts()
     report = Report(args.out, bool(machine.get("cuda_available")), args.quick)
     report.machine = machine
     print(json.dumps(machine), flush=True)
     timed(report, "doctor: the device cells will use", step_doctor(report))
-    timed(report, "check every built-in lesson" + (" (quick: lesson 00)" if args.quick else ""),
-          step_check(report))
+    timed(
+        report,
+        "check every built-in lesson" + (" (quick: lesson 00)" if args.quick else ""),
+        step_check(report),
+    )
     timed(report, "hostile cells on the GPU", step_hostile(report), needs_cuda=True)
     if args.quick:
         report.add(Step("interpreter benchmark", status="skipped", note="--quick"))
     else:
-        timed(report, "interpreter benchmark (worker on the detected device)", step_bench_interpreter(report))
+        timed(
+            report,
+            "interpreter benchmark (worker on the detected device)",
+            step_bench_interpreter(report),
+        )
     timed(report, "train the notes' CNN", step_train(report, "cnn"))
     timed(report, "train the notes' FCN", step_train(report, "fcn"))
     timed(report, "evaluation speed (training benchmark's eval)", step_eval(report))
     counts = report.summary()
-    print(f"gpu_check: {counts['ok']} ok, {counts['fail']} failed, {counts['skipped']} skipped "
-          f"in {time.time() - report.started:.0f} s; report in {args.out}")
+    print(
+        f"gpu_check: {counts['ok']} ok, {counts['fail']} failed, {counts['skipped']} skipped "
+        f"in {time.time() - report.started:.0f} s; report in {args.out}"
+    )
     return 1 if counts["fail"] else 0
 
 

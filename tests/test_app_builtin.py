@@ -48,6 +48,8 @@ async def test_walk_a_builtin_lesson_keyboard_only(lesson_id, tmp_path):
                 assert outcome.passed is not False, f"step {index + 1}: {outcome.reason}"
             await pilot.press("ctrl+n")
             await pilot.pause()
-    done = json.loads((tmp_path / "data" / "progress.json").read_text())["lessons"][lesson_id]["done"]
+    done = json.loads((tmp_path / "data" / "progress.json").read_text())["lessons"][lesson_id][
+        "done"
+    ]
     # Every step, needs-CUDA ones included: without CUDA they are read and passed over.
     assert done == list(range(len(lesson.steps)))

@@ -43,11 +43,14 @@ async def test_setup_names_and_translated_check_messages_in_the_app(tmp_path):
     async with running((120, 40), catalog=catalog, lesson_id="app-say", lang="zh") as (app, pilot):
         outcome = await run_step(pilot)  # the starter: arange comes from the hidden setup
         assert outcome.passed is False
-        assert outcome.reason.startswith("检查未通过：第 1 个用例（共 40 个）：evens(n=2)：数值不同")
+        assert outcome.reason.startswith(
+            "检查未通过：第 1 个用例（共 40 个）：evens(n=2)：数值不同"
+        )
         set_cell(app, "def evens(n):\n    return target(n)\n")  # setup's names are usable
         outcome = await run_step(pilot)
         assert outcome.passed, outcome.reason
         # The check's helpers never became the learner's names.
-        seen = await app.host.interp.execute("'random_cases' in dir(), 'target' in dir()",
-                                             namespace="app-say")
+        seen = await app.host.interp.execute(
+            "'random_cases' in dir(), 'target' in dir()", namespace="app-say"
+        )
         assert seen.value == "(False, True)"

@@ -44,7 +44,10 @@ async def test_the_note_sits_under_the_verdict_with_the_learners_names(size):
         assert note.region.height > 0 and note.region.y + 1 < size[1]  # on screen
         shown = screen_text(app)
         assert "✗" in shown  # the verdict line itself
-        assert "`feats` has shape [2, 3]" in shown.replace("\n", " ") or "» In `feats @ weights`" in shown
+        assert (
+            "`feats` has shape [2, 3]" in shown.replace("\n", " ")
+            or "» In `feats @ weights`" in shown
+        )
         assert "feats @ weights.T" in shown  # the fix, in the learner's names
         linalg = tr(app.catalog.get("linalg").lesson.title, "en")
         assert f"Taught in the lesson “{linalg}”." in str(note.render())

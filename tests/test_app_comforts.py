@@ -30,7 +30,7 @@ async def test_home_lists_chapters_progress_prerequisites_and_broken_files():
         text = screen_text(app)
         # The worker needs a second or more to import torch; the home screen does not wait.
         assert "◌ starting" in text
-        listing = text[text.index("Basics"):]  # the list, below "Start with App basics"
+        listing = text[text.index("Basics") :]  # the list, below "Start with App basics"
         assert 0 < listing.index("App basics") < listing.index("More") < listing.index("Loops")
         assert "0/4" in text and "needs: App basics" in text
         # The broken file is listed with its error instead of vanishing.
@@ -213,10 +213,15 @@ async def test_a_regex_expectation_shows_its_example_and_the_pattern_small():
     async with running((100, 30), lesson_id="app-panels") as (app, pilot):
         shown = screen_text(app)
         assert "Expected output, for example" in shown
-        example_at, pattern_at = shown.index("21 apples"), shown.index("any output matching /^\\d+ apples$/")
+        example_at, pattern_at = (
+            shown.index("21 apples"),
+            shown.index("any output matching /^\\d+ apples$/"),
+        )
         assert example_at < pattern_at
         body = app.screen.query_one("#expected-body").content
-        pattern = next(span for span in body.spans if "matching" in body.plain[span.start:span.end])
+        pattern = next(
+            span for span in body.spans if "matching" in body.plain[span.start : span.end]
+        )
         assert "italic" in str(pattern.style)  # the secondary line is small print
         outcome = await run_step(pilot)  # and the example is honest: such an output passes
         assert outcome.passed, outcome.reason
@@ -246,7 +251,7 @@ async def test_long_check_lines_wrap_in_the_checks_panel(size):
         panel.scroll_end(animate=False)
         await pilot.pause()
         shown = screen_text(app)
-        assert "end of this line\"" in shown and "↪" in shown, shown
+        assert 'end of this line"' in shown and "↪" in shown, shown
         assert panel.max_scroll_x == 0
 
 
@@ -255,8 +260,10 @@ def test_wrap_code_keeps_every_word_within_the_width():
 
     from tutor.app.widgets.check_code import CONTINUATION, wrap_code
 
-    source = ('if ok:\n    raise AssertionError("almost: the loss is the batch MEAN, so each sample\'s '
-              'softmax(z) − y is divided by the batch size")\nx = 1')
+    source = (
+        "if ok:\n    raise AssertionError(\"almost: the loss is the batch MEAN, so each sample's "
+        'softmax(z) − y is divided by the batch size")\nx = 1'
+    )
     lines = highlight(source, language="python").split("\n")
     for width in (20, 46, 200):
         wrapped = wrap_code(lines, width)

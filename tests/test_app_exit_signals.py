@@ -72,11 +72,18 @@ def working_in(folder: Path) -> list[int]:
 def app(tmp_path):
     (tmp_path / "tmp").mkdir()
     program = [str(APP)] if APP.exists() else [sys.executable, "-m", "tutor.cli.main"]
-    command = " ".join([
-        "exec", "env", f"TORCH_TUTOR_HOME={shlex.quote(str(tmp_path))}", "TERM=xterm-256color",
-        f"TMPDIR={shlex.quote(str(tmp_path / 'tmp'))}", *map(shlex.quote, program),
-        "--lessons", shlex.quote(str(LESSONS)),
-    ])
+    command = " ".join(
+        [
+            "exec",
+            "env",
+            f"TORCH_TUTOR_HOME={shlex.quote(str(tmp_path))}",
+            "TERM=xterm-256color",
+            f"TMPDIR={shlex.quote(str(tmp_path / 'tmp'))}",
+            *map(shlex.quote, program),
+            "--lessons",
+            shlex.quote(str(LESSONS)),
+        ]
+    )
     term = Tmux(f"cd {shlex.quote(os.getcwd())} && {command}")
     term.pid = int(term.tmux("display-message", "-p", "-t", "app", "#{pane_pid}"))
     yield term
@@ -114,6 +121,7 @@ def _assert_all_end(app: Tmux, seen: set[int], tmp_path: Path, how: str) -> None
     left = [p for p in watched if alive(p)]
     assert not left, f"still running 10 s after {how}: {left}"
     assert took <= DEADLINE, f"{how}: the app and its {len(seen)} processes took {took:.2f} s"
+
     # Nothing it started after the last look either, and the session folder is cleaned up.
     def session_folders() -> list[Path]:
         return list((tmp_path / "tmp").glob("torch-tutor-*"))
@@ -127,8 +135,15 @@ def _assert_all_end(app: Tmux, seen: set[int], tmp_path: Path, how: str) -> None
 
 @pytest.mark.parametrize(
     ("after", "how"),
-    [(0.2, "SIGTERM"), (0.6, "SIGHUP"), (0.9, "SIGINT"), (1.1, "SIGHUP"), (1.4, "SIGHUP"),
-     (1.8, "SIGTERM"), (2.2, "SIGHUP")],
+    [
+        (0.2, "SIGTERM"),
+        (0.6, "SIGHUP"),
+        (0.9, "SIGINT"),
+        (1.1, "SIGHUP"),
+        (1.4, "SIGHUP"),
+        (1.8, "SIGTERM"),
+        (2.2, "SIGHUP"),
+    ],
 )
 def test_a_signal_during_start_up_ends_everything_within_a_second(app, tmp_path, after, how):
     launched = time.monotonic()

@@ -44,8 +44,29 @@ APP_DIR = Path(tutor.app.__file__).parent
 # A run of Latin letters that is a whole English word, not a key name, a technical term or an
 # environment variable ($EDITOR).
 ENGLISH_WORD = re.compile(r"(?<![$A-Za-z])[A-Za-z]{3,}")
-KEPT_WORDS = {"cnn", "fcn", "mnist", "torch", "tensor", "loss", "dtype", "batch", "size", "sgd", "enter",
-              "esc", "tab", "ctrl", "shift", "pgup", "pgdn", "eta", "home", "end", "python"}
+KEPT_WORDS = {
+    "cnn",
+    "fcn",
+    "mnist",
+    "torch",
+    "tensor",
+    "loss",
+    "dtype",
+    "batch",
+    "size",
+    "sgd",
+    "enter",
+    "esc",
+    "tab",
+    "ctrl",
+    "shift",
+    "pgup",
+    "pgdn",
+    "eta",
+    "home",
+    "end",
+    "python",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -123,7 +144,11 @@ async def test_lesson_screen_buttons_footer_and_messages_are_chinese():
         await wait_for(pilot, lambda: app.screen.is_modal, "the help screen")
         help_text = rendered(app.screen.query_one("#help-body", Static))
         assert not english_words(help_text), help_text
-        assert "所有界面" in help_text and "代码单元编辑器" in help_text and "重跑到这一步" in help_text
+        assert (
+            "所有界面" in help_text
+            and "代码单元编辑器" in help_text
+            and "重跑到这一步" in help_text
+        )
 
 
 async def test_command_palette_lists_chinese_commands():
@@ -134,7 +159,9 @@ async def test_command_palette_lists_chinese_commands():
         await pilot.pause(0.5)
         text = screen_text(app)
         assert "搜索命令…" in text and "运行单元" in text and "F5 或 Ctrl+R" in text
-        await pilot.press(*"interrupt")  # English names find the Chinese entries too (no input method needed)
+        await pilot.press(
+            *"interrupt"
+        )  # English names find the Chinese entries too (no input method needed)
         await pilot.pause(0.5)
         assert "中断正在运行的单元" in screen_text(app)
 
@@ -142,7 +169,9 @@ async def test_command_palette_lists_chinese_commands():
 async def test_training_screen_chrome_and_results_are_chinese():
     async with running((100, 30), lang="zh", fake=True) as (app, pilot):
         await pilot.press("t")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "TrainingScreen", "the training screen")
+        await wait_for(
+            pilot, lambda: type(app.screen).__name__ == "TrainingScreen", "the training screen"
+        )
         screen = app.screen
         await pilot.pause(0.3)
         footer = footer_line(app)
@@ -155,12 +184,24 @@ async def test_training_screen_chrome_and_results_are_chinese():
         for field in screen.query("#settings Input").results(Input):
             assert field.region.right <= 100 and field.region.width >= 4, (field.id, field.region)
         text = screen_text(app)
-        for words in ("MNIST 训练", "实时", "结果", "轮次", "步数", "▶ 开始", "⏸ 暂停", "■ 停止", "状态 空闲"):
+        for words in (
+            "MNIST 训练",
+            "实时",
+            "结果",
+            "轮次",
+            "步数",
+            "▶ 开始",
+            "⏸ 暂停",
+            "■ 停止",
+            "状态 空闲",
+        ):
             assert words in text, words
 
         screen.query_one("#set-steps", Input).value = "30"
         await pilot.press("s")
-        await wait_for(pilot, lambda: screen.state.status == "done", "the training run", timeout=120)
+        await wait_for(
+            pilot, lambda: screen.state.status == "done", "the training run", timeout=120
+        )
         await pilot.pause(0.5)
         results = rendered(screen.query_one("#confusion", Static))
         assert "测试准确率" in results and "最常混淆" in results and "准确率" in results
@@ -196,12 +237,18 @@ def _literal_lookups() -> dict[str, str]:
     found = {}
     for path in sorted(APP_DIR.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "ui" and len(node.args) > 1):
+            if not (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "ui"
+                and len(node.args) > 1
+            ):
                 continue
             english = node.args[1]
             if isinstance(english, ast.Constant) and isinstance(english.value, str):
                 context = next((k.value.value for k in node.keywords if k.arg == "context"), "")
-                found[f"{context}|{english.value}" if context else english.value] = f"{path.name}:{node.lineno}"
+                found[f"{context}|{english.value}" if context else english.value] = (
+                    f"{path.name}:{node.lineno}"
+                )
     return found
 
 
@@ -209,8 +256,11 @@ def _app_classes() -> list[type]:
     classes = []
     for info in pkgutil.walk_packages([str(APP_DIR)], "tutor.app."):
         module = importlib.import_module(info.name)
-        classes += [obj for obj in vars(module).values()
-                    if inspect.isclass(obj) and issubclass(obj, DOMNode) and obj.__module__ == info.name]
+        classes += [
+            obj
+            for obj in vars(module).values()
+            if inspect.isclass(obj) and issubclass(obj, DOMNode) and obj.__module__ == info.name
+        ]
     return classes
 
 
@@ -223,9 +273,18 @@ def _indirect_lookups() -> set[str]:
     from tutor.app.widgets.status_bar import _STATES
     from tutor.training.confusion import confusion_table
 
-    keys = {binding.description for cls in _app_classes() for binding in vars(cls).get("BINDINGS", [])
-            if binding.description}
-    keys |= {text for command in LESSON_COMMANDS for text in (command.name, command.keys, command.button) if text}
+    keys = {
+        binding.description
+        for cls in _app_classes()
+        for binding in vars(cls).get("BINDINGS", [])
+        if binding.description
+    }
+    keys |= {
+        text
+        for command in LESSON_COMMANDS
+        for text in (command.name, command.keys, command.button)
+        if text
+    }
     keys |= {text for pair in EDITOR_KEYS + GENERAL_KEYS + TRAINING_KEYS for text in pair}
     keys |= {text for _key, label, _default, _kind, tip in FIELDS for text in (label, tip)}
     keys |= set(HEADINGS.values()) | set(_STATES) | {TITLE_OUTSIDE, TITLE_EDITING}
@@ -252,8 +311,13 @@ def test_zh_entries_keep_their_fields_and_are_used():
         assert chinese.strip(), english
     textual_commands = inspect.getsource(App.get_system_commands) + inspect.getsource(App.__init__)
     used = set(_literal_lookups()) | _indirect_lookups()
-    unused = [key for key in ZH if key not in used and repr(key)[1:-1] not in textual_commands
-              and f'"{key}"' not in textual_commands]
+    unused = [
+        key
+        for key in ZH
+        if key not in used
+        and repr(key)[1:-1] not in textual_commands
+        and f'"{key}"' not in textual_commands
+    ]
     assert not unused, unused
 
 

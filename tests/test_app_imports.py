@@ -49,7 +49,10 @@ def test_the_ui_process_loads_no_torch(tmp_path):
     env = {**__import__("os").environ, "TORCH_TUTOR_HOME": str(tmp_path)}
     proc = subprocess.run(
         [sys.executable, "-c", SCRIPT, str(LESSONS)],
-        capture_output=True, text=True, timeout=170, env=env,
+        capture_output=True,
+        text=True,
+        timeout=170,
+        env=env,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(proc.stdout.strip().splitlines()[-1])

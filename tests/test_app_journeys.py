@@ -108,8 +108,11 @@ async def test_failing_cell_shows_the_diff_with_the_number_marked():
         assert outcome.passed is False
         assert "12.5" in outcome.reason
         diff = app.screen.query_one("#verdict-diff").render()  # Textual Content, styled spans
-        marked = [diff.plain[span.start:span.end] for span in diff.spans
-                  if getattr(span.style, "reverse", False)]
+        marked = [
+            diff.plain[span.start : span.end]
+            for span in diff.spans
+            if getattr(span.style, "reverse", False)
+        ]
         assert any("12.5" in m for m in marked), marked
         shown = screen_text(app)
         assert "✗" in shown and "- tensor([ 5., 10., 15.])" in shown
@@ -185,12 +188,17 @@ async def test_restart_then_rerun_the_steps_up_to_here():
         generation = app.host.interp.generation
         await pilot.press("f8")
         # No spare worker in the tests: a cold restart, long enough to be seen.
-        await wait_for(pilot, lambda: "restarting" in screen_text(app), "the status bar to say restarting")
+        await wait_for(
+            pilot, lambda: "restarting" in screen_text(app), "the status bar to say restarting"
+        )
         await wait_for(pilot, lambda: app.host.interp.generation != generation, "a new worker")
         await wait_ready(pilot)
         # The notice follows the state change in the same worker: wait for it rather than race it.
-        await wait_for(pilot, lambda: any("Interpreter restarted" in n for n in notifications(app)),
-                       "the restart notice")
+        await wait_for(
+            pilot,
+            lambda: any("Interpreter restarted" in n for n in notifications(app)),
+            "the restart notice",
+        )
         probe = await app.host.interp.execute("x", namespace="app-basics")
         assert probe.error_type == "NameError"  # the restart really emptied the namespace
         screen = app.screen
@@ -261,4 +269,3 @@ async def test_leaving_a_running_lesson_interrupts_the_cell():
         await pilot.pause()
         app.screen.action_reset_cell()
         assert (await run_step(pilot)).passed
-

@@ -30,8 +30,9 @@ class Tmux:
         self.tmux("new-session", "-d", "-s", "app", "-x", str(size[0]), "-y", str(size[1]), command)
 
     def tmux(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], check=True,
-                              capture_output=True, text=True).stdout
+        return subprocess.run(
+            ["tmux", "-L", self.socket, *args], check=True, capture_output=True, text=True
+        ).stdout
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "app")
@@ -56,12 +57,22 @@ class Tmux:
 def app_in_tmux(tmp_path):
     # TMPDIR: the interpreter's session folder (torch-tutor-<app pid>-...) is made in tmp_path/tmp.
     (tmp_path / "tmp").mkdir()
-    command = " ".join([
-        "env", f"TORCH_TUTOR_HOME={shlex.quote(str(tmp_path))}", "TERM=xterm-256color",
-        f"TMPDIR={shlex.quote(str(tmp_path / 'tmp'))}",
-        shlex.quote(sys.executable), "-m", "tutor", "app-basics",
-        "--lessons", shlex.quote(str(LESSONS)), "--only", "--stable",
-    ])
+    command = " ".join(
+        [
+            "env",
+            f"TORCH_TUTOR_HOME={shlex.quote(str(tmp_path))}",
+            "TERM=xterm-256color",
+            f"TMPDIR={shlex.quote(str(tmp_path / 'tmp'))}",
+            shlex.quote(sys.executable),
+            "-m",
+            "tutor",
+            "app-basics",
+            "--lessons",
+            shlex.quote(str(LESSONS)),
+            "--only",
+            "--stable",
+        ]
+    )
     session = Tmux(f"cd {shlex.quote(os.getcwd())} && {command}")
     yield session
     session.close()
@@ -152,8 +163,12 @@ def test_run_and_step_keys_through_tmux(app_in_tmux):
     tmux.send("C-q")
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        if "app" not in subprocess.run(["tmux", "-L", tmux.socket, "ls"], capture_output=True,
-                                       text=True).stdout:
+        if (
+            "app"
+            not in subprocess.run(
+                ["tmux", "-L", tmux.socket, "ls"], capture_output=True, text=True
+            ).stdout
+        ):
             break
         time.sleep(0.2)
     else:

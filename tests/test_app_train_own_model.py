@@ -19,7 +19,9 @@ def _app() -> TutorApp:
 
 
 def _net_step(app: TutorApp) -> int:
-    return next(i for i, step in enumerate(app.screen.lesson.steps) if "class Net(" in (step.code or ""))
+    return next(
+        i for i, step in enumerate(app.screen.lesson.steps) if "class Net(" in (step.code or "")
+    )
 
 
 async def test_the_lessons_net_opens_on_the_training_screen_and_trains(tmp_path):
@@ -31,12 +33,16 @@ async def test_the_lessons_net_opens_on_the_training_screen_and_trains(tmp_path)
         await app.screen.run_action("train_own_model")
         await wait_for(pilot, lambda: isinstance(app.screen, TrainingScreen), "the training screen")
         screen = app.screen
-        await wait_for(pilot, lambda: screen.query("#set-model") and screen.query("#loss-plot"), "its widgets")
+        await wait_for(
+            pilot, lambda: screen.query("#set-model") and screen.query("#loss-plot"), "its widgets"
+        )
         select = screen.query_one("#set-model", Select)
         model_file = home / "data" / "models" / "cnn.py"
         assert select.value == f"{model_file}:Net"
         assert "class Net(torch.nn.Module):" in model_file.read_text()
-        assert "print(" not in model_file.read_text()  # the cell's shape printout is not in the file
+        assert (
+            "print(" not in model_file.read_text()
+        )  # the cell's shape printout is not in the file
         screen.query_one("#set-steps", Input).value = "30"
         await pilot.press("s")
         await wait_for(pilot, lambda: screen.state.finished, "the run to finish", timeout=90)

@@ -12,9 +12,27 @@ from tutor.lessons.model import LANGUAGES, has_lang
 from tutor.paths import builtin_lessons_dir
 
 SYLLABUS = [
-    "setup", "tensors", "item", "indexing", "arithmetic", "broadcasting", "linalg",
-    "dim", "autograd", "softmax-ce", "polyloss", "fcn-mnist", "cnn",
-    "data", "training-loop", "saving", "devices", "shapes", "dtypes", "ddp", "puzzles",
+    "setup",
+    "tensors",
+    "item",
+    "indexing",
+    "arithmetic",
+    "broadcasting",
+    "linalg",
+    "dim",
+    "autograd",
+    "softmax-ce",
+    "polyloss",
+    "fcn-mnist",
+    "cnn",
+    "data",
+    "training-loop",
+    "saving",
+    "devices",
+    "shapes",
+    "dtypes",
+    "ddp",
+    "puzzles",
 ]
 
 

@@ -28,7 +28,9 @@ def ns(interp):
 
 
 SAY = Step(
-    text="t", starter="x = 0", solution="x = 3",
+    text="t",
+    starter="x = 0",
+    solution="x = 3",
     check='assert x == 3, say(en=f"x is {x}, expected 3", zh=f"x 是 {x}，应为 3")',
 )
 
@@ -61,8 +63,12 @@ async def test_check_helpers_and_check_names_stay_out_of_the_learners_namespace(
 
 async def test_setup_runs_hidden_before_the_cell_and_the_check(interp, ns):
     setup = "import math\ndef target(n):\n    return math.factorial(n)\n"
-    step = Step(text="t", starter="", solution="f = target",
-                check="assert f(4) == target(4), 'f(4) is wrong'")
+    step = Step(
+        text="t",
+        starter="",
+        solution="f = target",
+        check="assert f(4) == target(4), 'f(4) is wrong'",
+    )
     # The cell may use setup's names; the learner overwriting `target` cannot fool the check.
     out = await judge_step(interp, step, "f = lambda n: 1\ntarget = f", namespace=ns, setup=setup)
     assert out.passed is False and out.reason == "check failed: f(4) is wrong"
@@ -76,16 +82,16 @@ async def test_a_broken_setup_is_the_lessons_mistake(interp, ns):
     out = await judge_step(interp, step, "a = 1", namespace=ns, setup="import no_such_module_x")
     assert out.passed is False
     assert out.reason.startswith("the lesson's setup raised ModuleNotFoundError")
-    out = await judge_step(interp, step, "a = 1", namespace=ns, lang="zh",
-                           setup="import no_such_module_x")
+    out = await judge_step(
+        interp, step, "a = 1", namespace=ns, lang="zh", setup="import no_such_module_x"
+    )
     assert "课程的准备代码" in out.reason
 
 
 async def test_inspect_getsource_finds_each_cells_function(interp, ns):
     await interp.execute("def f(x):\n    return x + 1\n", namespace=ns)
     await interp.execute("def g(x):\n    return x * 2\n", namespace=ns)
-    got = await interp.execute("import inspect\nprint(inspect.getsource(f), end='')",
-                               namespace=ns)
+    got = await interp.execute("import inspect\nprint(inspect.getsource(f), end='')", namespace=ns)
     assert got.output == "def f(x):\n    return x + 1\n"
     got = await interp.execute("print(inspect.getsource(g), end='')", namespace=ns)
     assert got.output == "def g(x):\n    return x * 2\n"
@@ -118,11 +124,14 @@ RANGE_CHECK = (
 async def test_structure_rules_catch_lambdas_closures_and_default_smuggling(interp, ns):
     good = "def my_range(i):\n    return arange(i)\n"
     assert await verdict(interp, ns, good, RANGE_CHECK) == "passed"
-    assert await verdict(interp, ns, "my_range = lambda i: where(arange(i) >= 0, arange(i), 0)",
-                         RANGE_CHECK) == "passed"
+    assert (
+        await verdict(
+            interp, ns, "my_range = lambda i: where(arange(i) >= 0, arange(i), 0)", RANGE_CHECK
+        )
+        == "passed"
+    )
     smuggled = {
-        "def my_range(i, c=torch.cumsum):\n    return c(arange(i) * 0 + 1, 0) - 1\n":
-            "uses `cumsum` (through `c`)",
+        "def my_range(i, c=torch.cumsum):\n    return c(arange(i) * 0 + 1, 0) - 1\n": "uses `cumsum` (through `c`)",
         "def make():\n    c = torch.cumsum\n    return lambda i: c(arange(i) * 0 + 1, 0) - 1\n"
         "my_range = make()\n": "uses `cumsum` (through `c`)",
         "def my_range(i):\n    return torch.ones(i).cumsum(0).long() - 1\n": "uses `torch.ones`",
@@ -134,7 +143,8 @@ async def test_structure_rules_catch_lambdas_closures_and_default_smuggling(inte
         assert why in reason and "which is not allowed here" in reason, (code, reason)
     two = "def my_range(i):\n    r = arange(i)\n    return r\n"
     assert (await verdict(interp, ns, two, RANGE_CHECK)).endswith(
-        "my_range takes 2 lines; at most 1 allowed")
+        "my_range takes 2 lines; at most 1 allowed"
+    )
     hidden = "def helper(i):\n    r = arange(i)\n    return r\ndef my_range(i, h=helper):\n    return h(i)\n"
     reason = await verdict(interp, ns, hidden, "max_lines(my_range, 1)")
     assert reason.endswith("my_range takes 3 lines; at most 1 allowed")
@@ -161,6 +171,10 @@ async def test_a_bad_argument_spec_is_the_checks_bug_not_an_assertion(interp, ns
     out = await judge_step(interp, step, "f = lambda a: a", namespace=ns)
     assert out.check.error_type == "ValueError"
     assert "cannot read the argument spec 'i in 5'" in out.reason
-    out = await judge_step(interp, exercise("random_cases(f, lambda n: n, ['size n in 1..3'])"),
-                           "f = lambda n: n", namespace=ns)
+    out = await judge_step(
+        interp,
+        exercise("random_cases(f, lambda n: n, ['size n in 1..3'])"),
+        "f = lambda n: n",
+        namespace=ns,
+    )
     assert "a size argument takes no range" in out.reason

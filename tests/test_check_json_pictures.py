@@ -77,7 +77,9 @@ def test_check_json_carries_each_steps_pictures_as_in_the_plain_output(tmp_path)
     done = tutor(tmp_path, "check", str(lesson), "--json")
     assert done.returncode == 0, done.stdout + done.stderr
     steps = [row for line in done.stdout.splitlines() if "lesson" in (row := json.loads(line))]
-    shown = {(r["step"], r["role"]): [(p["kind"], p["title"]) for p in r["pictures"]] for r in steps}
+    shown = {
+        (r["step"], r["role"]): [(p["kind"], p["title"]) for p in r["pictures"]] for r in steps
+    }
     assert shown == {
         (0, "demo"): [("plot", "curves"), ("hist", "")],
         (1, "demo"): [],
@@ -115,7 +117,8 @@ def test_a_picture_that_cannot_be_drawn_keeps_its_kind_and_says_why():
     assert first["kind"] == "plot" and first["title"] == ""
     assert first["text"].startswith("[picture] cannot be drawn: bad plot picture")
     assert second == {
-        "kind": "sound", "title": "",
+        "kind": "sound",
+        "title": "",
         "text": "[picture] cannot be drawn: unknown picture kind 'sound'; "
         "expected one of plot, hist, image, heatmap, graph",
     }

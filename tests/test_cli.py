@@ -31,6 +31,7 @@ def cli(capsys, *argv: str) -> tuple[int, str, str]:
 
 # --- entry points, version, help ---------------------------------------------------------------
 
+
 def test_version_from_the_console_script_and_python_m():
     script = Path(sys.executable).with_name("torch-tutor")
     for argv in ([str(script)], [sys.executable, "-m", "tutor"]):
@@ -69,6 +70,7 @@ def test_bad_option_is_an_argparse_error(capsys):
 
 # --- lessons ------------------------------------------------------------------------------------
 
+
 def test_lessons_lists_id_chapter_title_steps_and_file(capsys):
     code, out, err = cli(capsys, "lessons", "--lessons", str(GOOD))
     assert "fixture-basics" in out and "Fixtures" in out and "Fixture: tensor basics" in out
@@ -83,8 +85,14 @@ def test_lessons_in_chinese_and_as_json(capsys):
     data = json.loads(out)
     mine = next(item for item in data["lessons"] if item["id"] == "fixture-basics")
     assert mine == {
-        "id": "fixture-basics", "chapter": "测试", "title": "测试课：张量基础", "order": 900.0,
-        "steps": 6, "requires": [], "source": "extra", "path": str(GOOD / "basics.toml"),
+        "id": "fixture-basics",
+        "chapter": "测试",
+        "title": "测试课：张量基础",
+        "order": 900.0,
+        "steps": 6,
+        "requires": [],
+        "source": "extra",
+        "path": str(GOOD / "basics.toml"),
     }
     assert code == (1 if data["errors"] else 0)
 
@@ -100,8 +108,12 @@ def test_lessons_folders_before_and_after_the_command_all_load(capsys, tmp_path)
     other = tmp_path / "other"
     other.mkdir()
     text = (GOOD / "basics.toml").read_text(encoding="utf-8")
-    (other / "second.toml").write_text(text.replace('id = "fixture-basics"', 'id = "fixture-second"'), encoding="utf-8")
-    _code, out, _ = cli(capsys, "--lessons", str(GOOD), "lessons", "--lessons", str(other), "--json")
+    (other / "second.toml").write_text(
+        text.replace('id = "fixture-basics"', 'id = "fixture-second"'), encoding="utf-8"
+    )
+    _code, out, _ = cli(
+        capsys, "--lessons", str(GOOD), "lessons", "--lessons", str(other), "--json"
+    )
     ids = {item["id"] for item in json.loads(out)["lessons"]}
     assert {"fixture-basics", "fixture-second"} <= ids
 
@@ -114,6 +126,7 @@ def test_env_variable_adds_a_folder(capsys, monkeypatch):
 
 
 # --- lint ---------------------------------------------------------------------------------------
+
 
 def test_lint_clean_fixture(capsys):
     code, out, _ = cli(capsys, "lint", str(GOOD), "--require-zh")
@@ -130,8 +143,10 @@ def test_lint_reports_every_broken_file_and_exits_1(capsys, tmp_path):
     assert code == 1
     assert f"✗ {tmp_path / 'a.toml'}" in out
     # Every error of a file in one run, each step named as the app names it, with its line.
-    assert ('error line 22, step 2 "arange and reshape", expect.kind: unknown expectation kind '
-            "'tensr'") in out
+    assert (
+        'error line 22, step 2 "arange and reshape", expect.kind: unknown expectation kind '
+        "'tensr'"
+    ) in out
     assert "error line 6, order: wrong type: expected a number, got a string" in out
     assert f"✗ {tmp_path / 'b.toml'}" in out
     assert "error line 1, column 9: the file is not UTF-8 (byte 0xff)" in out
@@ -164,13 +179,19 @@ def test_lint_warns_on_exercise_without_hints_and_bad_python(capsys, tmp_path):
     (tmp_path / "l.toml").write_text(text)
     code, out, _ = cli(capsys, "lint", str(tmp_path / "l.toml"))
     assert code == 1
-    assert ('warning line 53, step 5 "Exercise: sevens", hints: an exercise without hints; '
-            "expected at least one hint") in out
+    assert (
+        'warning line 53, step 5 "Exercise: sevens", hints: an exercise without hints; '
+        "expected at least one hint"
+    ) in out
     # A code string's syntax error at its place in the code and in the file.
-    assert ('error line 59, step 5 "Exercise: sevens", solution: Python syntax error at line 1, '
-            "column 15 (file line 60, column 15): '(' was never closed") in out
-    assert ('error line 51, step 4 "item() needs one element", expect.match: invalid regular '
-            "expression: missing ), unterminated subpattern") in out
+    assert (
+        'error line 59, step 5 "Exercise: sevens", solution: Python syntax error at line 1, '
+        "column 15 (file line 60, column 15): '(' was never closed"
+    ) in out
+    assert (
+        'error line 51, step 4 "item() needs one element", expect.match: invalid regular '
+        "expression: missing ), unterminated subpattern"
+    ) in out
 
 
 def test_lint_accepts_a_demo_that_shows_a_syntax_error(capsys, tmp_path):
@@ -186,7 +207,11 @@ def test_lint_resolves_prerequisites_against_installed_lessons(capsys, tmp_path)
 
     installed = load_catalog(user=False, env=False).ids()
     assert installed, "the built-in lessons are missing"
-    text = (GOOD / "basics.toml").read_text().replace("order = 900", f'order = 900\nrequires = ["{installed[0]}"]')
+    text = (
+        (GOOD / "basics.toml")
+        .read_text()
+        .replace("order = 900", f'order = 900\nrequires = ["{installed[0]}"]')
+    )
     (tmp_path / "l.toml").write_text(text)
     code, out, _ = cli(capsys, "lint", str(tmp_path))
     assert code == 0, out
@@ -198,6 +223,7 @@ def test_lint_of_nothing_is_exit_1(capsys, tmp_path):
 
 
 # --- new ----------------------------------------------------------------------------------------
+
 
 def test_new_writes_a_commented_skeleton_that_lint_asks_to_translate(capsys, tmp_path):
     code, out, _ = cli(capsys, "new", "my-lesson", "--dir", str(tmp_path))
@@ -246,6 +272,7 @@ def test_new_rejects_a_bad_id(capsys, tmp_path):
 
 # --- progress -----------------------------------------------------------------------------------
 
+
 def test_progress_show_and_reset(capsys):
     from tutor.progress import ProgressStore
 
@@ -284,12 +311,16 @@ def test_progress_with_a_corrupt_file_warns_and_goes_on(capsys):
 
 # --- the app launcher ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
         ([], (None, "en", [], None)),
         (["fixture-basics", "--lessons", str(GOOD)], ("fixture-basics", "en", [GOOD], None)),
-        (["--lang", "zh", "--device", "cpu", "--lessons", str(GOOD), "fixture-basics"], ("fixture-basics", "zh", [GOOD], "cpu")),
+        (
+            ["--lang", "zh", "--device", "cpu", "--lessons", str(GOOD), "fixture-basics"],
+            ("fixture-basics", "zh", [GOOD], "cpu"),
+        ),
     ],
 )
 def test_no_command_starts_the_app_with_the_options(monkeypatch, argv, expected):
@@ -297,7 +328,9 @@ def test_no_command_starts_the_app_with_the_options(monkeypatch, argv, expected)
     import tutor.app
 
     seen = []
-    monkeypatch.setattr(tutor.app, "launch", lambda lesson_id, **kw: seen.append((lesson_id, kw)) or 0)
+    monkeypatch.setattr(
+        tutor.app, "launch", lambda lesson_id, **kw: seen.append((lesson_id, kw)) or 0
+    )
     assert main(argv) == 0
     lesson_id, kw = seen[0]
     assert (lesson_id, kw["lang"], kw["extra_dirs"], kw["device"]) == expected
@@ -308,7 +341,9 @@ def test_only_and_stable_reach_the_app(monkeypatch):
     import tutor.app
 
     seen = []
-    monkeypatch.setattr(tutor.app, "launch", lambda lesson_id, **kw: seen.append((lesson_id, kw)) or 0)
+    monkeypatch.setattr(
+        tutor.app, "launch", lambda lesson_id, **kw: seen.append((lesson_id, kw)) or 0
+    )
     assert main(["fixture-basics", "--lessons", str(GOOD), "--only", "--stable"]) == 0
     lesson_id, kw = seen[0]
     assert lesson_id == "fixture-basics" and kw["stable"] is True

@@ -34,7 +34,9 @@ def test_lint_and_check_of_one_file_report_a_clash_with_a_built_in_id(tmp_path):
     for command in ("lint", "check"):
         done = tutor(tmp_path, command, str(path))
         assert done.returncode == 1, command
-        assert f"duplicate lesson id 'tensors': {builtin} already defines it" in done.stdout, command
+        assert f"duplicate lesson id 'tensors': {builtin} already defines it" in done.stdout, (
+            command
+        )
 
 
 def test_a_prerequisite_in_a_sibling_file_resolves_and_a_typo_gets_the_sibling_suggested(tmp_path):

@@ -17,6 +17,7 @@ WRONG = FIXTURES / "wrong"
 
 # --- check ----------------------------------------------------------------------------------------
 
+
 def test_check_passes_a_good_lesson(tmp_path):
     done = tutor(tmp_path, "check", str(GOOD))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -72,9 +73,17 @@ def test_check_json(tmp_path):
     ]
     assert steps[6]["reason"] == "value differs at [5]: expected 6, got 5"
     marks = " " * len("- tensor([0, 1, 2, 3, 4, ") + "^"
-    assert steps[6]["diff"] == f"- tensor([0, 1, 2, 3, 4, 6])\n{marks}\n+ tensor([0, 1, 2, 3, 4, 5])\n{marks}"
+    assert (
+        steps[6]["diff"]
+        == f"- tensor([0, 1, 2, 3, 4, 6])\n{marks}\n+ tensor([0, 1, 2, 3, 4, 5])\n{marks}"
+    )
     summary = rows[-1]["summary"]
-    assert (summary["passed"], summary["failed"], summary["skipped"], summary["lessons"]) == (7, 2, 1, 2)
+    assert (summary["passed"], summary["failed"], summary["skipped"], summary["lessons"]) == (
+        7,
+        2,
+        1,
+        2,
+    )
 
 
 def test_check_reports_load_errors_and_goes_on(tmp_path):
@@ -107,7 +116,9 @@ def test_check_rebuilds_the_namespace_after_a_crash(tmp_path):
 
 
 HEAD = 'format_version = 1\nid = "authored"\ntitle = "t"\nchapter = "c"\norder = 1\nsummary = "s"\n'
-DOUBLE = HEAD + """
+DOUBLE = (
+    HEAD
+    + """
 [[steps]]
 title = "Double"
 text = "double"
@@ -120,6 +131,7 @@ assert f(3) == 6, say(en=f"f(3) is {f(3)}", zh=f"f(3) 是 {f(3)}")
 wrong = ["def f(x):\\n    return x + 3\\n", "def f(x):\\n    return x * x\\n"]
 hints = ["twice"]
 """
+)
 
 
 def test_check_proves_each_wrong_answer_fails_and_reports_one_that_passes(tmp_path):
@@ -129,8 +141,10 @@ def test_check_proves_each_wrong_answer_fails_and_reports_one_that_passes(tmp_pa
     out = done.stdout
     assert done.returncode == 1
     assert '✗ step 1 "Double" wrong 1: wrong answer 1 already passes its check' in out
-    assert ('✓ step 1 "Double" wrong 2: wrong answer 2 fails its check, as it should '
-            "(check failed: f(3) is 9)") in out
+    assert (
+        '✓ step 1 "Double" wrong 2: wrong answer 2 fails its check, as it should '
+        "(check failed: f(3) is 9)"
+    ) in out
     assert "f(3) ->" not in out  # what a check prints only shows with -v
     done = tutor(tmp_path, "--lang", "zh", "check", "-v", str(lesson), "--json")
     rows = [json.loads(line) for line in done.stdout.splitlines() if '"lesson"' in line]
@@ -140,7 +154,9 @@ def test_check_proves_each_wrong_answer_fails_and_reports_one_that_passes(tmp_pa
         ('step 1 "Double"', "wrong", 2, True),
         ('step 1 "Double"', "solution", None, True),
     ]
-    assert rows[2]["reason"] == "wrong answer 2 fails its check, as it should (检查未通过：f(3) 是 9)"
+    assert (
+        rows[2]["reason"] == "wrong answer 2 fails its check, as it should (检查未通过：f(3) 是 9)"
+    )
     assert rows[2]["check_output"] == "f(3) -> 9\n"
 
 
@@ -154,7 +170,9 @@ def test_check_v_shows_what_the_check_printed(tmp_path):
 
 def test_a_check_that_raises_anything_but_assertion_error_is_the_authors_bug(tmp_path):
     lesson = tmp_path / "bug.toml"
-    lesson.write_text(HEAD + """
+    lesson.write_text(
+        HEAD
+        + """
 [[steps]]
 text = "the starter makes the check stumble over None"
 starter = "def g(x):\\n    pass\\n"
@@ -162,18 +180,24 @@ solution = "def g(x):\\n    return x + 1\\n"
 check = "assert g(1) + 1 == 3, 'g(1) should be 2'"
 wrong = ["def g(x):\\n    return x\\n"]
 hints = ["h"]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     done = tutor(tmp_path, "check", str(lesson))
     assert done.returncode == 1
-    assert ("✗ step 1 starter: the check raised TypeError: unsupported operand type(s) for +: "
-            "'NoneType' and 'int'; a check must reject an answer with a failing assert "
-            "(AssertionError), anything else is a bug in the check") in done.stdout
+    assert (
+        "✗ step 1 starter: the check raised TypeError: unsupported operand type(s) for +: "
+        "'NoneType' and 'int'; a check must reject an answer with a failing assert "
+        "(AssertionError), anything else is a bug in the check"
+    ) in done.stdout
     assert "✓ step 1 wrong 1: wrong answer 1 fails its check, as it should" in done.stdout
 
 
 def test_an_error_raised_inside_the_answer_the_check_calls_is_the_answers_failure(tmp_path):
     lesson = tmp_path / "raises.toml"
-    lesson.write_text(HEAD + """
+    lesson.write_text(
+        HEAD
+        + """
 [[steps]]
 text = "the starter raises inside its own function"
 starter = "def g(x):\\n    raise NotImplementedError('write g')\\n"
@@ -181,19 +205,25 @@ solution = "def g(x):\\n    return x + 1\\n"
 check = "assert g(1) == 2, 'g(1) should be 2'"
 wrong = ["def g(x):\\n    return [x][1]\\n"]
 hints = ["h"]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     done = tutor(tmp_path, "check", str(lesson))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert ("✓ step 1 starter: the starter fails its check, as it should (your code raised "
-            "NotImplementedError: write g when the check called it)") in done.stdout
+    assert (
+        "✓ step 1 starter: the starter fails its check, as it should (your code raised "
+        "NotImplementedError: write g when the check called it)"
+    ) in done.stdout
     assert "(your code raised IndexError: list index out of range when the check called it)" in (
-        done.stdout)
+        done.stdout
+    )
 
 
 def test_check_lints_first_and_runs_nothing_with_a_lint_error(tmp_path):
     lesson = tmp_path / "syntax.toml"
-    lesson.write_text(DOUBLE.replace('print("f(3) ->", f(3))', 'print("f(3) ->", f(3)'),
-                      encoding="utf-8")
+    lesson.write_text(
+        DOUBLE.replace('print("f(3) ->", f(3))', 'print("f(3) ->", f(3)'), encoding="utf-8"
+    )
     done = tutor(tmp_path, "check", str(lesson))
     assert done.returncode == 1
     assert "Python syntax error" in done.stdout
@@ -204,12 +234,15 @@ def test_check_lints_first_and_runs_nothing_with_a_lint_error(tmp_path):
 def test_check_only_and_unknown_id(tmp_path):
     done = tutor(tmp_path, "check", str(GOOD), str(WRONG), "--only", "fixture-basics", "--json")
     assert done.returncode == 0
-    assert {json.loads(x).get("lesson") for x in done.stdout.splitlines()} - {None} == {"fixture-basics"}
+    assert {json.loads(x).get("lesson") for x in done.stdout.splitlines()} - {None} == {
+        "fixture-basics"
+    }
     done = tutor(tmp_path, "check", str(GOOD), "--only", "nope")
     assert done.returncode == 1 and "no lesson with id nope" in done.stderr
 
 
 # --- record ---------------------------------------------------------------------------------------
+
 
 def test_record_fills_outputs_and_keeps_comments(tmp_path):
     path = tmp_path / "basics.toml"
@@ -217,9 +250,12 @@ def test_record_fills_outputs_and_keeps_comments(tmp_path):
     # Spoil one expected output and drop another expectation entirely.
     text = text.replace("torch.Size([2, 3])\ntorch.int64", "torch.Size([9, 9])\ntorch.int64")
     text = text.replace(
-        '\n[steps.expect]\nkind = "tensor"\noutput = \'\'\'\ntensor([[0, 1, 2],\n        [3, 4, 5]])\n\'\'\'\n', "\n"
+        "\n[steps.expect]\nkind = \"tensor\"\noutput = '''\ntensor([[0, 1, 2],\n        [3, 4, 5]])\n'''\n",
+        "\n",
     )
-    text = text.replace("# A small real lesson", "# A comment that must survive.\n# A small real lesson")
+    text = text.replace(
+        "# A small real lesson", "# A comment that must survive.\n# A small real lesson"
+    )
     path.write_text(text)
     done = tutor(tmp_path, "record", str(path))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -227,7 +263,10 @@ def test_record_fills_outputs_and_keeps_comments(tmp_path):
     new = path.read_text()
     assert "# A comment that must survive." in new
     assert "torch.Size([2, 3])\ntorch.int64" in new
-    assert "[steps.expect]\nkind = \"tensor\"\noutput = '''\ntensor([[0, 1, 2],\n        [3, 4, 5]])\n'''" in new
+    assert (
+        "[steps.expect]\nkind = \"tensor\"\noutput = '''\ntensor([[0, 1, 2],\n        [3, 4, 5]])\n'''"
+        in new
+    )
     # The recorded lesson now checks clean.
     assert tutor(tmp_path, "check", str(path)).returncode == 0
 
@@ -242,7 +281,10 @@ def test_record_reports_a_failing_step_and_records_the_rest(tmp_path):
     )
     done = tutor(tmp_path, "record", str(path))
     assert done.returncode == 1
-    assert "step 2: your code raised ZeroDivisionError: division by zero; output not recorded" in done.stderr
+    assert (
+        "step 2: your code raised ZeroDivisionError: division by zero; output not recorded"
+        in done.stderr
+    )
     data = path.read_text()
     assert 'kind = "text"\noutput = "4"' in data
     assert 'kind = "tensor"\noutput = "tensor([0., 0.])"' in data
@@ -295,6 +337,7 @@ def test_record_refuses_a_broken_file(tmp_path):
 
 # --- new + check, doctor ----------------------------------------------------------------------------
 
+
 def test_new_skeleton_passes_check(tmp_path):
     assert tutor(tmp_path, "new", "fresh").returncode == 0
     done = tutor(tmp_path, "check", str(tmp_path / "fresh.toml"))
@@ -330,7 +373,17 @@ def test_doctor_without_the_interpreter_asks_a_subprocess_the_same_way():
 
 def test_doctor_text_output(tmp_path):
     done = tutor(tmp_path, "doctor")
-    for label in ("Python", "torch", "torchvision", "textual", "CUDA", "MPS", "device", "progress", "built-in lessons"):
+    for label in (
+        "Python",
+        "torch",
+        "torchvision",
+        "textual",
+        "CUDA",
+        "MPS",
+        "device",
+        "progress",
+        "built-in lessons",
+    ):
         assert any(line.startswith(f"{label} ") for line in done.stdout.splitlines()), label
 
 
@@ -345,12 +398,23 @@ def test_check_in_a_terminal_marks_differences_in_colour_not_with_a_marker_line(
     import os
     import subprocess
 
-    env = {**os.environ, "TORCH_TUTOR_HOME": str(tmp_path / "home"), "COLUMNS": "200",
-           "FORCE_COLOR": "1", "TERM": "xterm-256color"}
+    env = {
+        **os.environ,
+        "TORCH_TUTOR_HOME": str(tmp_path / "home"),
+        "COLUMNS": "200",
+        "FORCE_COLOR": "1",
+        "TERM": "xterm-256color",
+    }
     env.pop("TORCH_TUTOR_LESSONS", None)
     env.pop("NO_COLOR", None)
-    done = subprocess.run([sys.executable, "-m", "tutor", "check", str(WRONG)], capture_output=True,
-                          text=True, timeout=240, env=env, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "tutor", "check", str(WRONG)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+        cwd=tmp_path,
+    )
     out = done.stdout
     assert "\x1b[" in out and "^" not in out
     # The differing number is drawn in reverse video; the brackets are the tensor's own.
@@ -359,7 +423,9 @@ def test_check_in_a_terminal_marks_differences_in_colour_not_with_a_marker_line(
 
 def test_what_a_check_draws_is_shown_beside_its_verdict(tmp_path):
     lesson = tmp_path / "drawn.toml"
-    lesson.write_text(HEAD + """
+    lesson.write_text(
+        HEAD
+        + """
 [[steps]]
 text = "eye"
 starter = "m = torch.zeros(3, 3)"
@@ -369,12 +435,16 @@ show.heatmap(torch.stack([torch.eye(3), m]).reshape(6, 3), title="target over yo
 assert torch.equal(m, torch.eye(3)), say(en="m is not the identity", zh="m 不是单位矩阵")
 '''
 hints = ["torch.eye"]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     done = tutor(tmp_path, "check", str(lesson))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "the check drew:" in done.stdout and "target over yours" in done.stdout
     done = tutor(tmp_path, "check", str(lesson), "--json")
     rows = [json.loads(line) for line in done.stdout.splitlines() if '"lesson"' in line]
     assert [[p["title"] for p in r["check_pictures"]] for r in rows] == [
-        ["target over yours"], ["target over yours"]]
+        ["target over yours"],
+        ["target over yours"],
+    ]
     assert all(r["pictures"] == [] for r in rows)  # the cells themselves drew nothing

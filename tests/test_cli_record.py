@@ -59,7 +59,18 @@ def test_default_kind():
     assert default_kind("a\nb\n") == "text"
 
 
-@pytest.mark.parametrize("value", ["4.0\n", "a\nb\n", "tensor([[0, 1],\n        [2, 3]])\n", "it's '''odd'''\n", 'q"\\\n', "tab\there\x01\n", "no newline"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "4.0\n",
+        "a\nb\n",
+        "tensor([[0, 1],\n        [2, 3]])\n",
+        "it's '''odd'''\n",
+        'q"\\\n',
+        "tab\there\x01\n",
+        "no newline",
+    ],
+)
 def test_toml_string_round_trips(value):
     text = f"a = {toml_string(value).as_string()}\n"
     assert tomllib.loads(text)["a"].rstrip("\n") == value.rstrip("\n")
@@ -74,7 +85,9 @@ def test_record_outputs_keeps_comments_and_formatting():
     outputs = {0: "tensor([0, 1, 2])\n", 1: "hello\n", 2: "1\n", 3: "a\nb\n"}
     new, changes = record_outputs(SOURCE, outputs)
     assert [(c.step, c.action, c.kind) for c in changes] == [
-        (0, "added", "tensor"), (1, "updated", "text"), (3, "added", "text"),
+        (0, "added", "tensor"),
+        (1, "updated", "text"),
+        (3, "added", "text"),
     ]
     for comment in (
         "# Top comment: must survive.",
@@ -84,7 +97,7 @@ def test_record_outputs_keeps_comments_and_formatting():
         assert comment in new
     # The comment before step 1 still sits directly above its [[steps]] header.
     assert "# This comment introduces step 1 and must stay right above it.\n[[steps]]" in new
-    assert "timeout = 5\n\n[steps.expect]\nkind = \"tensor\"\noutput = \"tensor([0, 1, 2])\"\n" in new
+    assert 'timeout = 5\n\n[steps.expect]\nkind = "tensor"\noutput = "tensor([0, 1, 2])"\n' in new
     data = tomllib.loads(new)
     assert data["steps"][0]["expect"] == {"kind": "tensor", "output": "tensor([0, 1, 2])"}
     assert data["steps"][1]["expect"] == {"kind": "text", "output": "hello"}
@@ -107,7 +120,10 @@ def test_record_on_a_copy_of_the_fixture_only_touches_outputs(tmp_path):
     path = tmp_path / "basics.toml"
     shutil.copy(FIXTURES / "good" / "basics.toml", path)
     original = path.read_text()
-    new, changes = record_outputs(original, {1: "tensor([[0, 1, 2],\n        [3, 4, 5]])\n", 2: "torch.Size([2, 3])\ntorch.int32\n"})
+    new, changes = record_outputs(
+        original,
+        {1: "tensor([[0, 1, 2],\n        [3, 4, 5]])\n", 2: "torch.Size([2, 3])\ntorch.int32\n"},
+    )
     assert [(c.step, c.action) for c in changes] == [(1, "unchanged"), (2, "updated")]
     assert new == original.replace("torch.int64\n'''", "torch.int32\n'''")
     path.write_text(new)

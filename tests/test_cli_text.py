@@ -68,7 +68,11 @@ def test_lessons_table_keeps_file_names_whole_at_80_columns(capsys, monkeypatch)
 
 def test_lessons_table_too_narrow_for_file_names_drops_them_not_the_titles(capsys, monkeypatch):
     _code, out = _cli(capsys, monkeypatch, 45, "lessons")
-    assert "│ broadcasting " in out and "Broadcasting" in out and ".toml" not in out.split("lessons:")[0]
+    assert (
+        "│ broadcasting " in out
+        and "Broadcasting" in out
+        and ".toml" not in out.split("lessons:")[0]
+    )
     assert "file names left out: the terminal is too narrow" in out
 
 
@@ -76,28 +80,55 @@ def test_doctor_puts_a_long_path_whole_on_its_own_line_at_80_columns(tmp_path):
     home = tmp_path / "a-rather-long-folder-name" / "so-that-no-path-fits-beside-its-label"
     env = {**os.environ, "TORCH_TUTOR_HOME": str(home), "COLUMNS": "80"}
     env.pop("TORCH_TUTOR_LESSONS", None)
-    done = subprocess.run([sys.executable, "-m", "tutor", "doctor"], capture_output=True, text=True,
-                          timeout=300, env=env, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "tutor", "doctor"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
+    )
     lines = [line.strip() for line in done.stdout.splitlines()]
-    for label, path in (("progress", home / "data" / "progress.json"),
-                        ("checkpoints", home / "data" / "checkpoints")):
+    for label, path in (
+        ("progress", home / "data" / "progress.json"),
+        ("checkpoints", home / "data" / "checkpoints"),
+    ):
         at = lines.index(label)
         assert lines[at + 1] == str(path), done.stdout
     assert "torch threads" in done.stdout  # short values stay beside their labels
 
 
 def test_train_labels_the_bar_rate_now_and_the_summary_rate_average(tmp_path):
-    env = {**os.environ, "TORCH_TUTOR_HOME": str(tmp_path / "home"), "NO_COLOR": "1",
-           "COLUMNS": "160"}
+    env = {
+        **os.environ,
+        "TORCH_TUTOR_HOME": str(tmp_path / "home"),
+        "NO_COLOR": "1",
+        "COLUMNS": "160",
+    }
     done = subprocess.run(
-        [sys.executable, "-m", "tutor", "train", "--model", "fcn", "--steps", "40", "--no-checkpoint"],
-        capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "tutor",
+            "train",
+            "--model",
+            "fcn",
+            "--steps",
+            "40",
+            "--no-checkpoint",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
     assert "40 steps of 64 (1 epoch of 71 steps)" in done.stdout  # not "1 epochs"
     assert re.search(r"[\d,]+ samples/s now · \d+ threads?", done.stdout), done.stdout
-    found = re.search(r"([\d,]+) samples/s on average \(([\d,]+) samples in ([\d.]+) s of training",
-                      done.stdout)
+    found = re.search(
+        r"([\d,]+) samples/s on average \(([\d,]+) samples in ([\d.]+) s of training", done.stdout
+    )
     assert found, done.stdout
     rate, samples, seconds = (float(g.replace(",", "")) for g in found.groups())
     assert samples == 40 * 64

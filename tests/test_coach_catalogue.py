@@ -36,7 +36,10 @@ def test_a_minimal_catalogue_parses_and_explains_from_its_groups():
     ("change", "problem"),
     [
         (("format_version = 1", "format_version = 2"), "format_version 2"),
-        (('types = ["RuntimeError"]', 'types = ["RuntimeError"]\nreader = "nope"'), "no reader 'nope'"),
+        (
+            ('types = ["RuntimeError"]', 'types = ["RuntimeError"]\nreader = "nope"'),
+            "no reader 'nope'",
+        ),
         (("'boom (?P<n>\\d+)'", "'boom ('"), "pattern"),
         (('text.zh = "爆 {n}"\n', ""), "zh"),
         (('id = "one"', 'id = "one"\ncolour = "red"'), "colour"),
@@ -94,7 +97,9 @@ def test_passing_outcomes_and_values_that_differ_get_nothing():
 
 def test_no_message_or_an_unknown_type_gets_nothing():
     assert explain(None, None, None) is None
-    assert explain("KeyError", "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)", {}) is None
+    assert (
+        explain("KeyError", "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)", {}) is None
+    )
 
 
 def test_step_names_maps_each_name_to_the_latest_step_that_makes_it():
@@ -118,8 +123,11 @@ def test_the_coach_and_judge_import_neither_torch_nor_textual():
 
 
 def test_a_failed_check_on_device_points_at_the_tutors_device():
-    verdict = compare(TensorExpect(output="tensor([1., 2.])\n", check_device=True),
-                      Observed(output="tensor([1., 2.], device='cuda:0')\n"), lang="zh")
+    verdict = compare(
+        TensorExpect(output="tensor([1., 2.])\n", check_device=True),
+        Observed(output="tensor([1., 2.], device='cuda:0')\n"),
+        lang="zh",
+    )
     outcome = StepOutcome(verdict.passed, verdict.reason, ExecResult(status="ok"), verdict)
     found = explain_outcome(outcome, lang="zh")
     assert found is not None and found.fix == "x.to(device)" and "设备" in found.text
@@ -128,4 +136,7 @@ def test_a_failed_check_on_device_points_at_the_tutors_device():
 def test_a_reader_that_breaks_on_odd_facts_is_skipped_not_raised():
     # Facts are JSON from another process: a tensor without its shape must not crash judging.
     odd = {"names": {"x": {"kind": "tensor"}}, "ops": [{"op": "item", "recv": "x", "args": []}]}
-    assert explain("RuntimeError", "a Tensor with 3 elements cannot be converted to Scalar", odd) is None
+    assert (
+        explain("RuntimeError", "a Tensor with 3 elements cannot be converted to Scalar", odd)
+        is None
+    )

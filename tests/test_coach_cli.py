@@ -29,15 +29,21 @@ def test_run_a_file_prints_output_error_and_explanation(tmp_path):
 def test_run_stdin_json_in_chinese(tmp_path):
     # cli_support.tutor has no stdin; the same call, with the cell on standard input.
     env_run = subprocess.run(
-        [sys.executable, "-m", "tutor", "run", "-", "--json", "--lang", "zh"], input=MATMUL,
-        capture_output=True, text=True, timeout=240, cwd=tmp_path,
+        [sys.executable, "-m", "tutor", "run", "-", "--json", "--lang", "zh"],
+        input=MATMUL,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=tmp_path,
         env={**os.environ, "TORCH_TUTOR_HOME": str(tmp_path / "home")},
     )
     assert env_run.returncode == 1, env_run.stderr
     data = json.loads(env_run.stdout)
     assert data["status"] == "error" and data["output"] == "before\n"
-    assert data["error"] == {"type": "RuntimeError",
-                             "message": "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"}
+    assert data["error"] == {
+        "type": "RuntimeError",
+        "message": "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)",
+    }
     assert data["explanation"]["id"] == "matmul-shapes"
     assert "矩阵乘法" in data["explanation"]["text"] and "`feats`" in data["explanation"]["text"]
 
@@ -45,16 +51,41 @@ def test_run_stdin_json_in_chinese(tmp_path):
 def test_run_after_replaying_a_lessons_earlier_steps(tmp_path):
     cell = tmp_path / "step2.py"
     cell.write_text("feats @ weights\n")
-    done = tutor(tmp_path, "run", str(cell), "--json", "--lessons", str(LESSONS),
-                 "--lesson", "coach-demo", "--step", "2")
+    done = tutor(
+        tmp_path,
+        "run",
+        str(cell),
+        "--json",
+        "--lessons",
+        str(LESSONS),
+        "--lesson",
+        "coach-demo",
+        "--step",
+        "2",
+    )
     data = json.loads(done.stdout)
     assert data["explanation"]["id"] == "matmul-shapes", data  # step 1's names were there
     cell.write_text("(feats @ weights.T).shape\n")
-    done = tutor(tmp_path, "run", str(cell), "--json", "--lessons", str(LESSONS),
-                 "--lesson", "coach-demo", "--step", "2")
+    done = tutor(
+        tmp_path,
+        "run",
+        str(cell),
+        "--json",
+        "--lessons",
+        str(LESSONS),
+        "--lesson",
+        "coach-demo",
+        "--step",
+        "2",
+    )
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data == {"status": "ok", "output": "torch.Size([2, 2])\n", "error": None, "explanation": None}
+    assert data == {
+        "status": "ok",
+        "output": "torch.Size([2, 2])\n",
+        "error": None,
+        "explanation": None,
+    }
 
 
 def test_run_bad_input_says_why(tmp_path):
@@ -64,8 +95,17 @@ def test_run_bad_input_says_why(tmp_path):
     cell.write_text("1\n")
     done = tutor(tmp_path, "run", "--step", "2", str(cell))
     assert done.returncode == 2 and "--step needs --lesson ID" in done.stderr
-    done = tutor(tmp_path, "run", str(cell), "--lessons", str(LESSONS), "--lesson", "coach-demo",
-                 "--step", "9")
+    done = tutor(
+        tmp_path,
+        "run",
+        str(cell),
+        "--lessons",
+        str(LESSONS),
+        "--lesson",
+        "coach-demo",
+        "--step",
+        "9",
+    )
     assert done.returncode == 2 and "has steps 1 to 2" in done.stderr
     done = tutor(tmp_path, "run", str(cell), "--lesson", "no-such-lesson")
     assert done.returncode == 2 and "no lesson with id 'no-such-lesson'" in done.stderr

@@ -48,8 +48,12 @@ def results():
 def _explain(case: dict, result, lang: str):
     steps = {name: tuple(value) for name, value in case.get("steps", {}).items()}
     return explain(
-        case.get("type", result.error_type), case.get("message", result.error_message),
-        result.facts, lang=lang, lesson_id="corpus", step_names=steps,
+        case.get("type", result.error_type),
+        case.get("message", result.error_message),
+        result.facts,
+        lang=lang,
+        lesson_id="corpus",
+        step_names=steps,
     )
 
 
@@ -65,7 +69,9 @@ def test_case_gets_its_entry_in_the_learners_terms(case, results):
     assert result.status == "error", (result.status, result.output)
     for lang in ("en", "zh"):
         found = _explain(case, result, lang)
-        assert found is not None, f"{lang}: no explanation for {result.error_type}: {result.error_message}"
+        assert found is not None, (
+            f"{lang}: no explanation for {result.error_type}: {result.error_message}"
+        )
         assert found.id == case["entry"], (lang, found.id, found.text)
         for needle in case[lang]:
             assert needle in found.text, f"{lang}: {needle!r} not in {found.text!r}"

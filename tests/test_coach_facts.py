@@ -21,7 +21,7 @@ def test_a_passing_cell_has_no_facts(interp):
 
 
 def test_learner_code_is_never_run_to_read_facts(interp):
-    code = '''
+    code = """
 class Sneaky:
     def __repr__(self):
         print("REPR RAN")
@@ -47,7 +47,7 @@ class Tricky(torch.Tensor):
 s = Sneaky()
 t = torch.ones(3).as_subclass(Tricky)
 bad = undefined_name + s.shape + t  # fails first: nothing on the line has run
-'''
+"""
     result = interp.execute(code, namespace="facts-safe")
     assert result.error_type == "NameError"
     assert "RAN" not in result.output, result.output
@@ -59,14 +59,14 @@ bad = undefined_name + s.shape + t  # fails first: nothing on the line has run
 
 
 def test_facts_come_from_the_failing_function_frame(interp):
-    code = '''
+    code = """
 def scale(batch, factor):
     weights = torch.ones(4, 2)
     return batch @ weights * factor
 
 data = torch.ones(5, 3)
 scale(data, 2)
-'''
+"""
     result = interp.execute(code, namespace="facts-frame")
     facts = result.facts
     assert facts["line"] == "return batch @ weights * factor" and facts["function"] == "scale"
@@ -79,11 +79,11 @@ scale(data, 2)
 
 
 def test_the_failing_layer_is_found_inside_the_learners_model(interp):
-    code = '''
+    code = """
 import torch.nn as nn
 net = nn.Sequential(nn.Conv2d(1, 4, 3), nn.Flatten(), nn.Linear(100, 10))
 net(torch.ones(2, 1, 8, 8))
-'''
+"""
     result = interp.execute(code, namespace="facts-layer")
     layer = result.facts["layer"]
     assert layer["class"] == "Linear" and layer["path"] == "net[2]"

@@ -34,9 +34,13 @@ def interp():
 
 def _coached_steps(lesson):
     """Steps that expect an error and tell the learner the tutor explains it (en and zh)."""
-    return [(i, s) for i, s in enumerate(lesson.steps)
-            if isinstance(s.expect, ErrorExpect) and "tutor explains it under the verdict" in tr(s.text, "en")
-            and "本教程会在判定结果下方" in tr(s.text, "zh")]
+    return [
+        (i, s)
+        for i, s in enumerate(lesson.steps)
+        if isinstance(s.expect, ErrorExpect)
+        and "tutor explains it under the verdict" in tr(s.text, "en")
+        and "本教程会在判定结果下方" in tr(s.text, "zh")
+    ]
 
 
 @pytest.mark.parametrize("lesson_id", sorted(LESSONS))
@@ -46,8 +50,15 @@ async def test_the_lessons_mistake_on_purpose_gets_the_coachs_note(interp, lesso
     steps = _coached_steps(lesson)
     assert steps, f"{lesson_id}: no step meets a mistake on purpose and says the tutor explains it"
     _index, step = steps[0]
-    outcome = await judge_step(interp, step, step.code, namespace=f"{lesson_id}-{lang}", lang=lang,
-                               setup=lesson.setup, lesson_id=lesson_id)
+    outcome = await judge_step(
+        interp,
+        step,
+        step.code,
+        namespace=f"{lesson_id}-{lang}",
+        lang=lang,
+        setup=lesson.setup,
+        lesson_id=lesson_id,
+    )
     assert outcome.passed, outcome.reason  # the error the step expects
     assert outcome.explanation is not None and outcome.explanation.id == LESSONS[lesson_id]
 
@@ -55,9 +66,19 @@ async def test_the_lessons_mistake_on_purpose_gets_the_coachs_note(interp, lesso
 async def test_a_name_an_earlier_step_makes_is_traced_to_that_step(interp):
     lesson = load_catalog(builtin=True, user=False, env=False).get("item").lesson
     step = lesson.steps[1]  # uses `a`, which step 1 makes; this namespace never ran step 1
-    outcome = await judge_step(interp, step, step.code, namespace="item-fresh", lesson_id="item",
-                               step_names=step_names(lesson.steps, 1))
+    outcome = await judge_step(
+        interp,
+        step,
+        step.code,
+        namespace="item-fresh",
+        lesson_id="item",
+        step_names=step_names(lesson.steps, 1),
+    )
     assert outcome.result.error_type == "NameError"
     found = outcome.explanation
     assert found is not None and found.id == "name-earlier-step"
-    assert "`a` is made in step 1" in found.text and "F9" in found.text and "--lesson item" in found.text
+    assert (
+        "`a` is made in step 1" in found.text
+        and "F9" in found.text
+        and "--lesson item" in found.text
+    )

@@ -90,8 +90,9 @@ def test_diff_text_plain_and_with_markers():
         "- tensor([1., 2.])\n" + " " * 14 + "^^\n"
         "+ tensor([1.0000, 2.5000])\n                  ^^^^^^"
     )
-    nested = compare(TensorExpect(output="tensor([1, 2, 3, 4, 5])"),
-                     Observed("tensor([1, 2, 3, 4, 6])"))
+    nested = compare(
+        TensorExpect(output="tensor([1, 2, 3, 4, 5])"), Observed("tensor([1, 2, 3, 4, 6])")
+    )
     assert "[[" not in nested.diff_text(markers=True)
 
 

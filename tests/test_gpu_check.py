@@ -16,8 +16,14 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_gpu_check_runs_on_the_cpu_and_reports(tmp_path):
     env = {**os.environ, "PY": sys.executable, "TORCH_TUTOR_HOME": str(tmp_path / "home")}
-    proc = subprocess.run(["bash", "scripts/gpu_check.sh", str(tmp_path / "out"), "--quick"], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        ["bash", "scripts/gpu_check.sh", str(tmp_path / "out"), "--quick"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     steps = {s["name"].split(" (")[0]: s for s in report["steps"]}
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -28,7 +34,9 @@ def test_gpu_check_runs_on_the_cpu_and_reports(tmp_path):
     assert doctor["status"] == "ok" and doctor["facts"]["kind"] == "cpu"
     check = next(s for name, s in steps.items() if name.startswith("check every built-in lesson"))
     # lesson 00: its needs-CUDA step is skipped here, the others pass
-    assert check["status"] == "ok" and check["facts"]["passed"] >= 4 and check["facts"]["skipped"] >= 1
+    assert (
+        check["status"] == "ok" and check["facts"]["passed"] >= 4 and check["facts"]["skipped"] >= 1
+    )
     for model in ("CNN", "FCN"):
         train = steps[f"train the notes' {model}"]
         assert train["status"] == "ok", train

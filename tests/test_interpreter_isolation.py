@@ -79,7 +79,9 @@ DISTURBANCES = {
         "tensor([1.2346])",
     ),
     "patched builtin": (
-        "import builtins\nbuiltins.print = lambda *a, **k: None", "print('hi')", None
+        "import builtins\nbuiltins.print = lambda *a, **k: None",
+        "print('hi')",
+        None,
     ),
     "Tensor.__repr__": (
         "torch.Tensor.__repr__ = lambda self: 'patched'",
@@ -92,10 +94,14 @@ DISTURBANCES = {
         "True",
     ),
     "torch function": (
-        "torch.add = lambda *a, **k: 'patched'", "torch.add(torch.ones(1), 1)", "tensor([2.])"
+        "torch.add = lambda *a, **k: 'patched'",
+        "torch.add(torch.ones(1), 1)",
+        "tensor([2.])",
     ),
     "default dtype": (
-        "torch.set_default_dtype(torch.float64)", "torch.ones(1).dtype", "torch.float32"
+        "torch.set_default_dtype(torch.float64)",
+        "torch.ones(1).dtype",
+        "torch.float32",
     ),
     "warnings filter": (
         "import warnings\nwarnings.simplefilter('ignore')",

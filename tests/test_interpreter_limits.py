@@ -362,8 +362,11 @@ def test_files_a_cell_writes_are_limited_one_by_one_and_in_the_folder():
         assert r.status == "limit", r
         assert "the session folder reached" in r.detail and "over the 64 MiB limit" in r.detail
         assert it.execute("chunk[:1]").value == "b'y'"  # interrupted, not killed: names kept
-        used = sum(os.path.getsize(os.path.join(it.workdir, n)) for n in os.listdir(it.workdir)
-                   if n.startswith("part"))
+        used = sum(
+            os.path.getsize(os.path.join(it.workdir, n))
+            for n in os.listdir(it.workdir)
+            if n.startswith("part")
+        )
         assert used < (64 + 8 * 12) << 20  # stopped within about a second of writing
 
 

@@ -170,7 +170,9 @@ def test_without_the_private_network_tcp_is_refused_and_loopback_steps_are_skipp
     }
     steps = load_file(builtin_lessons_dir() / "19-ddp.toml").lesson.steps
     loopback = [(i + 1, step) for i, step in enumerate(steps) if step.needs_loopback]
-    assert skipped == {n for n, _ in loopback}  # the needs_loopback steps; the others ran and passed
+    assert skipped == {
+        n for n, _ in loopback
+    }  # the needs_loopback steps; the others ran and passed
     # a demo is one record; an exercise's starter, solution and each known wrong answer are one each
     records = sum(2 + len(step.wrong) if step.is_exercise else 1 for _, step in loopback)
     assert f" passed, 0 failed, {records} skipped" in done.stdout

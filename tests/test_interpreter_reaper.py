@@ -86,8 +86,9 @@ def _children(pid: int) -> list[int]:
 
 def _start_owner(tmp_path: Path) -> tuple[subprocess.Popen, dict]:
     env = {**os.environ, "TMPDIR": str(tmp_path), "PYTHONPATH": os.getcwd()}
-    owner = subprocess.Popen([sys.executable, "-c", OWNER], stdout=subprocess.PIPE, env=env,
-                             text=True)
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER], stdout=subprocess.PIPE, env=env, text=True
+    )
     assert owner.stdout is not None
     line = owner.stdout.readline()
     info = json.loads(line)

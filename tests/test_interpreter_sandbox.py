@@ -83,7 +83,9 @@ def test_sandbox_off_confines_nothing_and_says_so(outside):
         box = it.worker_info["sandbox"]
         r = it.execute(f"open({os.path.join(outside, 'new.txt')!r}, 'w').write('x')")
     assert (box["files"], box["network"], box["signals"]) == (False, False, False)
-    assert box["landlock_abi"] == ABI and box["note"] == "the sandbox was turned off for this session"
+    assert (
+        box["landlock_abi"] == ABI and box["note"] == "the sandbox was turned off for this session"
+    )
     assert r.status == "ok", r
     assert os.listdir(outside) == ["new.txt"]
 

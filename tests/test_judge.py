@@ -39,14 +39,18 @@ SEVENS = load_file(FIXTURE).lesson.steps[4]
 
 
 async def test_demo_that_matches(interp, ns):
-    step = Step(text="t", code="torch.arange(3) * 2", expect=TensorExpect(output="tensor([0, 2, 4])"))
+    step = Step(
+        text="t", code="torch.arange(3) * 2", expect=TensorExpect(output="tensor([0, 2, 4])")
+    )
     out = await judge(interp, step, step.code, ns)
     assert out.passed is True and out.reason == "output matches"
     assert out.result.status == "ok" and out.verdict.passed and out.check is None
 
 
 async def test_demo_edited_into_a_wrong_answer_shows_the_diff(interp, ns):
-    step = Step(text="t", code="torch.arange(3) * 2", expect=TensorExpect(output="tensor([0, 2, 4])"))
+    step = Step(
+        text="t", code="torch.arange(3) * 2", expect=TensorExpect(output="tensor([0, 2, 4])")
+    )
     out = await judge(interp, step, "torch.arange(3) * 3", ns)
     assert out.passed is False
     assert out.reason == "value differs at [1]: expected 2, got 3 (and 1 more difference)"
@@ -64,14 +68,23 @@ async def test_demo_without_expect_must_only_run(interp, ns):
 
 
 async def test_demo_that_raises_on_purpose(interp, ns):
-    step = Step(text="t", code="torch.arange(3).item()", expect=ErrorExpect(type="ValueError", match="converted to Scalar"))
+    step = Step(
+        text="t",
+        code="torch.arange(3).item()",
+        expect=ErrorExpect(type="ValueError", match="converted to Scalar"),
+    )
     out = await judge(interp, step, step.code, ns)
     assert out.passed is True
     assert "a known rename" in out.reason  # torch 2 raises RuntimeError; the lesson said ValueError
 
 
 async def test_exercise_solution_and_any_correct_answer_pass(interp, ns):
-    for code in (SEVENS.solution, "y = torch.ones(3, 4) * 7", "y = 7 * torch.ones(3, 4)", "y = torch.tensor([[7.0] * 4] * 3)"):
+    for code in (
+        SEVENS.solution,
+        "y = torch.ones(3, 4) * 7",
+        "y = 7 * torch.ones(3, 4)",
+        "y = torch.tensor([[7.0] * 4] * 3)",
+    ):
         out = await judge(interp, SEVENS, code, ns)
         assert out.passed is True, (code, out.reason)
         assert out.reason == "all checks passed" and out.check.status == "ok"
@@ -103,7 +116,13 @@ async def test_exercise_check_error_other_than_assertion(interp, ns):
 
 
 async def test_exercise_with_expect_compares_output_too(interp, ns):
-    step = Step(text="t", starter="", solution="z = 2\nprint(z)", check="assert z == 2", expect=TextExpect(output="2"))
+    step = Step(
+        text="t",
+        starter="",
+        solution="z = 2\nprint(z)",
+        check="assert z == 2",
+        expect=TextExpect(output="2"),
+    )
     assert (await judge(interp, step, "z = 2\nprint(z)", ns)).passed is True
     out = await judge(interp, step, "z = 2\nprint('two')", ns)
     assert out.passed is False and out.check.status == "ok"
@@ -136,8 +155,13 @@ async def test_replay_rebuilds_names_reports_problems_and_stops_at_a_timeout(int
         (4, Step(text="t", code="after = 1"), "after = 1"),
     ]
     started, statuses = [], []
-    problems = await replay_steps(interp, ns, cells, on_start=started.append,
-                                  on_result=lambda i, r, _generation: statuses.append((i, r.status)))
+    problems = await replay_steps(
+        interp,
+        ns,
+        cells,
+        on_start=started.append,
+        on_result=lambda i, r, _generation: statuses.append((i, r.status)),
+    )
     # A step that expects its error is no problem; nothing runs after the timeout.
     assert problems == ["step 3: error (NameError)", "step 4: timeout (KeyboardInterrupt)"]
     assert started == [0, 1, 2, 3]
@@ -147,13 +171,20 @@ async def test_replay_rebuilds_names_reports_problems_and_stops_at_a_timeout(int
 
 
 async def test_needs_cuda_is_skipped_off_cuda(interp, ns):
-    step = Step(text="t", code="torch.ones(2, device='cuda').sum().item()", expect=TextExpect(output="2.0"), needs_cuda=True)
+    step = Step(
+        text="t",
+        code="torch.ones(2, device='cuda').sum().item()",
+        expect=TextExpect(output="2.0"),
+        needs_cuda=True,
+    )
     out = await judge(interp, step, step.code, ns)
     if interp.device.kind == "cuda":
         assert out.passed is True
     else:
         assert out.passed is None and out.skipped and out.result is None
-        assert out.reason == f"skipped: this step needs CUDA, and cells run on {interp.device.label}"
+        assert (
+            out.reason == f"skipped: this step needs CUDA, and cells run on {interp.device.label}"
+        )
 
 
 async def test_reasons_in_chinese(interp, ns):
@@ -174,7 +205,9 @@ async def test_streaming_callbacks_get_the_learners_run_not_the_checks(interp, n
     code = "w = 1\nprint('printed by the learner')\nshow.plot([3, 2, 1], title='the learner')"
     chunks: list[str] = []
     pictures: list[dict] = []
-    out = await judge_step(interp, step, code, namespace=ns, on_output=chunks.append, on_display=pictures.append)
+    out = await judge_step(
+        interp, step, code, namespace=ns, on_output=chunks.append, on_display=pictures.append
+    )
     assert out.passed is True, out.reason
     assert "".join(chunks) == "printed by the learner\n"
     assert [p["title"] for p in pictures] == ["the learner"]
@@ -185,7 +218,9 @@ async def test_streaming_callbacks_get_the_learners_run_not_the_checks(interp, n
 async def test_streaming_a_demo_that_fails(interp, ns):
     step = Step(text="t", code="print(1)", expect=TextExpect(output="1"))
     chunks: list[str] = []
-    out = await judge_step(interp, step, "print('one')\nprint(undefined_name)", namespace=ns, on_output=chunks.append)
+    out = await judge_step(
+        interp, step, "print('one')\nprint(undefined_name)", namespace=ns, on_output=chunks.append
+    )
     assert out.passed is False and "".join(chunks) == "one\n"
 
 
@@ -220,10 +255,14 @@ async def test_the_coach_keeps_the_fix_out_of_an_exercise(interp):
     lesson = load_file(Path(__file__).parents[1] / "lessons" / "18-dtypes.toml").lesson
     index, step = next((i, s) for i, s in enumerate(lesson.steps) if s.is_exercise)
     assert "counts" in (step.starter or "")
-    out = await judge_step(interp, step, step.starter, namespace="coach-exercise", lesson_id=lesson.id)
+    out = await judge_step(
+        interp, step, step.starter, namespace="coach-exercise", lesson_id=lesson.id
+    )
     assert out.passed is False and out.explanation is not None
     assert "counts" in out.explanation.text and out.explanation.fix is None
     # the same mistake in a demo (not an exercise): the fix is shown
     demo = Step(text="t", code=step.starter, expect=ErrorExpect(type="RuntimeError"))
-    shown = await judge_step(interp, demo, step.starter, namespace="coach-demo", lesson_id=lesson.id)
+    shown = await judge_step(
+        interp, demo, step.starter, namespace="coach-demo", lesson_id=lesson.id
+    )
     assert shown.explanation is not None and shown.explanation.fix == "counts.float().mean()"

@@ -23,9 +23,14 @@ def test_the_documented_checks_example_passes_check(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     steps = [(r["step"], r["role"], r["wrong"], r["passed"]) for r in rows if "lesson" in r]
     assert steps == [
-        (0, "starter", None, True), (0, "wrong", 1, True), (0, "wrong", 2, True),
-        (0, "wrong", 3, True), (0, "solution", None, True),
-        (1, "starter", None, True), (1, "wrong", 1, True), (1, "solution", None, True),
+        (0, "starter", None, True),
+        (0, "wrong", 1, True),
+        (0, "wrong", 2, True),
+        (0, "wrong", 3, True),
+        (0, "solution", None, True),
+        (1, "starter", None, True),
+        (1, "wrong", 1, True),
+        (1, "solution", None, True),
     ]
     reasons = [r["reason"] for r in rows if r.get("wrong") == 3]
     assert "rev uses `.flip`, which is not allowed here" in reasons[0]

@@ -57,6 +57,7 @@ def error_of(tmp_path: Path, text: str | bytes) -> LessonError:
 
 # --- a real lesson ----------------------------------------------------------------------------
 
+
 def test_fixture_lesson_loads_with_translations():
     result = load_file(FIXTURES / "good" / "basics.toml")
     assert isinstance(result, LoadedLesson)
@@ -70,6 +71,7 @@ def test_fixture_lesson_loads_with_translations():
 
 
 # --- each error class, message asserted --------------------------------------------------------
+
 
 def test_toml_syntax_error_names_line_and_column(tmp_path):
     err = error_of(tmp_path, 'format_version = 1\nid = "a"\ntitle = \n')
@@ -90,20 +92,27 @@ def test_missing_field_in_a_step(tmp_path):
 
 
 def test_unknown_field_lists_what_is_expected(tmp_path):
-    text = good() + '\n[[steps]]\ntext = "x"\ncode = "1"\n[steps.expect]\nkind = "tensor"\noutpt = "1"\n'
+    text = (
+        good()
+        + '\n[[steps]]\ntext = "x"\ncode = "1"\n[steps.expect]\nkind = "tensor"\noutpt = "1"\n'
+    )
     err = error_of(tmp_path, text)
     assert err.place == "steps[1].expect.outpt"
-    assert err.message.startswith("line 16, step 2, expect.outpt: unknown field `outpt` (did you mean `output`?)")
+    assert err.message.startswith(
+        "line 16, step 2, expect.outpt: unknown field `outpt` (did you mean `output`?)"
+    )
     assert "expected one of: kind, output, rtol, atol, check_device, check_grad_fn" in err.message
 
 
 def test_unknown_top_level_field(tmp_path):
     err = error_of(tmp_path, good(extra='author = "me"'))
-    assert err.message.startswith("line 7, author: unknown field `author`; expected one of: format_version, id,")
+    assert err.message.startswith(
+        "line 7, author: unknown field `author`; expected one of: format_version, id,"
+    )
 
 
 def test_wrong_type(tmp_path):
-    err = error_of(tmp_path, good().replace('order = 1', 'order = "first"'))
+    err = error_of(tmp_path, good().replace("order = 1", 'order = "first"'))
     assert err.message == "line 5, order: wrong type: expected a number, got a string"
 
 
@@ -116,7 +125,10 @@ def test_wrong_type_for_a_text_field(tmp_path):
 
 
 def test_unknown_expectation_kind(tmp_path):
-    text = good() + '\n[[steps]]\ntext = "x"\ncode = "1"\n[steps.expect]\nkind = "tensr"\noutput = "1"\n'
+    text = (
+        good()
+        + '\n[[steps]]\ntext = "x"\ncode = "1"\n[steps.expect]\nkind = "tensr"\noutput = "1"\n'
+    )
     err = error_of(tmp_path, text)
     assert err.place == "steps[1].expect.kind"
     assert err.message == (
@@ -212,6 +224,7 @@ def test_prerequisite_resolves_against_known_ids(tmp_path):
 
 # --- a broken file never stops the others -------------------------------------------------------
 
+
 def test_broken_files_do_not_stop_the_others(tmp_path):
     folder = tmp_path / "l"
     write(folder, "1.toml", good("one", 1))
@@ -237,7 +250,10 @@ def test_sources_and_precedence(tmp_path, monkeypatch):
     cat = load_catalog([extra], builtin=False)
     sources = {item.lesson.id: item.source for item in cat.lessons}
     assert sources == {
-        "from-user": "user", "from-env": "env", "from-env-b": "env", "from-extra": "extra",
+        "from-user": "user",
+        "from-env": "env",
+        "from-env-b": "env",
+        "from-extra": "extra",
     }
     [dup] = cat.errors
     assert dup.path.name == "dup.toml" and str(user / "u.toml") in dup.message
@@ -282,6 +298,7 @@ def test_the_documented_example_is_a_valid_lesson(tmp_path):
 
 # --- every error in one run, places as the app names them, TOML hints (issue 15, point 3) -------
 
+
 def test_every_schema_error_of_a_file_in_one_run(tmp_path):
     from tutor.lessons.loader import load_file_errors
 
@@ -293,7 +310,7 @@ def test_every_schema_error_of_a_file_in_one_run(tmp_path):
     errors = load_file_errors(path)
     assert isinstance(errors, list)
     lines = text.splitlines()
-    step3 = lines.index("txt = \"y\"") + 1
+    step3 = lines.index('txt = "y"') + 1
     assert [e.message.split(":")[0] for e in errors] == [
         "line 5, order",
         'line 16, step 2 "Second", expect.kind',
@@ -307,13 +324,21 @@ def test_every_schema_error_of_a_file_in_one_run(tmp_path):
     assert load_file(path).message == errors[0].message
 
 
-@pytest.mark.parametrize(("text", "hint"), [
-    ('format_version = 1\ntitle = { en = "a",\n  zh = "b" }\n',
-     "An inline table { ... } must stay on one line in TOML"),
-    ('format_version = 1\ncode = "x = a\\d"\n', 'write \\\\ for one backslash, or use a literal string'),
-    ('format_version = 1\n[[steps]\ntext = "a"\n', "A `[` has no matching `]`"),
-    ('format_version = 1\nrequires = ["a"\n', "A `[` has no matching `]`"),
-])
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        (
+            'format_version = 1\ntitle = { en = "a",\n  zh = "b" }\n',
+            "An inline table { ... } must stay on one line in TOML",
+        ),
+        (
+            'format_version = 1\ncode = "x = a\\d"\n',
+            "write \\\\ for one backslash, or use a literal string",
+        ),
+        ('format_version = 1\n[[steps]\ntext = "a"\n', "A `[` has no matching `]`"),
+        ('format_version = 1\nrequires = ["a"\n', "A `[` has no matching `]`"),
+    ],
+)
 def test_toml_syntax_errors_say_what_to_do(tmp_path, text, hint):
     err = error_of(tmp_path, text)
     assert "TOML syntax error" in err.message and hint in err.message
@@ -335,5 +360,7 @@ def test_a_code_syntax_error_maps_to_the_files_line_and_column():
     line = text.splitlines().index("assert (y,") + 1
     [(severity, message)] = problems
     assert severity == "error"
-    assert message.startswith(f"line {line - 2}, step 2, check: Python syntax error at line 2, "
-                              f"column 8 (file line {line}, column 8)")
+    assert message.startswith(
+        f"line {line - 2}, step 2, check: Python syntax error at line 2, "
+        f"column 8 (file line {line}, column 8)"
+    )

@@ -59,7 +59,9 @@ def test_every_kind_is_a_plain_json_object_that_round_trips(show, sent):
     assert [m["kind"] for m in sent] == ["plot", "hist", "image", "heatmap", "graph"]
     types = [Plot, Hist, Image, Heatmap, Graph]
     for message, kind in zip(sent, types, strict=True):
-        assert json.loads(json.dumps(message, allow_nan=False)) == message  # lists, numbers, strings
+        assert (
+            json.loads(json.dumps(message, allow_nan=False)) == message
+        )  # lists, numbers, strings
         picture = decode(message)
         assert isinstance(picture, kind)
         assert encode(picture) == message
@@ -132,8 +134,14 @@ def test_decode_refuses_what_is_not_a_picture():
         ({**image, "images": [[[[0.0]]]] * 17}, "bad image picture"),
         ({**image, "images": [[[[0.0]], [[0.0]]]]}, "1 \\(grey\\) or 3 \\(RGB\\) channels"),
         ({"kind": "plot", "series": [{"x": [1.0], "y": [1.0, 2.0]}]}, "different lengths"),
-        ({"kind": "graph", "nodes": [{"id": 0, "name": "A", "children": [5]}], "root": 0}, "missing node"),
-        ({"kind": "hist", "edges": [0.0, 1.0], "series": [{"counts": [1, 2], "total": 3}]}, "bin edges"),
+        (
+            {"kind": "graph", "nodes": [{"id": 0, "name": "A", "children": [5]}], "root": 0},
+            "missing node",
+        ),
+        (
+            {"kind": "hist", "edges": [0.0, 1.0], "series": [{"counts": [1, 2], "total": 3}]},
+            "bin edges",
+        ),
     ]
     for message, reason in cases:
         with pytest.raises(PictureError, match=reason):
@@ -154,7 +162,9 @@ def test_images_over_the_caps_are_cut_and_the_notes_say_so(show, sent):
         "only the first 16 of 20 images are shown (at most 16)",
         "downsampled 100×100 → 64×64 to fit 64×64 (area average)",
     ]
-    assert {v for row in image.images[0][0] for v in row} == {1.0}  # an area average keeps a constant
+    assert {v for row in image.images[0][0] for v in row} == {
+        1.0
+    }  # an area average keeps a constant
 
 
 def test_downsampling_keeps_the_aspect_ratio(show, sent):
@@ -276,7 +286,13 @@ def test_graph_of_the_notes_retain_grad_example(show, sent):
     dot = graph.nodes[root.children[0]]
     assert dot.children == [2, 2]  # dot(x, x): the same leaf twice
     leaf = graph.nodes[2]
-    assert (leaf.leaf, leaf.var, leaf.shape, leaf.dtype, leaf.requires_grad) == (True, "x", [3], "float64", True)
+    assert (leaf.leaf, leaf.var, leaf.shape, leaf.dtype, leaf.requires_grad) == (
+        True,
+        "x",
+        [3],
+        "float64",
+        True,
+    )
     assert describe(graph) == "[graph] z: 3 nodes, 1 leaf\n" + RETAIN_GRAD_TREE
 
 
@@ -338,9 +354,7 @@ def test_image_as_ascii_ramp(show, sent):
     img[2:4, 3:5] = 0.5
     show.image(img, title="blocks")
     assert render_text(only(sent)) == (
-        "[image] blocks · 1 image 4×6 (tensor 4×6) · values 0 … 1\n"
-        " @@\n"
-        "   ++"
+        "[image] blocks · 1 image 4×6 (tensor 4×6) · values 0 … 1\n @@\n   ++"
     )
 
 
@@ -386,7 +400,10 @@ def test_plot_drawn_as_plain_text(show, sent):
     show.plot(xs, torch.sigmoid(xs), torch.tanh(xs), labels=["sigmoid", "tanh"], title="squashing")
     text = render_text(only(sent), width=60, height=14)
     lines = text.splitlines()
-    assert lines[0] == "[plot] squashing · 2 lines × 101 points (sigmoid, tanh) · x -5 … 5 · y -0.9999 … 0.9999"
+    assert (
+        lines[0]
+        == "[plot] squashing · 2 lines × 101 points (sigmoid, tanh) · x -5 … 5 · y -0.9999 … 0.9999"
+    )
     assert "squashing" in lines[1]
     assert "•• sigmoid" in text and "++ tanh" in text  # markers tell the lines apart without colour
     assert "\x1b[" not in text
@@ -397,7 +414,10 @@ def test_plot_drawn_as_plain_text(show, sent):
 def test_hist_drawn_with_round_ticks(show, sent):
     show.hist(torch.arange(100.0), bins=10, title="flat")
     text = render_text(only(sent), width=50, height=10)
-    assert text.splitlines()[0] == "[hist] flat · 10 bins over 0 … 99 · n=100 mean 49.5 std 28.87 range 0 … 99"
+    assert (
+        text.splitlines()[0]
+        == "[hist] flat · 10 bins over 0 … 99 · n=100 mean 49.5 std 28.87 range 0 … 99"
+    )
     assert "█" in text
     assert re.search(r"^\s+0\s+24\.8\s+49\.5\s+74\.2\s+99\s*$", text, re.MULTILINE), text
 
@@ -410,7 +430,10 @@ def test_describe_is_the_compact_form_and_report_indents_it(show, sent):
         "[graph] 0 nodes, 0 leaves\n"
         "  note: this tensor does not require grad, so autograd recorded no graph\n"
     )
-    assert report(sent, terminal=False, indent=4).splitlines()[0] == "    [image] blank · 1 image 28×28 (tensor 28×28) · values 0 … 0"
+    assert (
+        report(sent, terminal=False, indent=4).splitlines()[0]
+        == "    [image] blank · 1 image 28×28 (tensor 28×28) · values 0 … 0"
+    )
     drawn = report(sent, terminal=True, width=80)
     assert "▀" in drawn and "\x1b[38;2;0;0;0;48;2;0;0;0m" in drawn
 

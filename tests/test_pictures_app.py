@@ -32,7 +32,9 @@ def truecolor(monkeypatch):
 
 def make_app() -> TutorApp:
     catalog = load_catalog([LESSONS], builtin=False, user=False, env=False)
-    return TutorApp(catalog, lesson_id="pictures", stable=True, interpreter_options={"spare": False})
+    return TutorApp(
+        catalog, lesson_id="pictures", stable=True, interpreter_options={"spare": False}
+    )
 
 
 async def wait_for(pilot: Pilot, condition, what: str) -> None:
@@ -146,14 +148,18 @@ async def test_colour_images_keep_their_colours_where_the_terminal_can():
         stripes = panel(app).query_one(RasterView)
         assert colour_mode(stripes) == "rgb"
         (line, _) = stripes.lines(stripes.size.width)
-        assert [cell.fg for cell in line] == [(255, 0, 0)] * 2 + [(0, 255, 0)] * 2 + [(0, 0, 255)] * 2
+        assert [cell.fg for cell in line] == [(255, 0, 0)] * 2 + [(0, 255, 0)] * 2 + [
+            (0, 0, 255)
+        ] * 2
 
 
 def _snapshot_step(index: int):
     async def run_before(pilot: Pilot) -> None:
         await run_step(pilot, index)
         out = panel(pilot.app)
-        out.ALLOW_MAXIMIZE = True  # the panel is not focusable until it scrolls; let it fill the screen
+        out.ALLOW_MAXIMIZE = (
+            True  # the panel is not focusable until it scrolls; let it fill the screen
+        )
         assert pilot.app.screen.maximize(out)
         out.scroll_home(animate=False)
         await pilot.pause(0.3)

@@ -40,10 +40,15 @@ def test_show_calls_in_a_cell_arrive_as_pictures_in_order(interp):
     assert r.displays == seen
     plot, image, graph = (decode(d) for d in r.displays)
     assert isinstance(plot, Plot) and plot.title == "sq"
-    assert isinstance(image, Image) and image.notes == ["only the first 16 of 20 images are shown (at most 16)"]
+    assert isinstance(image, Image) and image.notes == [
+        "only the first 16 of 20 images are shown (at most 16)"
+    ]
     assert isinstance(graph, Graph)
     # The names come from the cell's own namespace, in the worker.
-    assert describe(graph).splitlines()[1:3] == ["PowBackward0  (z.grad_fn)", "└── DotBackward0  (y.grad_fn)"]
+    assert describe(graph).splitlines()[1:3] == [
+        "PowBackward0  (z.grad_fn)",
+        "└── DotBackward0  (y.grad_fn)",
+    ]
     assert "[graph] z: 3 nodes, 1 leaf" in r.observed().pictures
 
 
@@ -58,9 +63,14 @@ async def test_a_regex_expectation_matches_the_picture_text():
     step = Step(text="a digit", code="", expect=expect)
     async with Interpreter(spare=False) as interp:  # judge_step needs the asyncio face
         good = await judge_step(
-            interp, step, "show.image(torch.arange(784).reshape(28, 28) % 256)", namespace="judge-pictures"
+            interp,
+            step,
+            "show.image(torch.arange(784).reshape(28, 28) % 256)",
+            namespace="judge-pictures",
         )
-        bad = await judge_step(interp, step, "show.image(torch.zeros(28, 28))", namespace="judge-pictures")
+        bad = await judge_step(
+            interp, step, "show.image(torch.zeros(28, 28))", namespace="judge-pictures"
+        )
     assert good.passed, good.reason
     assert bad.passed is False and "does not match" in bad.reason
 

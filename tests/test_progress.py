@@ -21,7 +21,9 @@ def test_default_location_follows_torch_tutor_home(tmp_path):
 
 def test_round_trip():
     store = ProgressStore.load()
-    assert store.last() is None and store.done("tensors") == set() and store.position("tensors") == 0
+    assert (
+        store.last() is None and store.done("tensors") == set() and store.position("tensors") == 0
+    )
     store.mark_done("tensors", 2)
     store.mark_done("tensors", 0)
     store.mark_done("tensors", 2)
@@ -51,7 +53,9 @@ def test_save_is_atomic_and_leaves_no_temp_files():
     assert [p.name for p in paths.progress_file().parent.iterdir()] == ["progress.json"]
 
 
-@pytest.mark.parametrize("content", [b"{not json", b'{"lessons": {"a": {"done": [-1]}}}', b"\xff\xfe", b"[]"])
+@pytest.mark.parametrize(
+    "content", [b"{not json", b'{"lessons": {"a": {"done": [-1]}}}', b"\xff\xfe", b"[]"]
+)
 def test_corrupt_file_is_moved_aside_with_a_warning(content):
     path = paths.progress_file()
     path.parent.mkdir(parents=True)

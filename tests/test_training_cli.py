@@ -16,29 +16,49 @@ from test_training_support import MNIST, NOTES_CNN, needs_mnist, notes_accuracy
 def _run(*args: str, home, timeout: float = 240) -> subprocess.CompletedProcess:
     env = dict(os.environ, TORCH_TUTOR_HOME=str(home), NO_COLOR="1", COLUMNS="100")
     return subprocess.run(
-        [sys.executable, "-m", "tutor.cli.main", *args], capture_output=True, text=True, env=env, timeout=timeout,
+        [sys.executable, "-m", "tutor.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
     )
 
 
 @needs_mnist
 def test_train_json_save_writes_a_state_dict_the_notes_class_loads(tmp_path):
     target = tmp_path / "out" / "cnn.pt"
-    proc = _run("train", "--model", "cnn", "--steps", "300", "--json",
-                "--save", str(target), home=tmp_path / "home")
+    proc = _run(
+        "train",
+        "--model",
+        "cnn",
+        "--steps",
+        "300",
+        "--json",
+        "--save",
+        str(target),
+        home=tmp_path / "home",
+    )
     assert proc.returncode == 0, proc.stderr
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert lines[0]["event"] == "start" and lines[0]["split"].startswith("train: bundled sample (4,500)")
+    assert lines[0]["event"] == "start" and lines[0]["split"].startswith(
+        "train: bundled sample (4,500)"
+    )
     assert sum(1 for e in lines if e["event"] == "progress") >= 3
     final = lines[-1]
     assert final["event"] == "done" and final["steps"] == 300
     assert 0.5 < final["test_acc"] <= 1 and final["samples_per_s"] > 0
     assert "digits" not in final  # the pictures are for the screen
-    assert final["saved"] == [str(tmp_path / "home" / "data" / "checkpoints" / "cnn.pt"), str(target)]
+    assert final["saved"] == [
+        str(tmp_path / "home" / "data" / "checkpoints" / "cnn.pt"),
+        str(target),
+    ]
     assert notes_accuracy(target, NOTES_CNN) > 0.8  # scored by the notes' own class on real t10k
 
 
 def test_train_rich_output_and_bad_options(tmp_path):
-    proc = _run("train", "--model", "fcn", "--steps", "40", "--no-checkpoint", home=tmp_path / "home")
+    proc = _run(
+        "train", "--model", "fcn", "--steps", "40", "--no-checkpoint", home=tmp_path / "home"
+    )
     assert proc.returncode == 0, proc.stderr
     assert "fcn (575,050 parameters)" in proc.stdout
     assert "confusion matrix (row: true, column: predicted)" in proc.stdout

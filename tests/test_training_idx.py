@@ -115,7 +115,9 @@ def test_bad_headers_and_wrong_contents(tmp_path):
             read_idx(path)
     labels_as_images = tmp_path / "labels"
     write_idx(labels_as_images, np.zeros(10, np.uint8))
-    with pytest.raises(IdxError, match=r"expected MNIST images \(uint8, N×28×28\), found uint8 \(10,\)"):
+    with pytest.raises(
+        IdxError, match=r"expected MNIST images \(uint8, N×28×28\), found uint8 \(10,\)"
+    ):
         read_images(labels_as_images)
     out_of_range = tmp_path / "labels12"
     write_idx(out_of_range, np.array([1, 12], np.uint8))

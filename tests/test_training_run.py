@@ -115,10 +115,15 @@ def test_settings_are_checked():
         TrainConfig(momentum=1.5)
     with pytest.raises(ValueError, match="unknown training settings: colour"):
         TrainConfig.from_dict({"colour": "red"})
-    with pytest.raises(ValueError, match=r"unknown model 'resnet': use fcn, cnn or path/to/file.py\[:ClassName\]"):
+    with pytest.raises(
+        ValueError, match=r"unknown model 'resnet': use fcn, cnn or path/to/file.py\[:ClassName\]"
+    ):
         TrainConfig(model="resnet")
     assert TrainConfig(model="nets/mine.py:Net").model == "nets/mine.py:Net"
     # One reading of a learner's spec for the loader, the checkpoint name and the screen.
     assert model_file("nets/mine.py") == (Path("nets/mine.py"), "Net")
-    assert model_file("C:/nets/mine.py:Small") == (Path("C:/nets/mine.py"), "Small")  # a drive's colon is no class
+    assert model_file("C:/nets/mine.py:Small") == (
+        Path("C:/nets/mine.py"),
+        "Small",
+    )  # a drive's colon is no class
     assert TrainConfig(epochs=2).total_steps(4500) == 2 * 71

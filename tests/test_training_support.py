@@ -15,8 +15,10 @@ T10K_LABELS = MNIST / "t10k-labels-idx1-ubyte.gz"
 TRAIN_LABELS = MNIST / "train-labels-idx1-ubyte.gz"
 
 needs_mnist = pytest.mark.skipif(
-    not T10K_IMAGES.is_file(), reason=f"real MNIST files not found at {MNIST} (../shared/data/mnist)"
+    not T10K_IMAGES.is_file(),
+    reason=f"real MNIST files not found at {MNIST} (../shared/data/mnist)",
 )
+
 
 def notes_accuracy(state_dict_path: Path, source: str) -> float:
     """Load a saved state_dict into the notes' class (weights_only) and score it on the real t10k set."""

@@ -34,7 +34,9 @@ def test_candidates_halve_down_to_one():
 
 def test_probes_every_count_keeps_the_fastest_and_probes_again_later():
     clock = Script({2: 0.004, 1: 0.001})  # another process holds a core: 1 thread wins
-    tuner = ThreadTuner(2, probe_steps=5, hold_seconds=1.0, clock=lambda: clock.now, apply=clock.apply)
+    tuner = ThreadTuner(
+        2, probe_steps=5, hold_seconds=1.0, clock=lambda: clock.now, apply=clock.apply
+    )
     clock.run(tuner, 2 * 6)
     assert not tuner.probing and tuner.current == 1
     assert tuner.timings == {2: pytest.approx(0.004), 1: pytest.approx(0.001)}
@@ -46,8 +48,14 @@ def test_probes_every_count_keeps_the_fastest_and_probes_again_later():
 
 def test_on_the_most_threads_it_probes_again_only_rarely_or_when_steps_slow_down():
     clock = Script({2: 0.001, 1: 0.0018})  # free cores: 2 threads win
-    tuner = ThreadTuner(2, probe_steps=5, hold_seconds=1.0, recheck_seconds=10.0, clock=lambda: clock.now,
-                        apply=clock.apply)
+    tuner = ThreadTuner(
+        2,
+        probe_steps=5,
+        hold_seconds=1.0,
+        recheck_seconds=10.0,
+        clock=lambda: clock.now,
+        apply=clock.apply,
+    )
     clock.run(tuner, 2 * 6)
     assert tuner.current == 2 and tuner.probes == 1
     clock.run(tuner, 5000)  # 5 s of steady steps: past hold_seconds, no new probe
@@ -62,7 +70,9 @@ def test_on_the_most_threads_it_probes_again_only_rarely_or_when_steps_slow_down
 
 def test_small_wobbles_do_not_start_a_probe():
     clock = Script({2: 0.001, 1: 0.002})
-    tuner = ThreadTuner(2, probe_steps=5, recheck_seconds=1000.0, clock=lambda: clock.now, apply=clock.apply)
+    tuner = ThreadTuner(
+        2, probe_steps=5, recheck_seconds=1000.0, clock=lambda: clock.now, apply=clock.apply
+    )
     clock.run(tuner, 12)
     for per_step in (0.0013, 0.0008, 0.0014, 0.001) * 50:  # ±40 %: a shared machine's noise
         clock.per_step[2] = per_step

@@ -16,13 +16,18 @@ from tutor.training.user_model import lesson_model, write_lesson_model
 
 
 def _cells(lesson_id: str) -> list[str]:
-    lesson = next(item.lesson for item in load_catalog([], builtin=True, user=False, env=False).lessons
-                  if item.lesson.id == lesson_id)
+    lesson = next(
+        item.lesson
+        for item in load_catalog([], builtin=True, user=False, env=False).lessons
+        if item.lesson.id == lesson_id
+    )
     return [(s.solution if s.is_exercise else s.code) for s in lesson.steps if s.runnable]
 
 
 @pytest.mark.parametrize(("lesson_id", "notes"), [("fcn-mnist", NOTES_FCN), ("cnn", NOTES_CNN)])
-def test_the_built_in_lessons_net_trains_and_matches_the_notes_layers(tmp_path, home, lesson_id, notes):
+def test_the_built_in_lessons_net_trains_and_matches_the_notes_layers(
+    tmp_path, home, lesson_id, notes
+):
     model = lesson_model(_cells(lesson_id))
     assert model.class_name == "Net"
     # Only definitions: the cells' prints, demo tensors and training loops are not in the file.
@@ -54,11 +59,21 @@ def test_definitions_keep_their_constants_and_the_last_one_wins():
 
 
 def test_without_net_the_last_module_class_is_trained_and_without_any_it_says_so():
-    assert lesson_model(["class A(nn.Module):\n    pass", "class B(torch.nn.Module):\n    pass"]).class_name == "B"
+    assert (
+        lesson_model(
+            ["class A(nn.Module):\n    pass", "class B(torch.nn.Module):\n    pass"]
+        ).class_name
+        == "B"
+    )
     with pytest.raises(ValueError, match="no nn.Module subclass is defined"):
         lesson_model(["x = torch.ones(3)\nprint(x)", "class Plain:\n    pass"])
 
 
 def test_the_module_needs_no_torch():
     code = "import sys, tutor.training.user_model; print('torch' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        == "False\n"
+    )

@@ -17,6 +17,7 @@ async def _next(events, kind: type, timeout: float = 60.0):
                 return event
             assert not isinstance(event, (Error, Exit)), event
         raise AssertionError(f"the run ended before a {kind.__name__} event")
+
     return await asyncio.wait_for(find(), timeout)
 
 

@@ -25,8 +25,10 @@ from typing import Any
 EXIT_SIGNALS = ("SIGHUP", "SIGTERM", "SIGINT")
 GRACE = 0.5  # seconds the normal quit gets before the process ends without it
 # What Textual's driver undoes on a normal exit: mouse, bracketed paste, kitty keys, alt screen.
-_RESET_TERMINAL = (b"\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?2004l\x1b[?7h"
-                   b"\x1b[<u\x1b[?1049l\x1b[?25h\x1b[?1004l")
+_RESET_TERMINAL = (
+    b"\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006l\x1b[?2004l\x1b[?7h"
+    b"\x1b[<u\x1b[?1049l\x1b[?25h\x1b[?1004l"
+)
 
 _app: Any = None
 _loop: Any = None

@@ -168,10 +168,19 @@ async def judge_step(
     ``lesson_id`` and ``step_names`` (tutor.coach.step_names of the steps before this one) let the
     coach name the lesson step a missing name comes from.
     """
-    outcome = await _judge(interp, step, code, namespace=namespace, lang=lang, on_output=on_output,
-                           on_display=on_display, setup=setup)
-    outcome.explanation = explain_outcome(outcome, lang=lang, lesson_id=lesson_id, step_names=step_names,
-                                          exercise=step.is_exercise)
+    outcome = await _judge(
+        interp,
+        step,
+        code,
+        namespace=namespace,
+        lang=lang,
+        on_output=on_output,
+        on_display=on_display,
+        setup=setup,
+    )
+    outcome.explanation = explain_outcome(
+        outcome, lang=lang, lesson_id=lesson_id, step_names=step_names, exercise=step.is_exercise
+    )
     return outcome
 
 
@@ -206,8 +215,14 @@ async def _judge(
     if not step.runnable and not code.strip():
         return StepOutcome(None, _t(lang, "nothing"), None, None)
 
-    result = await interp.execute(code, timeout=step.timeout, namespace=namespace,
-                                  on_output=on_output, on_display=on_display, setup=setup)
+    result = await interp.execute(
+        code,
+        timeout=step.timeout,
+        namespace=namespace,
+        on_output=on_output,
+        on_display=on_display,
+        setup=setup,
+    )
     expect = step.expect
     verdict = compare(expect, result.observed(), lang=lang) if expect is not None else None
 
@@ -222,14 +237,24 @@ async def _judge(
         # The check would only trip over what the code failed to define; the code's error says more.
         return StepOutcome(False, describe_failure(result, lang), result, verdict)
 
-    check = await interp.execute(step.check or "", timeout=step.timeout, namespace=namespace,
-                                 check=True, lang=lang, setup=setup)
+    check = await interp.execute(
+        step.check or "",
+        timeout=step.timeout,
+        namespace=namespace,
+        check=True,
+        lang=lang,
+        setup=setup,
+    )
     if check.status == "error" and check.error_type == "AssertionError":
         message = (check.error_message or "").strip()
-        reason = _t(lang, "check_failed", message=message) if message else _t(lang, "check_failed_bare")
+        reason = (
+            _t(lang, "check_failed", message=message) if message else _t(lang, "check_failed_bare")
+        )
         return StepOutcome(False, reason, result, verdict, check)
     if not check.ok:
-        return StepOutcome(False, describe_failure(check, lang, who="the_check"), result, verdict, check)
+        return StepOutcome(
+            False, describe_failure(check, lang, who="the_check"), result, verdict, check
+        )
     if verdict is not None and not verdict.passed:
         return StepOutcome(False, verdict.reason, result, verdict, check)
     return StepOutcome(True, _t(lang, "checks_passed"), result, verdict, check)

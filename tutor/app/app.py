@@ -119,14 +119,20 @@ class TutorApp(App[int]):
         if info.note:
             self.notify(info.note, title=ui(self.lang, "Device"), severity="warning", timeout=10)
 
-    async def _boot(self, state: str, failed: str, boot: Callable[[], Awaitable[DeviceInfo]]) -> bool:
+    async def _boot(
+        self, state: str, failed: str, boot: Callable[[], Awaitable[DeviceInfo]]
+    ) -> bool:
         """Start or restart the worker, showing ``state`` meanwhile; False (said with ``failed``) if it failed."""
         self.interp_state = state
         try:
             self._show_device(await boot())
         except Exception:
-            self.notify(failed.format(error=self.host.error), title=ui(self.lang, "Interpreter"),
-                        severity="error", timeout=15)
+            self.notify(
+                failed.format(error=self.host.error),
+                title=ui(self.lang, "Interpreter"),
+                severity="error",
+                timeout=15,
+            )
             return False
         finally:
             self.sync_interp_state()
@@ -134,14 +140,25 @@ class TutorApp(App[int]):
 
     @work(group="interpreter", exclusive=True, exit_on_error=False)
     async def start_interpreter(self) -> None:
-        await self._boot("starting", ui(self.lang, "The interpreter could not start: {error}"), self.host.start)
+        await self._boot(
+            "starting", ui(self.lang, "The interpreter could not start: {error}"), self.host.start
+        )
 
     @work(group="interpreter", exclusive=True, exit_on_error=False)
     async def restart_interpreter(self) -> None:
-        if await self._boot("restarting", ui(self.lang, "The interpreter could not restart: {error}"),
-                            self.host.restart):
-            self.notify(ui(self.lang, "Interpreter restarted: every variable is gone. "
-                           "F9 runs this lesson's steps up to here again."), title=ui(self.lang, "Interpreter"))
+        if await self._boot(
+            "restarting",
+            ui(self.lang, "The interpreter could not restart: {error}"),
+            self.host.restart,
+        ):
+            self.notify(
+                ui(
+                    self.lang,
+                    "Interpreter restarted: every variable is gone. "
+                    "F9 runs this lesson's steps up to here again.",
+                ),
+                title=ui(self.lang, "Interpreter"),
+            )
 
     # --- lessons ------------------------------------------------------------------------------
 
@@ -159,7 +176,10 @@ class TutorApp(App[int]):
 
         state = self.session(lesson_id)
         if state is None:
-            self.notify(ui(self.lang, "No lesson with id '{lesson_id}'.", lesson_id=lesson_id), severity="error")
+            self.notify(
+                ui(self.lang, "No lesson with id '{lesson_id}'.", lesson_id=lesson_id),
+                severity="error",
+            )
             return
         if step is not None:
             state.go(step)
@@ -177,7 +197,12 @@ class TutorApp(App[int]):
 
     def save_progress(self) -> None:
         if not self.progress.save():
-            self.notify(self.progress.warnings[-1], title=ui(self.lang, "Progress"), severity="error", timeout=12)
+            self.notify(
+                self.progress.warnings[-1],
+                title=ui(self.lang, "Progress"),
+                severity="error",
+                timeout=12,
+            )
 
     # --- actions ------------------------------------------------------------------------------
 
@@ -189,20 +214,26 @@ class TutorApp(App[int]):
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(LocalPalette(id="--command-palette",
-                                          placeholder=ui(self.lang, "Search for commands…")))
+            self.push_screen(
+                LocalPalette(
+                    id="--command-palette", placeholder=ui(self.lang, "Search for commands…")
+                )
+            )
 
     def search_themes(self) -> None:
         # Textual's "Theme" command, with the palette's words in the learner's language.
-        self.push_screen(LocalPalette(providers=[ThemeProvider],
-                                      placeholder=ui(self.lang, "Search for themes…")))
+        self.push_screen(
+            LocalPalette(providers=[ThemeProvider], placeholder=ui(self.lang, "Search for themes…"))
+        )
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Textual's own entries (theme, quit, keys...); one Textual adds later stays English.
         for command in super().get_system_commands(screen):
             if translated(self.lang):
-                command = command._replace(title=ui(self.lang, command.title, required=False),
-                                           help=ui(self.lang, command.help, required=False))
+                command = command._replace(
+                    title=ui(self.lang, command.title, required=False),
+                    help=ui(self.lang, command.help, required=False),
+                )
             yield command
 
     def action_toggle_theme(self) -> None:
@@ -244,8 +275,14 @@ def launch(
 ) -> int:
     """Run the app in this terminal until the learner quits; the exit code. ``catalog``: already loaded."""
     exit_signals.install()  # the CLI installed it already; `python -c` callers get it here
-    app = TutorApp(catalog, lesson_id=lesson_id, lang=lang or "en", extra_dirs=extra_dirs, device=device,
-                   stable=stable)
+    app = TutorApp(
+        catalog,
+        lesson_id=lesson_id,
+        lang=lang or "en",
+        extra_dirs=extra_dirs,
+        device=device,
+        stable=stable,
+    )
     result = app.run()
     code = int(result or app.return_code or 0)
     end_process(code)

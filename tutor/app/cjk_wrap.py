@@ -26,8 +26,10 @@ TEXTUAL_CHUNK = re.compile(rf"{_WORD}\s*|\s+")  # textual: a word and its traili
 def install() -> list[str]:
     """Swap the wrappers' word patterns; returns the modules patched (a module without the hook is left alone)."""
     patched = []
-    for module_name, attribute, pattern in (("rich._wrap", "re_word", RICH_WORD),
-                                            ("textual._wrap", "re_chunk", TEXTUAL_CHUNK)):
+    for module_name, attribute, pattern in (
+        ("rich._wrap", "re_word", RICH_WORD),
+        ("textual._wrap", "re_chunk", TEXTUAL_CHUNK),
+    ):
         try:
             module = __import__(module_name, fromlist=[attribute])
         except ImportError:

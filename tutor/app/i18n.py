@@ -20,7 +20,9 @@ class MissingTranslation(KeyError):
     """A UI string looked up in a language whose table lacks it (raised only with STRICT)."""
 
 
-def ui(lang: str, english: str, /, *, context: str = "", required: bool = True, **fields: Any) -> str:
+def ui(
+    lang: str, english: str, /, *, context: str = "", required: bool = True, **fields: Any
+) -> str:
     """``english`` in ``lang`` (English where there is no table), with ``fields`` filled in by str.format.
 
     ``context`` tells apart one English word that needs two translations (as gettext's pgettext):

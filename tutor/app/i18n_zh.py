@@ -99,8 +99,7 @@ ZH: dict[str, str] = {
     "Interpreter": "解释器",
     "The interpreter could not start: {error}": "解释器无法启动：{error}",
     "The interpreter could not restart: {error}": "解释器无法重启：{error}",
-    "Interpreter restarted: every variable is gone. F9 runs this lesson's steps up to here again.":
-        "解释器已重启，所有变量都没了。按 F9 把本课到这一步为止的步骤重新运行一遍。",
+    "Interpreter restarted: every variable is gone. F9 runs this lesson's steps up to here again.": "解释器已重启，所有变量都没了。按 F9 把本课到这一步为止的步骤重新运行一遍。",
     "No lesson with id '{lesson_id}'.": "没有 id 为 '{lesson_id}' 的课程。",
     "There are no lessons to open.": "没有可以打开的课程。",
     # --- interpreter states (status bar) and training run states --------------------------------
@@ -152,8 +151,7 @@ ZH: dict[str, str] = {
     "Output": "输出",
     "F5 runs the cell · Enter edits it": "F5 运行单元 · Enter 编辑代码",
     "Nothing to run in this step: n (or Ctrl+N) goes on.": "这一步没有要运行的代码：按 n（或 Ctrl+N）继续。",
-    "This step needs CUDA and cells run on {device}: read it and go on (a run only says it is skipped).":
-        "这一步需要 CUDA，而代码单元运行在 {device} 上：读完即可继续（运行只会提示已跳过）。",
+    "This step needs CUDA and cells run on {device}: read it and go on (a run only says it is skipped).": "这一步需要 CUDA，而代码单元运行在 {device} 上：读完即可继续（运行只会提示已跳过）。",
     "This is the first step.": "这已经是第一步。",
     "The running cell was interrupted.": "正在运行的单元已被中断。",
     "No nn.Module class is defined in this lesson's cells up to this step.": "这一课到当前步骤为止的代码里还没有定义 nn.Module 类。",
@@ -179,8 +177,7 @@ ZH: dict[str, str] = {
     "◌ Running… (F4 stops it)": "◌ 运行中…（F4 停止）",
     "✗ The run failed inside the tutor: {error}": "✗ 运行在 tutor 内部出错：{error}",
     "Earlier steps had problems when re-run: {problems}": "重新运行前面的步骤时出了问题：{problems}",
-    "The worker was restarted and its variables are gone; the next run re-runs the steps before this one first.":
-        "工作进程已重启，变量都没了；下次运行时会先重跑这一步之前的步骤。",
+    "The worker was restarted and its variables are gone; the next run re-runs the steps before this one first.": "工作进程已重启，变量都没了；下次运行时会先重跑这一步之前的步骤。",
     "Re-ran steps 1–{last}, with problems: {problems}": "已重跑第 1–{last} 步，但有问题：{problems}",
     "✓ Re-ran {count} earlier step(s): the variables are back.": "✓ 已重跑前面 {count} 个步骤，变量都回来了。",
     "✗ Re-running failed: {error}": "✗ 重跑失败：{error}",
@@ -245,8 +242,7 @@ ZH: dict[str, str] = {
     "Scroll down": "向下滚动",
     "Scroll up": "向上滚动",
     "length ": "长度 ",
-    "{steps:,} steps of {batch} images = {passes} passes over the {train:,}-image training set":
-        "{steps:,} 步，每步 {batch} 张图 = 遍历 {train:,} 张图的训练集 {passes} 遍",
+    "{steps:,} steps of {batch} images = {passes} passes over the {train:,}-image training set": "{steps:,} 步，每步 {batch} 张图 = 遍历 {train:,} 张图的训练集 {passes} 遍",
     "  (s starts a run)": "  （按 s 开始训练）",
     "s / ▶ Start": "s / ▶ 开始",
     "Next lesson: ": "下一课：",
@@ -282,8 +278,7 @@ ZH: dict[str, str] = {
     "{rate:,.0f} samples/s": "{rate:,.0f} 样本/秒",
     "time": "时间",
     "{elapsed} · ETA {eta}": "{elapsed} · 剩余 {eta}",
-    "{train:.1f} s train + {test:.1f} s test · {rate:,.0f} samples/s":
-        "训练 {train:.1f} 秒 + 测试 {test:.1f} 秒 · {rate:,.0f} 样本/秒",
+    "{train:.1f} s train + {test:.1f} s test · {rate:,.0f} samples/s": "训练 {train:.1f} 秒 + 测试 {test:.1f} 秒 · {rate:,.0f} 样本/秒",
     "test acc": "测试准确率",
     " after epoch {epoch}": "（第 {epoch} 轮后）",
     "epoch {epoch:>3}": "第 {epoch:>3} 轮",
@@ -294,25 +289,19 @@ ZH: dict[str, str] = {
     # Test digits.
     " (is {true})": "（实为 {true}）",
     "no test digits yet": "还没有测试数字",
-    "{count} test digits, {wrong} misread (red); prediction first, true digit in brackets":
-        "{count} 个测试数字，{wrong} 个认错（红色）；先写预测，括号里是真实数字",
+    "{count} test digits, {wrong} misread (red); prediction first, true digit in brackets": "{count} 个测试数字，{wrong} 个认错（红色）；先写预测，括号里是真实数字",
     # --- lesson screen as a workspace (issue 12) ---------------------------------------------------
-    "enter the editor (a step change never does); the cursor starts at the end":
-        "进入编辑器（切换步骤时不会自动进入）；光标从代码末尾开始",
+    "enter the editor (a step change never does); the cursor starts at the end": "进入编辑器（切换步骤时不会自动进入）；光标从代码末尾开始",
     "f5 / ^r": "f5 / ^r",
-    "run the cell and leave the editor: n then goes on, e edits again":
-        "运行单元并离开编辑器：之后按 n 继续，按 e 再次编辑",
+    "run the cell and leave the editor: n then goes on, e edits again": "运行单元并离开编辑器：之后按 n 继续，按 e 再次编辑",
     "^n  ^o": "^n  ^o",
     "next, previous step: inside the editor too": "下一步、上一步：在编辑器里也能用",
     "⏎": "⏎",
-    "new line, indented as Python needs (one level deeper after ':')":
-        "换行，并按 Python 的需要缩进（':' 之后多缩进一级）",
-    "indent at the cursor or the selected lines / dedent the line or the selected lines":
-        "在光标处或对选中的行缩进 / 对当前行或选中的行取消缩进",
+    "new line, indented as Python needs (one level deeper after ':')": "换行，并按 Python 的需要缩进（':' 之后多缩进一级）",
+    "indent at the cursor or the selected lines / dedent the line or the selected lines": "在光标处或对选中的行缩进 / 对当前行或选中的行取消缩进",
     "Ctrl+Home / Ctrl+End": "Ctrl+Home / Ctrl+End",
     "start / end of the cell": "单元的开头 / 结尾",
-    "undo / redo, also of a reset (Ctrl+L) or the solution (Ctrl+T)":
-        "撤销 / 重做，也能撤销重置（Ctrl+L）或放入答案（Ctrl+T）",
+    "undo / redo, also of a reset (Ctrl+L) or the solution (Ctrl+T)": "撤销 / 重做，也能撤销重置（Ctrl+L）或放入答案（Ctrl+T）",
     "F12 / o": "F12 / o",
     "edit the cell in your own editor ($VISUAL or $EDITOR)": "用你自己的编辑器（$VISUAL 或 $EDITOR）编辑单元",
     "outside the editor: move between panels; the mouse works too": "在编辑器外：在面板之间移动；也可以用鼠标",
@@ -328,25 +317,19 @@ ZH: dict[str, str] = {
     "Full-screen output": "全屏输出",
     "Open the cell in your editor": "在你的编辑器中打开单元",
     "Show the check's code": "显示检查代码",
-    "◌ Running step {step} first (the code you last ran there), to rebuild its variables…":
-        "◌ 先运行第 {step} 步（你上次在那里运行的代码），重建它的变量…",
-    "◌ Running step {step} first (the lesson's code: you have not run it), to rebuild its variables…":
-        "◌ 先运行第 {step} 步（课程给出的代码：你还没有运行过它），重建它的变量…",
-    "The solution is in the cell: F5 runs it. Ctrl+Z brings your code back.":
-        "答案已放入单元：按 F5 运行。按 Ctrl+Z 可找回你的代码。",
-    "The cell is back to its original code. Ctrl+Z brings your code back.":
-        "单元已恢复为原始代码。按 Ctrl+Z 可找回你的代码。",
+    "◌ Running step {step} first (the code you last ran there), to rebuild its variables…": "◌ 先运行第 {step} 步（你上次在那里运行的代码），重建它的变量…",
+    "◌ Running step {step} first (the lesson's code: you have not run it), to rebuild its variables…": "◌ 先运行第 {step} 步（课程给出的代码：你还没有运行过它），重建它的变量…",
+    "The solution is in the cell: F5 runs it. Ctrl+Z brings your code back.": "答案已放入单元：按 F5 运行。按 Ctrl+Z 可找回你的代码。",
+    "The cell is back to its original code. Ctrl+Z brings your code back.": "单元已恢复为原始代码。按 Ctrl+Z 可找回你的代码。",
     "This step has no output to show.": "这一步没有可显示的输出。",
     "Nothing to edit in this step.": "这一步没有可编辑的代码。",
-    "No editor is set: set $VISUAL or $EDITOR (for example export EDITOR=nano) and start the tutor again.":
-        "没有设置编辑器：请设置 $VISUAL 或 $EDITOR（例如 export EDITOR=nano），然后重新启动本教程。",
+    "No editor is set: set $VISUAL or $EDITOR (for example export EDITOR=nano) and start the tutor again.": "没有设置编辑器：请设置 $VISUAL 或 $EDITOR（例如 export EDITOR=nano），然后重新启动本教程。",
     "Could not start your editor ({editor}): {error}": "无法启动你的编辑器（{editor}）：{error}",
     "Could not read the edited file back: {error}": "无法读回编辑后的文件：{error}",
     "Your editor exited with status {code}: the cell is unchanged.": "你的编辑器以状态 {code} 退出：单元未改动。",
     "The cell holds your editor's text (Ctrl+Z undoes it).": "单元中已是你在编辑器里写的内容（Ctrl+Z 可撤销）。",
     "This step has no check code (it is not an exercise).": "这一步没有检查代码（它不是练习）。",
-    "Run your own attempt first (F5): the check's code opens after one try.":
-        "请先运行你自己的尝试（F5）：尝试一次后才能查看检查代码。",
+    "Run your own attempt first (F5): the check's code opens after one try.": "请先运行你自己的尝试（F5）：尝试一次后才能查看检查代码。",
     "c shows the check's code.": "按 c 显示检查代码。",
     "The check's code opens after your first attempt (c).": "第一次尝试之后可以查看检查代码（c）。",
     "and {count} more check(s)": "另有 {count} 项检查",
@@ -373,10 +356,8 @@ ZH: dict[str, str] = {
     "Ctrl+F, m or Esc: back to the lesson": "Ctrl+F、m 或 Esc：回到课程",
     "the code you last ran there": "你上次在那里运行的代码",
     "the lesson's code: you had not run them": "课程给出的代码：你还没有运行过它们",
-    "your last runs, and the lesson's code where you had not run a step":
-        "你上次运行的代码；没运行过的步骤用课程给出的代码",
-    "First re-ran step(s) {steps} to rebuild their variables ({how}).":
-        "先重新运行了第 {steps} 步，重建它们的变量（{how}）。",
+    "your last runs, and the lesson's code where you had not run a step": "你上次运行的代码；没运行过的步骤用课程给出的代码",
+    "First re-ran step(s) {steps} to rebuild their variables ({how}).": "先重新运行了第 {steps} 步，重建它们的变量（{how}）。",
     # the mistake coach's note under the verdict (tutor/app/widgets/coach_note.py)
     "Fix:": "改法：",
     "Taught in the lesson “{title}”.": "课程“{title}”讲的正是这一点。",
@@ -384,6 +365,5 @@ ZH: dict[str, str] = {
     "processes": "进程数",
     "processes training together (DistributedDataParallel): each takes an equal share of "
     "every batch": "一起训练的进程数（DistributedDataParallel）：每个进程分到每个批次中相等的一份",
-    " · {world} processes ({backend}), {per} images each per step":
-        " · {world} 个进程（{backend}），每步每个进程 {per} 张图片",
+    " · {world} processes ({backend}), {per} images each per step": " · {world} 个进程（{backend}），每步每个进程 {per} 张图片",
 }

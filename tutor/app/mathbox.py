@@ -7,45 +7,217 @@ import re
 from rich.cells import cell_len
 
 # Unicode has super/subscript forms for only some characters; anything else falls back.
-SUP = dict(zip("0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWαβγδεθιφχ−",
-                "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵅᵝᵞᵟᵋᶿᶥᵠᵡ⁻", strict=True))
-SUB = dict(zip("0123456789+-=()aehijklmnoprstuvxβγρφχ−",
-                "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ₋", strict=True))
+SUP = dict(
+    zip(
+        "0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOPRTUVWαβγδεθιφχ−",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵀᵁⱽᵂᵅᵝᵞᵟᵋᶿᶥᵠᵡ⁻",
+        strict=True,
+    )
+)
+SUB = dict(
+    zip(
+        "0123456789+-=()aehijklmnoprstuvxβγρφχ−",
+        "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ₋",
+        strict=True,
+    )
+)
 
 GREEK = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega".split()
-SYMBOLS: dict[str, str] = {name: chr(0x3B1 + i + (1 if i >= 17 else 0)) for i, name in enumerate(GREEK)}
-SYMBOLS.update({
-    "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ",
-    "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω", "varepsilon": "ε", "varphi": "φ", "vartheta": "ϑ",
-    "cdot": "·", "times": "×", "div": "÷", "pm": "±", "mp": "∓", "le": "≤", "leq": "≤", "ge": "≥",
-    "geq": "≥", "ne": "≠", "neq": "≠", "approx": "≈", "equiv": "≡", "sim": "∼", "propto": "∝",
-    "in": "∈", "notin": "∉", "subset": "⊂", "subseteq": "⊆", "cup": "∪", "cap": "∩",
-    "infty": "∞", "partial": "∂", "nabla": "∇", "to": "→", "rightarrow": "→", "leftarrow": "←",
-    "Rightarrow": "⇒", "Leftarrow": "⇐", "longrightarrow": "⟶", "mapsto": "↦", "iff": "⇔",
-    "cdots": "⋯", "ldots": "…", "dots": "…", "vdots": "⋮", "ddots": "⋱", "forall": "∀",
-    "exists": "∃", "R": "ℝ", "N": "ℕ", "Z": "ℤ", "sum": "∑", "prod": "∏", "int": "∫", "odot": "⊙",
-    "otimes": "⊗", "oplus": "⊕", "circ": "∘", "ast": "∗", "star": "⋆", "prime": "′", "top": "ᵀ",
-    "quad": "  ", "qquad": "    ", ",": " ", ";": " ", ":": " ", " ": " ", "!": "", "{": "{",
-    "}": "}", "|": "‖", "lvert": "|", "rvert": "|", "langle": "⟨", "rangle": "⟩", "%": "%",
-    "_": "_", "&": "&", "#": "#", "$": "$", "lbrace": "{", "rbrace": "}", "mid": "|",
-})
-FUNCTIONS = set("log ln exp sin cos tan tanh sinh cosh arctan arcsin arccos max min argmax argmin arg lim sup inf det sgn softmax".split())
-ACCENTS = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0305",
-            "tilde": "\u0303", "vec": "\u20d7", "dot": "\u0307", "ddot": "\u0308"}
+SYMBOLS: dict[str, str] = {
+    name: chr(0x3B1 + i + (1 if i >= 17 else 0)) for i, name in enumerate(GREEK)
+}
+SYMBOLS.update(
+    {
+        "Gamma": "Γ",
+        "Delta": "Δ",
+        "Theta": "Θ",
+        "Lambda": "Λ",
+        "Xi": "Ξ",
+        "Pi": "Π",
+        "Sigma": "Σ",
+        "Phi": "Φ",
+        "Psi": "Ψ",
+        "Omega": "Ω",
+        "varepsilon": "ε",
+        "varphi": "φ",
+        "vartheta": "ϑ",
+        "cdot": "·",
+        "times": "×",
+        "div": "÷",
+        "pm": "±",
+        "mp": "∓",
+        "le": "≤",
+        "leq": "≤",
+        "ge": "≥",
+        "geq": "≥",
+        "ne": "≠",
+        "neq": "≠",
+        "approx": "≈",
+        "equiv": "≡",
+        "sim": "∼",
+        "propto": "∝",
+        "in": "∈",
+        "notin": "∉",
+        "subset": "⊂",
+        "subseteq": "⊆",
+        "cup": "∪",
+        "cap": "∩",
+        "infty": "∞",
+        "partial": "∂",
+        "nabla": "∇",
+        "to": "→",
+        "rightarrow": "→",
+        "leftarrow": "←",
+        "Rightarrow": "⇒",
+        "Leftarrow": "⇐",
+        "longrightarrow": "⟶",
+        "mapsto": "↦",
+        "iff": "⇔",
+        "cdots": "⋯",
+        "ldots": "…",
+        "dots": "…",
+        "vdots": "⋮",
+        "ddots": "⋱",
+        "forall": "∀",
+        "exists": "∃",
+        "R": "ℝ",
+        "N": "ℕ",
+        "Z": "ℤ",
+        "sum": "∑",
+        "prod": "∏",
+        "int": "∫",
+        "odot": "⊙",
+        "otimes": "⊗",
+        "oplus": "⊕",
+        "circ": "∘",
+        "ast": "∗",
+        "star": "⋆",
+        "prime": "′",
+        "top": "ᵀ",
+        "quad": "  ",
+        "qquad": "    ",
+        ",": " ",
+        ";": " ",
+        ":": " ",
+        " ": " ",
+        "!": "",
+        "{": "{",
+        "}": "}",
+        "|": "‖",
+        "lvert": "|",
+        "rvert": "|",
+        "langle": "⟨",
+        "rangle": "⟩",
+        "%": "%",
+        "_": "_",
+        "&": "&",
+        "#": "#",
+        "$": "$",
+        "lbrace": "{",
+        "rbrace": "}",
+        "mid": "|",
+    }
+)
+FUNCTIONS = set(
+    "log ln exp sin cos tan tanh sinh cosh arctan arcsin arccos max min argmax argmin arg lim sup inf det sgn softmax".split()
+)
+ACCENTS = {
+    "hat": "\u0302",
+    "widehat": "\u0302",
+    "bar": "\u0304",
+    "overline": "\u0305",
+    "tilde": "\u0303",
+    "vec": "\u20d7",
+    "dot": "\u0307",
+    "ddot": "\u0308",
+}
 BOLD = {"mathbf", "bold", "boldsymbol", "bm", "textbf"}
-PLAIN = {"mathrm", "rm", "text", "textrm", "mathit", "operatorname", "mathsf", "mathtt", "mbox", "textit"}
+PLAIN = {
+    "mathrm",
+    "rm",
+    "text",
+    "textrm",
+    "mathit",
+    "operatorname",
+    "mathsf",
+    "mathtt",
+    "mbox",
+    "textit",
+}
 BB = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
-IGNORED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
-            "displaystyle", "limits", "nolimits", "rm", "it", "bf", "color", "label", "nonumber"}
-MATRICES = {"matrix": ("", ""), "pmatrix": ("(", ")"), "bmatrix": ("[", "]"), "Bmatrix": ("{", "}"),
-             "vmatrix": ("|", "|"), "Vmatrix": ("‖", "‖"), "smallmatrix": ("", ""), "cases": ("{", ""),
-             "array": ("", "")}
+IGNORED = {
+    "left",
+    "right",
+    "big",
+    "Big",
+    "bigg",
+    "Bigg",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "displaystyle",
+    "limits",
+    "nolimits",
+    "rm",
+    "it",
+    "bf",
+    "color",
+    "label",
+    "nonumber",
+}
+MATRICES = {
+    "matrix": ("", ""),
+    "pmatrix": ("(", ")"),
+    "bmatrix": ("[", "]"),
+    "Bmatrix": ("{", "}"),
+    "vmatrix": ("|", "|"),
+    "Vmatrix": ("‖", "‖"),
+    "smallmatrix": ("", ""),
+    "cases": ("{", ""),
+    "array": ("", ""),
+}
 # Tall delimiters: (top, middle, bottom) for brackets that span several lines.
-TALL = {"(": "⎛⎜⎝", ")": "⎞⎟⎠", "[": "⎡⎢⎣", "]": "⎤⎥⎦", "{": "⎧⎨⎩", "}": "⎫⎬⎭", "|": "│││", "‖": "‖‖‖"}
+TALL = {
+    "(": "⎛⎜⎝",
+    ")": "⎞⎟⎠",
+    "[": "⎡⎢⎣",
+    "]": "⎤⎥⎦",
+    "{": "⎧⎨⎩",
+    "}": "⎫⎬⎭",
+    "|": "│││",
+    "‖": "‖‖‖",
+}
 ARROWS = {"→", "⟶", "=", "⇒", "←"}
-RELATIONS = {"∈", "∉", "≤", "≥", "≠", "≈", "≡", "→", "←", "⇒", "⇐", "⟶", "⇔", "∼", "∝", "⊂", "⊆",
-              "↦", "×", "·", "±", "∓", "÷", "⊙", "⊗", "⊕", "∘"}
-
+RELATIONS = {
+    "∈",
+    "∉",
+    "≤",
+    "≥",
+    "≠",
+    "≈",
+    "≡",
+    "→",
+    "←",
+    "⇒",
+    "⇐",
+    "⟶",
+    "⇔",
+    "∼",
+    "∝",
+    "⊂",
+    "⊆",
+    "↦",
+    "×",
+    "·",
+    "±",
+    "∓",
+    "÷",
+    "⊙",
+    "⊗",
+    "⊕",
+    "∘",
+}
 
 
 class Box:

@@ -147,7 +147,11 @@ class _Parser:
             box = self.command(name)
             if spaced and box.text in RELATIONS and self.peek() is not None:
                 return Box(box.text + " ")
-            if name in FUNCTIONS and self.peek() is not None and re.match(r"\\?[A-Za-z0-9]", self.peek()):
+            if (
+                name in FUNCTIONS
+                and self.peek() is not None
+                and re.match(r"\\?[A-Za-z0-9]", self.peek())
+            ):
                 return Box(name + " ")
             return box
         return self.command(name)
@@ -164,8 +168,14 @@ class _Parser:
                 index = self.seq({"]"}).text
                 self.take()
             inner = self.arg()
-            root = {"": "√", "2": "√", "3": "∛", "4": "∜"}.get(index) or (script(index, SUP) or index) + "√"
-            return hcat([Box(root), Box(linear(inner.text))]) if inner.flat() else hcat([Box(root), self.fence("(", inner, ")")])
+            root = {"": "√", "2": "√", "3": "∛", "4": "∜"}.get(index) or (
+                script(index, SUP) or index
+            ) + "√"
+            return (
+                hcat([Box(root), Box(linear(inner.text))])
+                if inner.flat()
+                else hcat([Box(root), self.fence("(", inner, ")")])
+            )
         if name in ACCENTS:
             box = self.arg()
             return Box(box.text + ACCENTS[name]) if box.flat() else box
@@ -173,7 +183,11 @@ class _Parser:
             box = self.arg()
             return Box([bold_text(line) for line in box.lines], box.base)
         if name in PLAIN and name not in ("rm",):
-            return Box(self.raw_group().replace("\\", "")) if name in ("text", "textrm", "mbox") else self.arg()
+            return (
+                Box(self.raw_group().replace("\\", ""))
+                if name in ("text", "textrm", "mbox")
+                else self.arg()
+            )
         if name in ("mathbb", "mathcal", "mathfrak"):
             text = self.raw_group()
             return Box(BB.get(text, text) if name == "mathbb" else text)
@@ -256,7 +270,12 @@ class _Parser:
             cells = []
             for c in range(ncols):
                 box = row[c] if c < len(row) else Box("")
-                cells.append(Box([pad(line, widths[c], aligns[c % len(aligns)]) for line in box.lines], box.base))
+                cells.append(
+                    Box(
+                        [pad(line, widths[c], aligns[c % len(aligns)]) for line in box.lines],
+                        box.base,
+                    )
+                )
             joined = hcat([x for c in cells for x in (c, Box(gap))][:-1] if gap else cells)
             lines.extend(line.rstrip() if not gap else line for line in joined.lines)
         return Box(lines, (len(lines) - 1) // 2)

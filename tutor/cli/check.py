@@ -33,13 +33,21 @@ def add_parser(subparsers) -> None:
         "note elsewhere. Exit code 1 on any failure or load error.",
     )
     add_paths(parser)
-    parser.add_argument("--only", action="append", metavar="ID", help="check only lesson ID (repeatable)")
+    parser.add_argument(
+        "--only", action="append", metavar="ID", help="check only lesson ID (repeatable)"
+    )
     add_lessons(parser)
     add_device(parser)
     add_lang(parser)
-    parser.add_argument("--json", action="store_true", help="print one JSON object per step, then a summary")
-    parser.add_argument("-v", "--verbose", action="store_true",
-                        help="also show what each check printed (print() in a check is for this)")
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object per step, then a summary"
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also show what each check printed (print() in a check is for this)",
+    )
 
 
 class _Rich:
@@ -56,8 +64,12 @@ class _Rich:
 
         self.out = console()
         self.progress = Progress(
-            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-            console=self.out, transient=True,
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.out,
+            transient=True,
         )
         self.task = self.progress.add_task("checking", total=total)
         self.verbose = verbose
@@ -70,15 +82,20 @@ class _Rich:
         return self.progress.__exit__(*exc)
 
     def device(self, label: str, note: str) -> None:
-        self.out.print(f"cells run on [bold cyan]{escape(label)}[/]" + (f"  [yellow]{escape(note)}[/]" if note else ""))
+        self.out.print(
+            f"cells run on [bold cyan]{escape(label)}[/]"
+            + (f"  [yellow]{escape(note)}[/]" if note else "")
+        )
 
     def load_error(self, error) -> None:
         self.out.print(f"[red]✗[/] {escape(error)}")
 
     def lint(self, problem) -> None:
         colour = "red" if problem.severity == "error" else "yellow"
-        self.out.print(f"[{colour}]{'✗' if colour == 'red' else '!'}[/] {escape(problem.path)}: "
-                       f"[{colour}]{problem.severity}[/] {escape(problem.message)}")
+        self.out.print(
+            f"[{colour}]{'✗' if colour == 'red' else '!'}[/] {escape(problem.path)}: "
+            f"[{colour}]{problem.severity}[/] {escape(problem.message)}"
+        )
 
     def lesson(self, item) -> None:
         self.progress.update(self.task, description=f"checking {item.lesson.id}")
@@ -133,12 +150,20 @@ class _Rich:
         shown = outcome is not None and r.role in ("demo", "solution")
         result = outcome.result if shown else None
         if result is not None and result.displays:
-            self.out.print(Text.from_ansi(report(result.displays, terminal=self.out.is_terminal, width=self.out.width)))
+            self.out.print(
+                Text.from_ansi(
+                    report(result.displays, terminal=self.out.is_terminal, width=self.out.width)
+                )
+            )
         # What the check drew (e.g. target vs yours) goes beside its verdict, for every role.
         check = outcome.check if outcome is not None else None
         if check is not None and check.displays:
             self.out.print("      [dim]the check drew:[/]")
-            self.out.print(Text.from_ansi(report(check.displays, terminal=self.out.is_terminal, width=self.out.width)))
+            self.out.print(
+                Text.from_ansi(
+                    report(check.displays, terminal=self.out.is_terminal, width=self.out.width)
+                )
+            )
 
     def summary(self, s: dict) -> None:
         ok = not (s["failed"] or s["load_errors"] or s["lint_errors"] or s["device_refused"])
@@ -174,20 +199,30 @@ class _Json:
         self._emit({"load_error": error.message, "path": str(error.path)})
 
     def lint(self, problem) -> None:
-        self._emit({"lint": problem.severity, "message": problem.message, "path": str(problem.path)})
+        self._emit(
+            {"lint": problem.severity, "message": problem.message, "path": str(problem.path)}
+        )
 
     def lesson(self, item) -> None:
         pass
 
     def record(self, r) -> None:
-        self._emit({
-            "lesson": r.lesson_id, "step": r.index, "name": r.place, "role": r.role,
-            "wrong": r.variant or None, "passed": r.passed,
-            "reason": r.reason, "elapsed": round(r.elapsed, 4), "diff": r.diff,
-            "check_output": r.check_output,
-            "pictures": pictures_json(r),
-            "check_pictures": pictures_json(r, of_check=True),
-        })
+        self._emit(
+            {
+                "lesson": r.lesson_id,
+                "step": r.index,
+                "name": r.place,
+                "role": r.role,
+                "wrong": r.variant or None,
+                "passed": r.passed,
+                "reason": r.reason,
+                "elapsed": round(r.elapsed, 4),
+                "diff": r.diff,
+                "check_output": r.check_output,
+                "pictures": pictures_json(r),
+                "check_pictures": pictures_json(r, of_check=True),
+            }
+        )
 
     def summary(self, s: dict) -> None:
         self._emit({"summary": s})
@@ -228,8 +263,11 @@ async def _check(args: argparse.Namespace) -> int:
     # Nothing runs that lint has not passed: a lesson with a lint error is reported, not run
     # (its load errors are already in `errors`; warnings are shown and the lesson runs).
     wanted = {i.lesson.id for i in lessons}
-    linted = [p for p in lint_catalog(catalog, require_zh=is_builtin)
-              if p.lesson_id in wanted and not _is_load_error(p, catalog)]
+    linted = [
+        p
+        for p in lint_catalog(catalog, require_zh=is_builtin)
+        if p.lesson_id in wanted and not _is_load_error(p, catalog)
+    ]
     broken = {p.lesson_id for p in linted if p.severity == ERROR}
     if args.only and (missing := set(args.only) - wanted):
         print(f"torch-tutor check: no lesson with id {', '.join(sorted(missing))}", file=sys.stderr)
@@ -248,8 +286,10 @@ async def _check(args: argparse.Namespace) -> int:
             try:
                 info = await interp.start()
             except Exception as exc:  # no worker, no check: say why instead of a traceback
-                print(f"torch-tutor check: the interpreter did not start: {type(exc).__name__}: {exc}",
-                      file=sys.stderr)
+                print(
+                    f"torch-tutor check: the interpreter did not start: {type(exc).__name__}: {exc}",
+                    file=sys.stderr,
+                )
                 return 1
             reporter.device(info.label, info.note)
             # An explicit --device that the worker refused means the run is not what was asked for.
@@ -268,9 +308,13 @@ async def _check(args: argparse.Namespace) -> int:
                 reporter.lesson(item)
                 await check_lesson(interp, item, lang=lang, on_record=on_record)
             summary = {
-                "lessons": len(lessons), **counts, "load_errors": len(errors),
-                "lint_errors": sum(p.severity == ERROR for p in linted), "device_refused": refused,
-                "device": info.label, "seconds": round(time.perf_counter() - started, 2),
+                "lessons": len(lessons),
+                **counts,
+                "load_errors": len(errors),
+                "lint_errors": sum(p.severity == ERROR for p in linted),
+                "device_refused": refused,
+                "device": info.label,
+                "seconds": round(time.perf_counter() - started, 2),
             }
             reporter.summary(summary)
     finally:

@@ -24,11 +24,16 @@ LANGS = ("en", "zh")
 
 def add_lang(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     # Before a command it is the app's language; a command's own messages stay English.
-    what = ("language of the app: its interface, lessons and verdicts" if top
-            else "language of lesson texts, verdicts and explanations (this command's own "
-            "messages stay English)")
+    what = (
+        "language of the app: its interface, lessons and verdicts"
+        if top
+        else "language of lesson texts, verdicts and explanations (this command's own "
+        "messages stay English)"
+    )
     parser.add_argument(
-        "--lang", choices=LANGS, default="en" if top else argparse.SUPPRESS,
+        "--lang",
+        choices=LANGS,
+        default="en" if top else argparse.SUPPRESS,
         help=f"{what} (default: en; zh falls back to en where a lesson text has no zh)",
     )
 
@@ -37,8 +42,12 @@ def add_lessons(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     # A command's copy appends to its own list (argparse would otherwise replace the folders given
     # before the command with those given after it); merge_lessons joins the two.
     parser.add_argument(
-        "--lessons", action="append", metavar="DIR", type=Path,
-        dest="lessons" if top else "command_lessons", default=[] if top else argparse.SUPPRESS,
+        "--lessons",
+        action="append",
+        metavar="DIR",
+        type=Path,
+        dest="lessons" if top else "command_lessons",
+        default=[] if top else argparse.SUPPRESS,
         help="also load lessons from DIR (repeatable; TORCH_TUTOR_LESSONS adds more)",
     )
 
@@ -49,18 +58,26 @@ def merge_lessons(args: argparse.Namespace) -> None:
 
 
 def add_device(
-    parser: argparse.ArgumentParser, *, top: bool = False,
+    parser: argparse.ArgumentParser,
+    *,
+    top: bool = False,
     help: str = "run cells on DEV (cpu, cuda, cuda:1, mps); default: cuda, then mps, then cpu",
 ) -> None:
     parser.add_argument(
-        "--device", metavar="DEV", default=None if top else argparse.SUPPRESS, help=help,
+        "--device",
+        metavar="DEV",
+        default=None if top else argparse.SUPPRESS,
+        help=help,
     )
 
 
 def add_paths(parser: argparse.ArgumentParser) -> None:
     """The PATH arguments of commands that read lesson files (lint, check): see load_catalog_for."""
     parser.add_argument(
-        "paths", nargs="*", type=Path, metavar="PATH",
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
         help="lesson files or folders (default: every lesson folder)",
     )
 

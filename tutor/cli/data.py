@@ -17,18 +17,24 @@ def add_parser(subparsers) -> None:
     )
     sub = parser.add_subparsers(dest="data_command", metavar="ACTION", required=True)
     info = sub.add_parser(
-        "info", help="which data training would use, and the train/test split",
+        "info",
+        help="which data training would use, and the train/test split",
         description="Show which source training would use (--data DIR, else the user cache, else the "
         "bundled sample), the files found and the train/test split.",
     )
     info.add_argument("--data", metavar="DIR", help="look in DIR as `train --data DIR` would")
     download = sub.add_parser(
-        "download", help="download MNIST into the user cache through torchvision",
+        "download",
+        help="download MNIST into the user cache through torchvision",
         description="Download the four MNIST files into the user cache with torchvision. Without a "
         "network, or when the mirrors refuse (HTTP 403 is common), this says what else to do.",
     )
-    download.add_argument("--mirror", action="append", metavar="URL",
-                          help="try this base URL instead of torchvision's mirrors (repeatable)")
+    download.add_argument(
+        "--mirror",
+        action="append",
+        metavar="URL",
+        help="try this base URL instead of torchvision's mirrors (repeatable)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -52,7 +58,9 @@ def _info(args: argparse.Namespace) -> int:
         if folder is None:
             continue
         found = find_files(folder)
-        listed = ", ".join(f"{split}: {images.name} + {labels.name}" for split, (images, labels) in found.items())
+        listed = ", ".join(
+            f"{split}: {images.name} + {labels.name}" for split, (images, labels) in found.items()
+        )
         out.print(f"{label} {escape(folder)}: {escape(listed) or 'no MNIST files'}")
     out.print(f"bundled sample: {escape(SAMPLE_DIR)} (5,000 digits; {SAMPLE_CREDIT})")
     return 0

@@ -13,7 +13,7 @@ from tutor import __version__, paths
 from tutor.cli.common import add_device, add_lessons, console, escape
 
 # Runs where cells run (the interpreter's worker), so it reports what a cell will see.
-PROBE = r'''
+PROBE = r"""
 import json as _j, importlib.metadata as _md
 import torch as _t
 def _v(name):
@@ -35,16 +35,16 @@ print("TORCH_TUTOR_DOCTOR " + _j.dumps({
     "threads": _t.get_num_threads(),
 }))
 del _j, _md, _t, _v, _safe, _mps, _cuda
-'''
+"""
 
 # Only used when the interpreter cannot be reached: the worker's own device choice, in a subprocess.
-_FALLBACK_DEVICE = r'''
+_FALLBACK_DEVICE = r"""
 import json
 from tutor.interpreter.device import detect
 info = detect({device!r})[1]
 info["note"] = "; ".join(filter(None, [info["note"], "from a plain subprocess, not the interpreter"]))
 print("TORCH_TUTOR_DEVICE " + json.dumps(info))
-'''
+"""
 
 
 def add_parser(subparsers) -> None:
@@ -55,8 +55,11 @@ def add_parser(subparsers) -> None:
         "MPS; the device the tutor picks and its name (asked of the sandboxed interpreter, so it "
         "is what cells see); where lessons, progress and data live. Exit code 1 on any problem.",
     )
-    add_device(parser, help="ask about DEV (cpu, cuda, cuda:1, mps) as cells would use it; "
-               "default: cuda, then mps, then cpu")
+    add_device(
+        parser,
+        help="ask about DEV (cpu, cuda, cuda:1, mps) as cells would use it; "
+        "default: cuda, then mps, then cpu",
+    )
     add_lessons(parser)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -86,9 +89,16 @@ async def _ask_interpreter(device: str | None) -> tuple[dict, dict]:
         result = await interp.execute(PROBE, timeout=120)
         probe = _tagged(result.output, "TORCH_TUTOR_DOCTOR")
         if probe is None:
-            raise RuntimeError(f"probe failed: {result.status} {result.error_type}: {result.error_message}")
-        dev = {"kind": info.kind, "name": info.name, "label": info.label,
-               "torch_version": info.torch_version, "note": info.note}
+            raise RuntimeError(
+                f"probe failed: {result.status} {result.error_type}: {result.error_message}"
+            )
+        dev = {
+            "kind": info.kind,
+            "name": info.name,
+            "label": info.label,
+            "torch_version": info.torch_version,
+            "note": info.note,
+        }
         return dev, probe
     finally:
         await interp.shutdown()
@@ -99,9 +109,14 @@ def _ask_subprocess(device: str | None) -> tuple[dict, dict]:
 
     proc = subprocess.run(
         [sys.executable, "-c", PROBE + "\n" + _FALLBACK_DEVICE.format(device=device)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
-    probe, dev = _tagged(proc.stdout, "TORCH_TUTOR_DOCTOR"), _tagged(proc.stdout, "TORCH_TUTOR_DEVICE")
+    probe, dev = (
+        _tagged(proc.stdout, "TORCH_TUTOR_DOCTOR"),
+        _tagged(proc.stdout, "TORCH_TUTOR_DEVICE"),
+    )
     if probe is None or dev is None:
         raise RuntimeError((proc.stderr.strip().splitlines() or ["no output"])[-1])
     return dev, probe
@@ -136,7 +151,8 @@ def gather(device: str | None, extra_dirs) -> tuple[dict, list[str]]:
     if probe and not probe.get("torchvision"):
         problems.append("torchvision is not installed")
     report["cuda"] = {
-        "built_for": probe.get("cuda_build"), "available": probe.get("cuda_available"),
+        "built_for": probe.get("cuda_build"),
+        "available": probe.get("cuda_available"),
         "devices": probe.get("cuda_devices", []),
     }
     report["mps"] = {"built": probe.get("mps_built"), "available": probe.get("mps_available")}
@@ -151,17 +167,23 @@ def gather(device: str | None, extra_dirs) -> tuple[dict, list[str]]:
 
     catalog = load_catalog(extra_dirs)
     report["lessons"] = {
-        "builtin": str(paths.builtin_lessons_dir()), "user": str(paths.user_lessons_dir()),
-        "env": [str(p) for p in paths.env_lesson_dirs()], "extra": [str(p) for p in extra_dirs],
-        "loaded": len(catalog.lessons), "problems": len(catalog.errors),
+        "builtin": str(paths.builtin_lessons_dir()),
+        "user": str(paths.user_lessons_dir()),
+        "env": [str(p) for p in paths.env_lesson_dirs()],
+        "extra": [str(p) for p in extra_dirs],
+        "loaded": len(catalog.lessons),
+        "problems": len(catalog.errors),
     }
     if catalog.errors:
         problems.append(f"{len(catalog.errors)} lesson file problem(s): run `torch-tutor lint`")
     report["files"] = {
         "TORCH_TUTOR_HOME": os.environ.get(paths.HOME_ENV) or None,
-        "config": str(paths.config_dir()), "progress": str(paths.progress_file()),
-        "data": str(paths.data_dir()), "checkpoints": str(paths.checkpoints_dir()),
-        "cache": str(paths.cache_dir()), "mnist_cache": str(paths.mnist_cache_dir()),
+        "config": str(paths.config_dir()),
+        "progress": str(paths.progress_file()),
+        "data": str(paths.data_dir()),
+        "checkpoints": str(paths.checkpoints_dir()),
+        "cache": str(paths.cache_dir()),
+        "mnist_cache": str(paths.mnist_cache_dir()),
     }
     return report, problems
 
@@ -169,7 +191,11 @@ def gather(device: str | None, extra_dirs) -> tuple[dict, list[str]]:
 def run(args: argparse.Namespace) -> int:
     extra = list(args.lessons)
     out = console()
-    with contextlib.nullcontext() if args.json else out.status("asking the interpreter (it imports torch)..."):
+    with (
+        contextlib.nullcontext()
+        if args.json
+        else out.status("asking the interpreter (it imports torch)...")
+    ):
         report, problems = gather(args.device, extra)
     report["problems"] = problems
     if args.json:
@@ -195,10 +221,16 @@ def _print(out, r: dict) -> None:
         row(name, escape(r[name]) if r[name] else "[red]missing[/]")
     cuda = r["cuda"]
     devices = ", ".join(cuda["devices"]) if cuda["devices"] else ""
-    row("CUDA", f"{_yes(cuda['available'])}  [dim]build: {escape(cuda['built_for'] or 'none')}[/] {escape(devices)}")
+    row(
+        "CUDA",
+        f"{_yes(cuda['available'])}  [dim]build: {escape(cuda['built_for'] or 'none')}[/] {escape(devices)}",
+    )
     row("MPS", f"{_yes(r['mps']['available'])}  [dim]built: {r['mps']['built']}[/]")
     dev = r["device"]
-    row("device", f"[bold cyan]{escape(dev.get('label', '?'))}[/]  [dim](asked {escape(r.get('asked', 'nobody'))})[/]")
+    row(
+        "device",
+        f"[bold cyan]{escape(dev.get('label', '?'))}[/]  [dim](asked {escape(r.get('asked', 'nobody'))})[/]",
+    )
     if r.get("device_note"):
         row("", f"[yellow]{escape(r['device_note'])}[/]")
     row("torch threads", str(r["torch_threads"]))

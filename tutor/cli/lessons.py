@@ -31,18 +31,31 @@ def run(args: argparse.Namespace) -> int:
     lang = args.lang
     catalog = load_catalog_for(args)
     if args.json:
-        print(json.dumps({
-            "lessons": [
+        print(
+            json.dumps(
                 {
-                    "id": item.lesson.id, "chapter": tr(item.lesson.chapter, lang),
-                    "title": tr(item.lesson.title, lang), "order": item.lesson.order,
-                    "steps": len(item.lesson.steps), "requires": item.lesson.requires,
-                    "source": item.source, "path": str(item.path),
-                }
-                for item in catalog.lessons
-            ],
-            "errors": [{"path": str(e.path), "message": e.message, "loaded": e.loaded} for e in catalog.errors],
-        }, ensure_ascii=False, indent=2))
+                    "lessons": [
+                        {
+                            "id": item.lesson.id,
+                            "chapter": tr(item.lesson.chapter, lang),
+                            "title": tr(item.lesson.title, lang),
+                            "order": item.lesson.order,
+                            "steps": len(item.lesson.steps),
+                            "requires": item.lesson.requires,
+                            "source": item.source,
+                            "path": str(item.path),
+                        }
+                        for item in catalog.lessons
+                    ],
+                    "errors": [
+                        {"path": str(e.path), "message": e.message, "loaded": e.loaded}
+                        for e in catalog.errors
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 1 if catalog.errors or not catalog.lessons else 0
 
     out = console()
@@ -68,8 +81,10 @@ def run(args: argparse.Namespace) -> int:
             chapter = tr(item.lesson.chapter, lang)
             table.add_row("", f"[bold underline]{escape(chapter)}[/]", "", *[""] * files)
         table.add_row(
-            escape(item.lesson.id), escape(tr(item.lesson.title, lang)),
-            str(len(item.lesson.steps)), *[escape(item.path.name)] * files,
+            escape(item.lesson.id),
+            escape(tr(item.lesson.title, lang)),
+            str(len(item.lesson.steps)),
+            *[escape(item.path.name)] * files,
         )
     out.print(table)
     if not files:

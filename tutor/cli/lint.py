@@ -37,10 +37,21 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
 
     if args.json:
-        print(json.dumps([
-            {"path": str(p.path), "severity": p.severity, "message": p.message, "lesson_id": p.lesson_id}
-            for p in problems
-        ], ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                [
+                    {
+                        "path": str(p.path),
+                        "severity": p.severity,
+                        "message": p.message,
+                        "lesson_id": p.lesson_id,
+                    }
+                    for p in problems
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return 1 if problems else 0
 
     out = console()
@@ -51,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
     for path, item in files:
         mine = by_path.pop(path, [])
         if not mine:
-            out.print(f"[green]✓[/] {escape(path)} [dim]({item.lesson.id}, {len(item.lesson.steps)} steps)[/]")
+            out.print(
+                f"[green]✓[/] {escape(path)} [dim]({item.lesson.id}, {len(item.lesson.steps)} steps)[/]"
+            )
             continue
         out.print(f"[red]✗[/] {escape(path)}")
         for p in mine:

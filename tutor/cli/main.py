@@ -14,7 +14,18 @@ from tutor import __version__
 from tutor.cli.common import add_device, add_lang, add_lessons, merge_lessons
 
 # Each lives in tutor/cli/<name>.py with add_parser(subparsers) and run(args) -> int.
-COMMANDS = ("lessons", "lint", "check", "record", "new", "doctor", "progress", "train", "data", "run")
+COMMANDS = (
+    "lessons",
+    "lint",
+    "check",
+    "record",
+    "new",
+    "doctor",
+    "progress",
+    "train",
+    "data",
+    "run",
+)
 # Top-level options that take a value, so a value is never mistaken for a lesson id or command.
 _VALUE_OPTIONS = ("--lang", "--lessons", "--device")
 
@@ -32,7 +43,9 @@ class _Broken:
         subparsers.add_parser(self.name, help=f"(unavailable: {self.error})")
 
     def run(self, args: argparse.Namespace) -> int:
-        print(f"torch-tutor {self.name}: this command failed to load: {self.error!r}", file=sys.stderr)
+        print(
+            f"torch-tutor {self.name}: this command failed to load: {self.error!r}", file=sys.stderr
+        )
         return 1
 
 
@@ -56,13 +69,21 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType | _Bro
     parser.add_argument("--version", action="version", version=f"torch-tutor {__version__}")
     add_lang(parser, top=True)
     add_lessons(parser, top=True)
-    parser.add_argument("--only", action="store_true",
-                        help="the app loads only the --lessons folders (not the built-in, user or "
-                        "TORCH_TUTOR_LESSONS ones): to try your own lessons alone")
+    parser.add_argument(
+        "--only",
+        action="store_true",
+        help="the app loads only the --lessons folders (not the built-in, user or "
+        "TORCH_TUTOR_LESSONS ones): to try your own lessons alone",
+    )
     add_device(parser, top=True)
-    parser.add_argument("--stable", action="store_true",
-                        help="the app hides timings and machine details (for screenshots and tests)")
-    subparsers = parser.add_subparsers(dest="command", title="commands", metavar="COMMAND", prog="torch-tutor")
+    parser.add_argument(
+        "--stable",
+        action="store_true",
+        help="the app hides timings and machine details (for screenshots and tests)",
+    )
+    subparsers = parser.add_subparsers(
+        dest="command", title="commands", metavar="COMMAND", prog="torch-tutor"
+    )
     handlers: dict[str, ModuleType | _Broken] = {}
     for _name, module in _command_modules():
         before = set(subparsers.choices)
@@ -111,8 +132,14 @@ def _launch(args: argparse.Namespace, lesson_id: str | None) -> int:
             return 1
     from tutor.app import launch
 
-    result = launch(lesson_id, lang=args.lang, extra_dirs=list(args.lessons), device=args.device,
-                    catalog=catalog, stable=args.stable)
+    result = launch(
+        lesson_id,
+        lang=args.lang,
+        extra_dirs=list(args.lessons),
+        device=args.device,
+        catalog=catalog,
+        stable=args.stable,
+    )
     return int(result or 0)
 
 

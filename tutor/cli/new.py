@@ -72,6 +72,7 @@ hints = [
 ]
 '''
 
+
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "new",
@@ -81,7 +82,9 @@ def add_parser(subparsers) -> None:
         "It never overwrites a file unless --force is given.",
     )
     parser.add_argument("id", metavar="ID", help="the new lesson's id, e.g. my-first-lesson")
-    parser.add_argument("--dir", type=Path, default=Path("."), help="folder to write into (default: .)")
+    parser.add_argument(
+        "--dir", type=Path, default=Path("."), help="folder to write into (default: .)"
+    )
     parser.add_argument("--force", action="store_true", help="overwrite an existing file")
 
 

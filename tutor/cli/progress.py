@@ -18,7 +18,11 @@ def add_parser(subparsers) -> None:
         "everything when no lesson is named.",
     )
     parser.add_argument(
-        "--reset", nargs="?", const=_ALL, default=None, metavar="LESSON",
+        "--reset",
+        nargs="?",
+        const=_ALL,
+        default=None,
+        metavar="LESSON",
         help="clear the progress of LESSON, or of every lesson",
     )
     add_lang(parser)
@@ -44,12 +48,18 @@ def run(args: argparse.Namespace) -> int:
                 err.print(f"[red]✗[/] {escape(warning)}")
             return 1
         what = "all progress" if lesson_id is None else f"progress of '{lesson_id}'"
-        out.print(f"[green]✓[/] cleared {escape(what)}" if had else f"nothing to clear: no {escape(what)} stored")
+        out.print(
+            f"[green]✓[/] cleared {escape(what)}"
+            if had
+            else f"nothing to clear: no {escape(what)} stored"
+        )
         return 0
 
     lang = args.lang
     catalog = load_catalog_for(args)
-    ids = [item.lesson.id for item in catalog.lessons] + [i for i in store.lesson_ids() if catalog.get(i) is None]
+    ids = [item.lesson.id for item in catalog.lessons] + [
+        i for i in store.lesson_ids() if catalog.get(i) is None
+    ]
     table = Table(title=f"progress ({store.path})", title_justify="left")
     for name in ("lesson", "title", "done", "at step"):
         table.add_column(name, overflow="fold", no_wrap=name != "title")
@@ -62,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(
             escape(lesson_id),
             escape(tr(item.lesson.title, lang)) if item else "[dim](not in any lesson folder)[/]",
-            f"{len(done)}/{total if total is not None else '?'}" + (" [green]✓[/]" if finished else ""),
+            f"{len(done)}/{total if total is not None else '?'}"
+            + (" [green]✓[/]" if finished else ""),
             str(store.position(lesson_id) + 1) if started else "-",
         )
     out.print(table)

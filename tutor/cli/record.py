@@ -32,10 +32,19 @@ def add_parser(subparsers) -> None:
     parser.add_argument("path", type=Path, metavar="PATH", help="the lesson file")
     add_device(parser)
     add_lessons(parser)
-    parser.add_argument("--dry-run", action="store_true",
-                        help="show what would change, with the values; write nothing")
-    parser.add_argument("--update", action="append", choices=["shape"], default=[], metavar="KIND",
-                        help="also rewrite the outputs of KIND expectations (shape; repeatable)")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show what would change, with the values; write nothing",
+    )
+    parser.add_argument(
+        "--update",
+        action="append",
+        choices=["shape"],
+        default=[],
+        metavar="KIND",
+        help="also rewrite the outputs of KIND expectations (shape; repeatable)",
+    )
 
 
 async def _observe(
@@ -64,17 +73,22 @@ async def _observe(
                 continue
             code = step.solution if step.is_exercise else step.code
             generation = interp.generation
-            result = await interp.execute(code or "", timeout=step.timeout, namespace=lesson.id,
-                                          setup=lesson.setup)
+            result = await interp.execute(
+                code or "", timeout=step.timeout, namespace=lesson.id, setup=lesson.setup
+            )
             if interp.generation != generation:  # a new worker: the namespace is gone
-                problems.append(f"{place}: {describe_failure(result)}; the interpreter restarted, stopping")
+                problems.append(
+                    f"{place}: {describe_failure(result)}; the interpreter restarted, stopping"
+                )
                 break
             kind = type(step.expect).__struct_config__.tag if step.expect is not None else None
             if kind is not None and kind not in kinds:
                 # regex, error, ok (and shape unless asked) are the author's; say whether they hold.
                 verdict = compare(step.expect, result.observed())
                 if not verdict.passed:
-                    problems.append(f"{place}: {verdict.reason} (a {kind} expectation is yours to fix)")
+                    problems.append(
+                        f"{place}: {verdict.reason} (a {kind} expectation is yours to fix)"
+                    )
                 continue
             if not result.ok:
                 problems.append(f"{place}: {describe_failure(result)}; output not recorded")
@@ -135,7 +149,9 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             err.print(f"[red]✗[/] cannot write {escape(path)}: {escape(exc.strerror or exc)}")
             return 1
-        out.print(f"[green]✓[/] wrote {changed} output(s) to {escape(path)} (run on {escape(label)})")
+        out.print(
+            f"[green]✓[/] wrote {changed} output(s) to {escape(path)} (run on {escape(label)})"
+        )
     else:
         out.print(f"[green]✓[/] nothing to change (run on {escape(label)})")
     return 1 if problems else 0

@@ -25,13 +25,27 @@ def add_parser(subparsers) -> None:
         "(their solutions), so the cell sees the names they make, as in the app. Exit code: 0 when "
         "the cell ran, 1 when it failed, 2 when it could not run.",
     )
-    parser.add_argument("file", nargs="?", default="-", metavar="FILE",
-                        help="the code to run ('-' or nothing: standard input)")
-    parser.add_argument("--json", action="store_true",
-                        help="print one JSON object: status, output, error {type, message}, explanation")
-    parser.add_argument("--lesson", metavar="ID", help="run in this lesson's namespace (with --step)")
-    parser.add_argument("--step", type=int, metavar="N",
-                        help="replay the lesson's steps before step N (from 1) first")
+    parser.add_argument(
+        "file",
+        nargs="?",
+        default="-",
+        metavar="FILE",
+        help="the code to run ('-' or nothing: standard input)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: status, output, error {type, message}, explanation",
+    )
+    parser.add_argument(
+        "--lesson", metavar="ID", help="run in this lesson's namespace (with --step)"
+    )
+    parser.add_argument(
+        "--step",
+        type=int,
+        metavar="N",
+        help="replay the lesson's steps before step N (from 1) first",
+    )
     add_lang(parser)
     add_lessons(parser)
     add_device(parser)
@@ -60,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"no lesson with id {args.lesson!r} (torch-tutor lessons lists them)")
         lesson = loaded.lesson
         if args.step is not None and not 1 <= args.step <= len(lesson.steps) + 1:
-            return _fail(f"--step {args.step}: lesson {lesson.id!r} has steps 1 to {len(lesson.steps)}")
+            return _fail(
+                f"--step {args.step}: lesson {lesson.id!r} has steps 1 to {len(lesson.steps)}"
+            )
     elif args.step is not None:
         return _fail("--step needs --lesson ID")
     return asyncio.run(_run(args, code, lesson))
@@ -81,12 +97,16 @@ async def _run(args: argparse.Namespace, code: str, lesson: Any) -> int:
         if lesson is not None:
             namespace, setup = lesson.id, lesson.setup
             upto = (args.step or 1) - 1
-            cells = [(i, step, (step.solution if step.is_exercise else step.code) or "")
-                     for i, step in enumerate(lesson.steps[:upto])
-                     if step.runnable and needs_skip(step, interp) is None]
+            cells = [
+                (i, step, (step.solution if step.is_exercise else step.code) or "")
+                for i, step in enumerate(lesson.steps[:upto])
+                if step.runnable and needs_skip(step, interp) is None
+            ]
             problems = await replay_steps(interp, namespace, cells, setup=setup)
             for problem in problems:
-                print(f"torch-tutor run: replaying lesson {lesson.id!r}: {problem}", file=sys.stderr)
+                print(
+                    f"torch-tutor run: replaying lesson {lesson.id!r}: {problem}", file=sys.stderr
+                )
             names = step_names(lesson.steps, upto, args.lang)
         stream = None if args.json else _echo
         result = await interp.execute(code, namespace=namespace, on_output=stream, setup=setup)
@@ -94,8 +114,14 @@ async def _run(args: argparse.Namespace, code: str, lesson: Any) -> int:
         await interp.shutdown()
     explanation = None
     if result.status == "error":
-        explanation = explain(result.error_type, result.error_message, result.facts, lang=args.lang,
-                              lesson_id=lesson.id if lesson is not None else None, step_names=names)
+        explanation = explain(
+            result.error_type,
+            result.error_message,
+            result.facts,
+            lang=args.lang,
+            lesson_id=lesson.id if lesson is not None else None,
+            step_names=names,
+        )
     if args.json:
         print(json.dumps(_as_json(result, explanation), ensure_ascii=False))
     else:
@@ -118,8 +144,12 @@ def _as_json(result: Any, explanation: Any) -> dict[str, Any]:
         "status": result.status,
         "output": result.text(),
         "error": error,
-        "explanation": None if explanation is None else {
-            "id": explanation.id, "text": explanation.text, "fix": explanation.fix,
+        "explanation": None
+        if explanation is None
+        else {
+            "id": explanation.id,
+            "text": explanation.text,
+            "fix": explanation.fix,
             "lesson": explanation.lesson,
         },
     }
@@ -135,7 +165,9 @@ def _print(result: Any, explanation: Any, lang: str) -> None:
     if result.value is not None:
         print(result.value)
     if result.status == "error":
-        sys.stderr.write(result.traceback if result.traceback.endswith("\n") else result.traceback + "\n")
+        sys.stderr.write(
+            result.traceback if result.traceback.endswith("\n") else result.traceback + "\n"
+        )
     elif not result.ok:
         print(f"{result.status}: {result.detail}", file=sys.stderr)
     if explanation is None:

@@ -56,9 +56,16 @@ def author_error(outcome: StepOutcome) -> str | None:
     if result is not None and result.status == "error" and result.detail == "setup":
         return describe_failure(result)
     answer_raised = check is not None and check.detail == "answer"  # the answer's own failure
-    if check is not None and not check.ok and check.error_type != "AssertionError" and not answer_raised:
-        return (f"{describe_failure(check, who='the_check')}; a check must reject an answer with "
-                "a failing assert (AssertionError), anything else is a bug in the check")
+    if (
+        check is not None
+        and not check.ok
+        and check.error_type != "AssertionError"
+        and not answer_raised
+    ):
+        return (
+            f"{describe_failure(check, who='the_check')}; a check must reject an answer with "
+            "a failing assert (AssertionError), anything else is a bug in the check"
+        )
     return None
 
 
@@ -96,22 +103,36 @@ async def check_lesson(
         title = tr(step.title, lang) if step.title is not None else ""
         roles = [(DEMO, step.code or "", 0)]
         if step.is_exercise:
-            roles = [(STARTER, step.starter or "", 0),
-                     *((WRONG, code, n) for n, code in enumerate(step.wrong, 1)),
-                     (SOLUTION, step.solution or "", 0)]
+            roles = [
+                (STARTER, step.starter or "", 0),
+                *((WRONG, code, n) for n, code in enumerate(step.wrong, 1)),
+                (SOLUTION, step.solution or "", 0),
+            ]
         if needs_skip(step, interp) is not None:
-            outcome = await judge_step(interp, step, "", namespace=namespace, lang=lang,
-                                       setup=lesson.setup)
+            outcome = await judge_step(
+                interp, step, "", namespace=namespace, lang=lang, setup=lesson.setup
+            )
             for role, _code, n in roles:
-                on_record(StepRecord(lesson.id, index, role, title, None, outcome.reason,
-                                     outcome=outcome, variant=n))
+                on_record(
+                    StepRecord(
+                        lesson.id,
+                        index,
+                        role,
+                        title,
+                        None,
+                        outcome.reason,
+                        outcome=outcome,
+                        variant=n,
+                    )
+                )
             continue
         for role, code, n in roles:
             # The starter and the wrong answers run before the solution, so nothing the solution
             # defines can make them pass.
             generation = interp.generation
-            outcome = await judge_step(interp, step, code, namespace=namespace, lang=lang,
-                                       setup=lesson.setup)
+            outcome = await judge_step(
+                interp, step, code, namespace=namespace, lang=lang, setup=lesson.setup
+            )
             what = "the starter" if role == STARTER else f"wrong answer {n}"
             if (bug := author_error(outcome)) is not None:
                 passed, reason = False, bug
@@ -124,10 +145,20 @@ async def check_lesson(
                 )
             else:
                 passed, reason = outcome.passed, outcome.reason
-            on_record(StepRecord(
-                lesson.id, index, role, title, passed, reason, _elapsed(outcome),
-                _diff(outcome) if role in (DEMO, SOLUTION) else "", outcome, n,
-            ))
+            on_record(
+                StepRecord(
+                    lesson.id,
+                    index,
+                    role,
+                    title,
+                    passed,
+                    reason,
+                    _elapsed(outcome),
+                    _diff(outcome) if role in (DEMO, SOLUTION) else "",
+                    outcome,
+                    n,
+                )
+            )
             if interp.generation != generation:
                 # The learner's namespace died with the worker: run the steps up to here again.
                 await interp.reset_namespace(namespace)

@@ -43,26 +43,58 @@ def add_parser(subparsers) -> None:
         "torch.load(path, weights_only=True) into the notes' own Net class. "
         "Exit code 1 on any problem, 130 when stopped with Ctrl+C.",
     )
-    parser.add_argument("--model", type=_model, default="cnn",
-                        help="fcn, cnn (default) or path/to/file.py[:ClassName] holding your own nn.Module")
+    parser.add_argument(
+        "--model",
+        type=_model,
+        default="cnn",
+        help="fcn, cnn (default) or path/to/file.py[:ClassName] holding your own nn.Module",
+    )
     length = parser.add_mutually_exclusive_group()
     length.add_argument("--epochs", type=int, metavar="N", help="passes over the training set")
-    length.add_argument("--steps", type=int, metavar="N", help=f"optimizer steps (default {DEFAULT_STEPS})")
-    parser.add_argument("--data", metavar="DIR", help="MNIST IDX files: a folder, its raw/ or MNIST/raw/")
-    parser.add_argument("--batch-size", type=int, default=DEFAULTS.batch_size, metavar="N",
-                        help=f"default {DEFAULTS.batch_size}, as in the notes")
-    parser.add_argument("--lr", type=float, default=DEFAULTS.lr, help=f"SGD learning rate (default {DEFAULTS.lr})")
-    parser.add_argument("--momentum", type=float, default=DEFAULTS.momentum,
-                        help=f"SGD momentum (default {DEFAULTS.momentum})")
-    add_device(parser, help="train on DEV (cpu, cuda, cuda:1, mps); default: cuda, then mps, then cpu")
-    parser.add_argument("--threads", type=int, metavar="N",
-                        help="torch threads (default: chosen while training, from 1 up to torch's "
-                        "default count, whichever trains fastest under the machine's load)")
-    parser.add_argument("--seed", type=int, default=DEFAULTS.seed, help=f"random seed (default {DEFAULTS.seed})")
+    length.add_argument(
+        "--steps", type=int, metavar="N", help=f"optimizer steps (default {DEFAULT_STEPS})"
+    )
+    parser.add_argument(
+        "--data", metavar="DIR", help="MNIST IDX files: a folder, its raw/ or MNIST/raw/"
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=DEFAULTS.batch_size,
+        metavar="N",
+        help=f"default {DEFAULTS.batch_size}, as in the notes",
+    )
+    parser.add_argument(
+        "--lr", type=float, default=DEFAULTS.lr, help=f"SGD learning rate (default {DEFAULTS.lr})"
+    )
+    parser.add_argument(
+        "--momentum",
+        type=float,
+        default=DEFAULTS.momentum,
+        help=f"SGD momentum (default {DEFAULTS.momentum})",
+    )
+    add_device(
+        parser, help="train on DEV (cpu, cuda, cuda:1, mps); default: cuda, then mps, then cpu"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help="torch threads (default: chosen while training, from 1 up to torch's "
+        "default count, whichever trains fastest under the machine's load)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULTS.seed, help=f"random seed (default {DEFAULTS.seed})"
+    )
     parser.add_argument("--save", metavar="PATH", help="also write the state_dict to PATH")
-    parser.add_argument("--no-checkpoint", action="store_true", help="do not keep a copy in the user data dir")
-    parser.add_argument("--json", action="store_true",
-                        help="one JSON object per line; the last holds test_acc and samples_per_s")
+    parser.add_argument(
+        "--no-checkpoint", action="store_true", help="do not keep a copy in the user data dir"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per line; the last holds test_acc and samples_per_s",
+    )
     ddp = parser.add_argument_group(
         "several processes (DistributedDataParallel)",
         "--ddp N trains with N processes on this machine (gloo on the CPU, NCCL on CUDA, one GPU "
@@ -73,20 +105,38 @@ def add_parser(subparsers) -> None:
         "and "
         "reads RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT.",
     )
-    ddp.add_argument("--ddp", type=int, default=1, metavar="N",
-                     help="processes (default 1: no DDP)")
-    ddp.add_argument("--master-port", type=int, metavar="PORT",
-                     help="the port on 127.0.0.1 where the processes meet (default: a free one)")
-    ddp.add_argument("--print-torchrun", action="store_true",
-                     help="print the torchrun command that runs the same training, and exit")
+    ddp.add_argument(
+        "--ddp", type=int, default=1, metavar="N", help="processes (default 1: no DDP)"
+    )
+    ddp.add_argument(
+        "--master-port",
+        type=int,
+        metavar="PORT",
+        help="the port on 127.0.0.1 where the processes meet (default: a free one)",
+    )
+    ddp.add_argument(
+        "--print-torchrun",
+        action="store_true",
+        help="print the torchrun command that runs the same training, and exit",
+    )
 
 
 def config_from(args: argparse.Namespace) -> TrainConfig:
     return TrainConfig(
-        model=args.model, epochs=args.epochs, steps=args.steps, batch_size=args.batch_size,
-        lr=args.lr, momentum=args.momentum, device=args.device or "auto",
-        data_dir=args.data, threads=args.threads, seed=args.seed, save=args.save,
-        checkpoint=not args.no_checkpoint, world_size=args.ddp, master_port=args.master_port,
+        model=args.model,
+        epochs=args.epochs,
+        steps=args.steps,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        momentum=args.momentum,
+        device=args.device or "auto",
+        data_dir=args.data,
+        threads=args.threads,
+        seed=args.seed,
+        save=args.save,
+        checkpoint=not args.no_checkpoint,
+        world_size=args.ddp,
+        master_port=args.master_port,
     )
 
 
@@ -112,10 +162,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 # The options torchrun_command repeats, with the TrainConfig field each sets.
-_OPTIONS = {"--model": "model", "--epochs": "epochs", "--steps": "steps", "--data": "data_dir",
-            "--batch-size": "batch_size", "--lr": "lr", "--momentum": "momentum",
-            "--device": "device",
-            "--threads": "threads", "--seed": "seed", "--save": "save"}
+_OPTIONS = {
+    "--model": "model",
+    "--epochs": "epochs",
+    "--steps": "steps",
+    "--data": "data_dir",
+    "--batch-size": "batch_size",
+    "--lr": "lr",
+    "--momentum": "momentum",
+    "--device": "device",
+    "--threads": "threads",
+    "--seed": "seed",
+    "--save": "save",
+}
 
 
 def torchrun_command(config: TrainConfig, *, as_json: bool = False) -> str:
@@ -128,10 +187,20 @@ def torchrun_command(config: TrainConfig, *, as_json: bool = False) -> str:
         if value is not None and value != getattr(DEFAULTS, name):
             words += [option, str(value)]
     words += ["--no-checkpoint"] * (not config.checkpoint) + ["--json"] * as_json
-    return shlex.join([
-        "torchrun", "--standalone", "--nnodes", "1", "--nproc-per-node", str(config.world_size),
-        "-m", "tutor", "train", *words,
-    ])
+    return shlex.join(
+        [
+            "torchrun",
+            "--standalone",
+            "--nnodes",
+            "1",
+            "--nproc-per-node",
+            str(config.world_size),
+            "-m",
+            "tutor",
+            "train",
+            *words,
+        ]
+    )
 
 
 def _json_line(event: Event) -> str:
@@ -226,8 +295,10 @@ def _train_as_rank(config: TrainConfig, *, as_json: bool) -> int:
         run_rank(config, emit, control, place)
     except Exception as exc:  # noqa: BLE001 - reported as a worker's error; torchrun sees the code
         if place.rank != 0:
-            print(f"torch-tutor train (rank {place.rank}): {type(exc).__name__}: {exc}",
-                  file=sys.stderr)
+            print(
+                f"torch-tutor train (rank {place.rank}): {type(exc).__name__}: {exc}",
+                file=sys.stderr,
+            )
             return 1
         emit(Error(message=str(exc) or type(exc).__name__, detail=traceback.format_exc()))
     finally:
@@ -253,8 +324,10 @@ def _processes(start: Started) -> str:
     world = start.processes
     if world < 2:
         return ""
-    return (f"\n{world} processes ({start.backend}, DistributedDataParallel): "
-            f"{start.per_process_batch} samples each per step, gradients averaged")
+    return (
+        f"\n{world} processes ({start.backend}, DistributedDataParallel): "
+        f"{start.per_process_batch} samples each per step, gradients averaged"
+    )
 
 
 class _RichView:
@@ -271,8 +344,12 @@ class _RichView:
 
         self.out = console()
         self.progress = Progress(
-            TextColumn("{task.description:<8}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[info]}"), TimeRemainingColumn(), console=self.out,
+            TextColumn("{task.description:<8}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[info]}"),
+            TimeRemainingColumn(),
+            console=self.out,
         )
         self.overall = self.epoch = None
 
@@ -294,12 +371,19 @@ class _RichView:
             self.epoch = self.progress.add_task("epoch 1", total=event.steps_per_epoch, info="")
         elif isinstance(event, Progress) and self.overall is not None:
             # The rate since the previous progress event; the summary gives the run's average.
-            info = (f"loss {event.loss:.3f} · acc {event.train_acc:.1%} · "
-                    f"{event.samples_per_s:,.0f} samples/s now · "
-                    f"{_count(event.threads, 'thread')}")
+            info = (
+                f"loss {event.loss:.3f} · acc {event.train_acc:.1%} · "
+                f"{event.samples_per_s:,.0f} samples/s now · "
+                f"{_count(event.threads, 'thread')}"
+            )
             self.progress.update(self.overall, completed=event.step, info=info)
-            self.progress.update(self.epoch, completed=event.epoch_step, total=event.steps_per_epoch,
-                                 description=f"epoch {event.epoch}", info="")
+            self.progress.update(
+                self.epoch,
+                completed=event.epoch_step,
+                total=event.steps_per_epoch,
+                description=f"epoch {event.epoch}",
+                info="",
+            )
         elif isinstance(event, EpochEnd):
             self.progress.console.print(
                 f"epoch {event.epoch}/{event.epochs} (step {event.step}): test accuracy "

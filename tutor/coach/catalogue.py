@@ -66,7 +66,9 @@ def parse(text: str) -> list[Entry]:
             raise CatalogueError(f"entry {entry.id!r} appears twice")
         seen.add(entry.id)
         if entry.reader not in READERS:
-            raise CatalogueError(f"entry {entry.id!r}: no reader {entry.reader!r} in tutor.coach.readers")
+            raise CatalogueError(
+                f"entry {entry.id!r}: no reader {entry.reader!r} in tutor.coach.readers"
+            )
         for pattern in entry.patterns:
             try:
                 re.compile(pattern)

@@ -50,8 +50,14 @@ def explain(
     return None
 
 
-def _try(entry: Entry, message: str, facts: Mapping[str, Any], lang: str, lesson_id: str | None,
-         step_names: Mapping[str, tuple[int, str]]) -> Explanation | None:
+def _try(
+    entry: Entry,
+    message: str,
+    facts: Mapping[str, Any],
+    lang: str,
+    lesson_id: str | None,
+    step_names: Mapping[str, tuple[int, str]],
+) -> Explanation | None:
     for pattern in entry.compiled():
         match = pattern.search(message)
         if match is None:

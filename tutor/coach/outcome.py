@@ -40,8 +40,14 @@ def _explain_outcome(
     result = outcome.result
     if result is not None and result.status == "error":
         # Also when the step expected the error: a lesson shows the coach on a mistake made on purpose.
-        return explain(result.error_type, result.error_message, result.facts, lang=lang,
-                       lesson_id=lesson_id, step_names=step_names)
+        return explain(
+            result.error_type,
+            result.error_message,
+            result.facts,
+            lang=lang,
+            lesson_id=lesson_id,
+            step_names=step_names,
+        )
     if outcome.passed is not False:
         return None  # nothing to explain; a cell that ran and passed costs nothing
     if result is not None and result.ok and outcome.verdict is not None:

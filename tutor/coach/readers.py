@@ -97,8 +97,11 @@ def linear(ctx: Context) -> Fields | None:
     src, fact = found
     shape = fact.get("shape") or []
     fields: Fields = {
-        "layer": _layer_name(ctx, layer), "in_features": layer["in_features"],
-        "out_features": layer["out_features"], "input": src, "input_shape": shape_text(shape),
+        "layer": _layer_name(ctx, layer),
+        "in_features": layer["in_features"],
+        "out_features": layer["out_features"],
+        "input": src,
+        "input_shape": shape_text(shape),
         "got": int(g["got"]),
     }
     per_sample = math.prod(shape[1:]) if len(shape) > 2 else None
@@ -149,12 +152,17 @@ def matmul(ctx: Context) -> Fields | None:
     if ls[-1] == k_right:
         return None  # the facts do not show this mismatch: not the line that failed
     fields: Fields = {
-        "expr": _expr(op, left, right), "left": left, "right": right,
-        "left_shape": shape_text(ls), "right_shape": shape_text(rs),
-        "k_left": ls[-1], "k_right": k_right,
+        "expr": _expr(op, left, right),
+        "left": left,
+        "right": right,
+        "left_shape": shape_text(ls),
+        "right_shape": shape_text(rs),
+        "k_left": ls[-1],
+        "k_right": k_right,
         "which": "first" if len(rs) <= 2 else "second-to-last",
         "which_zh": "第一维" if len(rs) <= 2 else "倒数第二维",
-        "t": "T" if len(rs) <= 2 and len(ls) <= 2 else "mT", "_fix": "",
+        "t": "T" if len(rs) <= 2 and len(ls) <= 2 else "mT",
+        "_fix": "",
     }
     if op["op"] == "@" and len(rs) >= 2 and ls[-1] == rs[-1]:
         fields["_fix"] = "right_t"
@@ -201,8 +209,12 @@ def layer_dtype(ctx: Context) -> Fields | None:
     weight_dtype, input_dtype = layer["weight"].get("dtype"), fact.get("dtype")
     if weight_dtype == input_dtype:
         return None
-    fields: Fields = {"layer": _layer_name(ctx, layer), "input": src,
-                      "weight_dtype": weight_dtype, "input_dtype": input_dtype}
+    fields: Fields = {
+        "layer": _layer_name(ctx, layer),
+        "input": src,
+        "weight_dtype": weight_dtype,
+        "input_dtype": input_dtype,
+    }
     if input_dtype == "float64" and weight_dtype == "float32":
         fields["_text"] = "numpy"
     return fields
@@ -218,8 +230,11 @@ def _aligned(rows: list[tuple[str, list[int]]], clash: int) -> str:
     for name, shape in rows:
         cells = [" " * width] * (ndim - len(shape)) + [str(n).rjust(width) for n in shape]
         lines.append(f"  {(name + ':').ljust(label)} " + "  ".join(cells))
-    lines.append("  " + " " * (label + 1) + "  ".join(("^" if i == clash else " ").rjust(width)
-                                                        for i in range(ndim)).rstrip())
+    lines.append(
+        "  "
+        + " " * (label + 1)
+        + "  ".join(("^" if i == clash else " ").rjust(width) for i in range(ndim)).rstrip()
+    )
     return "\n".join(lines)
 
 
@@ -228,7 +243,7 @@ def broadcast(ctx: Context) -> Fields | None:
     a, b, dim = int(ctx.groups["a"]), int(ctx.groups["b"]), int(ctx.groups["dim"])
     for op in ctx.ops:
         args = [str(x) for x in op.get("args") or []]
-        sides = ([op["recv"], *args[:1]] if op.get("recv") else args[:2])
+        sides = [op["recv"], *args[:1]] if op.get("recv") else args[:2]
         if len(sides) != 2:
             continue
         lf, rf = ctx.tensor(sides[0]), ctx.tensor(sides[1])
@@ -240,8 +255,12 @@ def broadcast(ctx: Context) -> Fields | None:
         if dim >= ndim or pl[dim] != a or pr[dim] != b:
             continue
         fields: Fields = {
-            "left": sides[0], "right": sides[1], "a": a, "b": b,
-            "picture": _aligned([(sides[0], ls), (sides[1], rs)], dim), "_fix": "",
+            "left": sides[0],
+            "right": sides[1],
+            "a": a,
+            "b": b,
+            "picture": _aligned([(sides[0], ls), (sides[1], rs)], dim),
+            "_fix": "",
         }
         symbol = op["op"] if op["op"] in ("+", "-", "*", "/") else None
         # The usual intent: a vector that lines up with the *first* dimensions of the other.
@@ -290,10 +309,15 @@ def inplace_cast(ctx: Context) -> Fields | None:
     dtype = fact["dtype"] if fact else dtype_name(ctx.groups["out"])
     result = dtype_name(ctx.groups["result"])
     target = fields["target"]
-    rest = fields["outofplace"][len(target):]
+    rest = fields["outofplace"][len(target) :]
     # `x.add_(0.5)` -> `x.float().add(0.5)`; `x += y` -> `x.float() + y`.
-    return {**fields, "line": ctx.line, "dtype": dtype, "result": result,
-            "outofplace": f"{target}.float(){rest}"}
+    return {
+        **fields,
+        "line": ctx.line,
+        "dtype": dtype,
+        "result": result,
+        "outofplace": f"{target}.float(){rest}",
+    }
 
 
 @reader
@@ -302,8 +326,11 @@ def view_noncontiguous(ctx: Context) -> Fields | None:
         recv = op.get("recv")
         fact = ctx.tensor(recv)
         if recv and fact is not None and not fact.get("contiguous", True):
-            return {"recv": recv, "shape": shape_text(fact["shape"]),
-                    "args": ", ".join(op.get("args") or [])}
+            return {
+                "recv": recv,
+                "shape": shape_text(fact["shape"]),
+                "args": ", ".join(op.get("args") or []),
+            }
     return None
 
 
@@ -317,8 +344,15 @@ def view_size(ctx: Context) -> Fields | None:
         if fact is None or math.prod(fact["shape"]) != numel:
             continue
         wanted = math.prod(n for n in target if n != -1) if target else 1
-        fields: Fields = {"recv": recv, "numel": numel, "shape": shape_text(fact["shape"]),
-                          "target": ctx.groups["target"], "wanted": wanted, "op": op["op"], "_fix": ""}
+        fields: Fields = {
+            "recv": recv,
+            "numel": numel,
+            "shape": shape_text(fact["shape"]),
+            "target": ctx.groups["target"],
+            "wanted": wanted,
+            "op": op["op"],
+            "_fix": "",
+        }
         if -1 in target:
             # The usual case: x.view(-1, 320) before a Linear, on a tensor whose per-sample size
             # is not 320; one row per sample is what the layer after it expects.
@@ -398,9 +432,15 @@ def cat(ctx: Context) -> Fields | None:
         other = differing[0]
     else:
         other = int(named)
-    fields: Fields = {"arg": arg, "first": items[0], "second": items[index],
-                      "first_shape": shape_text(fs), "second_shape": shape_text(ss), "other": other,
-                      "_fix": ""}
+    fields: Fields = {
+        "arg": arg,
+        "first": items[0],
+        "second": items[index],
+        "first_shape": shape_text(fs),
+        "second_shape": shape_text(ss),
+        "other": other,
+        "_fix": "",
+    }
     # Joining along the dimension that differs works when every other one matches.
     if len(fs) == len(ss) and all(fs[i] == ss[i] for i in range(len(fs)) if i != other):
         fields["_fix"] = "default"
@@ -421,7 +461,12 @@ def dim_range(ctx: Context) -> Fields | None:
         ndim = len(fact["shape"])
         if ndim != int(ctx.groups["hi"]) + 1:
             continue
-        fields: Fields = {"recv": recv, "ndim": ndim, "shape": shape_text(fact["shape"]), "_fix": ""}
+        fields: Fields = {
+            "recv": recv,
+            "ndim": ndim,
+            "shape": shape_text(fact["shape"]),
+            "_fix": "",
+        }
         if got == ndim and kwargs.get("dim") == str(got):
             fixed = ctx.line.replace(f"dim={got}", f"dim={ndim - 1}")
             fields.update(fixed=fixed, _fix="default")
@@ -459,10 +504,17 @@ def int_op(ctx: Context) -> Fields | None:
         if op.get("recv"):
             call = f"{recv}.float().{op['op']}({', '.join(args + kwargs)})"
         else:
-            call = f"{op['module']}.{op['op']}({', '.join([f'{recv}.float()', *args[1:], *kwargs])})"
+            call = (
+                f"{op['module']}.{op['op']}({', '.join([f'{recv}.float()', *args[1:], *kwargs])})"
+            )
         torch_dtype = ctx.groups.get("torch_dtype") or fact["dtype"]
-        return {"recv": recv, "dtype": fact["dtype"], "torch_dtype": torch_dtype,
-                "op": op["op"], "fixed": call}
+        return {
+            "recv": recv,
+            "dtype": fact["dtype"],
+            "torch_dtype": torch_dtype,
+            "op": op["op"],
+            "fixed": call,
+        }
     return None
 
 
@@ -486,13 +538,20 @@ def ce_target(ctx: Context) -> Fields | None:
     fact = ctx.tensor(args[1])
     if fact is None:
         return None
-    return {"loss": loss, "target": args[1], "dtype": fact["dtype"],
-            "shape": shape_text(fact["shape"])}
+    return {
+        "loss": loss,
+        "target": args[1],
+        "dtype": fact["dtype"],
+        "shape": shape_text(fact["shape"]),
+    }
 
 
-_ELEMENTWISE_LOSSES = {"mse_loss": "F.mse_loss", "l1_loss": "F.l1_loss",
-                       "binary_cross_entropy": "F.binary_cross_entropy",
-                       "binary_cross_entropy_with_logits": "F.binary_cross_entropy_with_logits"}
+_ELEMENTWISE_LOSSES = {
+    "mse_loss": "F.mse_loss",
+    "l1_loss": "F.l1_loss",
+    "binary_cross_entropy": "F.binary_cross_entropy",
+    "binary_cross_entropy_with_logits": "F.binary_cross_entropy_with_logits",
+}
 _ELEMENTWISE_MODULES = ("MSELoss", "L1Loss", "BCELoss", "BCEWithLogitsLoss")
 
 
@@ -513,9 +572,15 @@ def onehot_needed(ctx: Context) -> Fields | None:
             return None  # not (N, C) against (N,): some other shape mistake
         src = args[1]
         long_src = src if target["dtype"] == "int64" else f"{src}.long()"
-        return {"loss": _ELEMENTWISE_LOSSES.get(name, name), "output": args[0], "target": src,
-                "output_shape": shape_text(os_), "target_shape": shape_text(ts), "classes": os_[1],
-                "target_long": long_src}
+        return {
+            "loss": _ELEMENTWISE_LOSSES.get(name, name),
+            "output": args[0],
+            "target": src,
+            "output_shape": shape_text(os_),
+            "target_shape": shape_text(ts),
+            "classes": os_[1],
+            "target_long": long_src,
+        }
     return None
 
 
@@ -535,8 +600,17 @@ def ce_column(ctx: Context) -> Fields | None:
 
 @reader
 def model_device(ctx: Context) -> Fields | None:
-    layer = _known_layer(ctx, "Linear", "Conv1d", "Conv2d", "Conv3d", "BatchNorm1d", "BatchNorm2d",
-                         "Embedding", "Bilinear")
+    layer = _known_layer(
+        ctx,
+        "Linear",
+        "Conv1d",
+        "Conv2d",
+        "Conv3d",
+        "BatchNorm1d",
+        "BatchNorm2d",
+        "Embedding",
+        "Bilinear",
+    )
     if layer is None or not isinstance(layer.get("weight"), dict):
         return None
     found = _layer_input(ctx, layer)
@@ -548,8 +622,13 @@ def model_device(ctx: Context) -> Fields | None:
         return None
     # The tutor's `device` when the layer is there already, else the layer's own device.
     code = "device" if weight_device == ctx.facts.get("device") else f"'{weight_device}'"
-    return {"layer": _layer_name(ctx, layer), "input": src, "weight_device": weight_device,
-            "input_device": fact.get("device"), "weight_device_code": code}
+    return {
+        "layer": _layer_name(ctx, layer),
+        "input": src,
+        "weight_device": weight_device,
+        "input_device": fact.get("device"),
+        "weight_device_code": code,
+    }
 
 
 @reader
@@ -621,9 +700,14 @@ def saved_inplace(ctx: Context) -> Fields | None:
     """The message names the op, the shape and the version: the one tensor on the line that was
     changed in place that often, with that shape, is the learner's (its grad_fn is the in-place op's now)."""
     shape, version = numbers(ctx.groups["shape"]), int(ctx.groups["version"])
-    found = [src for src, fact in ctx.tensors()
-             if fact.get("shape") == shape and fact.get("version") == version and not fact.get("is_leaf")
-             and src.isidentifier()]
+    found = [
+        src
+        for src, fact in ctx.tensors()
+        if fact.get("shape") == shape
+        and fact.get("version") == version
+        and not fact.get("is_leaf")
+        and src.isidentifier()
+    ]
     return {"tensor": found[0], "_text": "named"} if len(found) == 1 else {}
 
 
@@ -647,8 +731,11 @@ def conv_channels(ctx: Context) -> Fields | None:
     shape = numbers(ctx.groups["input_shape"])
     kernel = layer.get("kernel_size")
     fields: Fields = {
-        "layer": _layer_name(ctx, layer), "input": src, "channel_dim": 1 if len(shape) > 3 else 0,
-        "cls": layer["class"], "out_channels": layer.get("out_channels"),
+        "layer": _layer_name(ctx, layer),
+        "input": src,
+        "channel_dim": 1 if len(shape) > 3 else 0,
+        "cls": layer["class"],
+        "out_channels": layer.get("out_channels"),
         "kernel": kernel[0] if isinstance(kernel, list) and len(set(kernel)) == 1 else kernel,
     }
     if len(shape) == 4 and shape[-1] == layer["in_channels"]:
@@ -673,10 +760,14 @@ def conv_batch(ctx: Context) -> Fields | None:
     channels = layer.get("in_channels")
     if missing == 2 and channels not in (None, 1):
         return None  # a channel is missing too, and the layer wants several: no sure fix
-    return {"input": src, "shape": shape_text(shape), "layer": _layer_name(ctx, layer),
-            "unsqueeze": ".unsqueeze(0)" * missing,
-            "and_channel": ", and a grey image the channel dimension (C = 1)" if missing == 2 else "",
-            "and_channel_zh": "，灰度图像还需要通道维（C = 1）" if missing == 2 else ""}
+    return {
+        "input": src,
+        "shape": shape_text(shape),
+        "layer": _layer_name(ctx, layer),
+        "unsqueeze": ".unsqueeze(0)" * missing,
+        "and_channel": ", and a grey image the channel dimension (C = 1)" if missing == 2 else "",
+        "and_channel_zh": "，灰度图像还需要通道维（C = 1）" if missing == 2 else "",
+    }
 
 
 @reader
@@ -689,9 +780,15 @@ def too_small(ctx: Context) -> Fields | None:
     if len(kernel) != 2:
         return None
     h, w = int(ctx.groups["h"]), int(ctx.groups["w"])
-    return {"layer": _layer_name(ctx, layer), "cls": layer["class"],
-            "kernel": kernel[0] if kernel[0] == kernel[1] else tuple(kernel),
-            "kernel_h": kernel[0], "kernel_w": kernel[1], "h": h, "w": w}
+    return {
+        "layer": _layer_name(ctx, layer),
+        "cls": layer["class"],
+        "kernel": kernel[0] if kernel[0] == kernel[1] else tuple(kernel),
+        "kernel_h": kernel[0],
+        "kernel_w": kernel[1],
+        "h": h,
+        "w": w,
+    }
 
 
 @reader
@@ -718,9 +815,14 @@ def name_step(ctx: Context) -> Fields | None:
     return {"step": step, "title": title, "lesson": ctx.lesson_id or "LESSON"}
 
 
-_IMPORTS = {"nn": "import torch.nn as nn", "F": "import torch.nn.functional as F",
-            "np": "import numpy as np", "optim": "import torch.optim as optim",
-            "plt": "import matplotlib.pyplot as plt", "math": "import math"}
+_IMPORTS = {
+    "nn": "import torch.nn as nn",
+    "F": "import torch.nn.functional as F",
+    "np": "import numpy as np",
+    "optim": "import torch.optim as optim",
+    "plt": "import matplotlib.pyplot as plt",
+    "math": "import math",
+}
 
 
 @reader
@@ -758,15 +860,25 @@ def randint(ctx: Context) -> Fields | None:
     return {"fixed": fixed}
 
 
-_TO_DTYPE = {"float32": ".float()", "int64": ".long()", "float64": ".double()", "int32": ".int()",
-             "bool": ".bool()", "float16": ".half()", "bfloat16": ".bfloat16()", "uint8": ".byte()"}
+_TO_DTYPE = {
+    "float32": ".float()",
+    "int64": ".long()",
+    "float64": ".double()",
+    "int32": ".int()",
+    "bool": ".bool()",
+    "float16": ".half()",
+    "bfloat16": ".bfloat16()",
+    "uint8": ".byte()",
+}
 
 
 @reader
 def verdict_dtype(ctx: Context) -> Fields | None:
     want = dtype_name(ctx.groups["want"])
     method = _TO_DTYPE.get(want)
-    return {"want": want, "got": dtype_name(ctx.groups["got"]), "method": method} if method else None
+    return (
+        {"want": want, "got": dtype_name(ctx.groups["got"]), "method": method} if method else None
+    )
 
 
 @reader

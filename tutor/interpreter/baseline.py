@@ -43,8 +43,18 @@ def _watched() -> list[Any]:
     import torch.optim
     import torch.utils.data
 
-    return [torch, torch.Tensor, torch.nn, torch.nn.Module, torch.nn.functional, torch.optim,
-            torch.utils.data, numpy, math, random]
+    return [
+        torch,
+        torch.Tensor,
+        torch.nn,
+        torch.nn.Module,
+        torch.nn.functional,
+        torch.optim,
+        torch.utils.data,
+        numpy,
+        math,
+        random,
+    ]
 
 
 class Baseline:
@@ -92,8 +102,10 @@ class Baseline:
             self._restore_device,
             lambda: torch.is_grad_enabled() == self.grad or torch.set_grad_enabled(self.grad),
             lambda: torch.get_num_threads() == self.threads or torch.set_num_threads(self.threads),
-            lambda: torch.are_deterministic_algorithms_enabled() == self.deterministic
-            or torch.use_deterministic_algorithms(self.deterministic),
+            lambda: (
+                torch.are_deterministic_algorithms_enabled() == self.deterministic
+                or torch.use_deterministic_algorithms(self.deterministic)
+            ),
             self._restore_warnings,
             self._restore_signals,
             self._restore_attributes,

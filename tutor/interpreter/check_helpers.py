@@ -71,8 +71,10 @@ class _Arg:
         if self.kind == "size" and len(self.dims) != 1:
             raise ValueError(f"random_cases: 'size' takes one dimension name, got {spec!r}")
         if self.kind in ("size", "bool") and low is not None:
-            raise ValueError(f"random_cases: a {self.kind} argument takes no range, got {spec!r} "
-                             "(a size's range is the sizes= argument)")
+            raise ValueError(
+                f"random_cases: a {self.kind} argument takes no range, got {spec!r} "
+                "(a size's range is the sizes= argument)"
+            )
         if self.high < self.low:
             raise ValueError(f"random_cases: empty range in {spec!r}")
 
@@ -96,11 +98,15 @@ def _same(torch: Any, got: Any, want: Any, atol: float, rtol: float) -> str | No
     """Why ``got`` is not ``want`` (None when it is), in the learner's language."""
     if isinstance(want, torch.Tensor):
         if not isinstance(got, torch.Tensor):
-            return say(en=f"expected a tensor, got {type(got).__name__}",
-                       zh=f"应返回张量，实际返回 {type(got).__name__}")
+            return say(
+                en=f"expected a tensor, got {type(got).__name__}",
+                zh=f"应返回张量，实际返回 {type(got).__name__}",
+            )
         if tuple(got.shape) != tuple(want.shape):
-            return say(en=f"shape {tuple(got.shape)}, expected {tuple(want.shape)}",
-                       zh=f"形状为 {tuple(got.shape)}，应为 {tuple(want.shape)}")
+            return say(
+                en=f"shape {tuple(got.shape)}, expected {tuple(want.shape)}",
+                zh=f"形状为 {tuple(got.shape)}，应为 {tuple(want.shape)}",
+            )
         if want.dtype.is_floating_point or got.dtype.is_floating_point:
             ok = torch.allclose(got.double(), want.double(), atol=atol, rtol=rtol, equal_nan=True)
         else:
@@ -162,19 +168,23 @@ def random_cases(
         try:
             got = fn(*_clones(torch, inputs))
         except Exception as exc:
-            raise AssertionError(say(
-                en=f"case {case} of {n}: {fn_name}({shown}) raised {type(exc).__name__}: {exc}",
-                zh=f"第 {case} 个用例（共 {n} 个）：{fn_name}({shown}) 出错："
-                   f"{type(exc).__name__}: {exc}",
-            )) from None
+            raise AssertionError(
+                say(
+                    en=f"case {case} of {n}: {fn_name}({shown}) raised {type(exc).__name__}: {exc}",
+                    zh=f"第 {case} 个用例（共 {n} 个）：{fn_name}({shown}) 出错："
+                    f"{type(exc).__name__}: {exc}",
+                )
+            ) from None
         why = _same(torch, got, want, atol, rtol)
         if why is not None:
-            raise AssertionError(say(
-                en=f"case {case} of {n}: {fn_name}({shown}): {why}\n"
-                   f"returned: {_show(got)}\nexpected: {_show(want)}",
-                zh=f"第 {case} 个用例（共 {n} 个）：{fn_name}({shown})：{why}\n"
-                   f"返回：{_show(got)}\n应为：{_show(want)}",
-            ))
+            raise AssertionError(
+                say(
+                    en=f"case {case} of {n}: {fn_name}({shown}): {why}\n"
+                    f"returned: {_show(got)}\nexpected: {_show(want)}",
+                    zh=f"第 {case} 个用例（共 {n} 个）：{fn_name}({shown})：{why}\n"
+                    f"返回：{_show(got)}\n应为：{_show(want)}",
+                )
+            )
     return n
 
 
@@ -192,10 +202,12 @@ def _function(fn: Any, helper: str) -> types.FunctionType:
     if isinstance(fn, types.MethodType):
         fn = fn.__func__
     if not isinstance(fn, types.FunctionType):
-        raise AssertionError(say(
-            en=f"{helper}: expected a function (def or lambda), got {type(fn).__name__}",
-            zh=f"{helper}：应为一个函数（def 或 lambda），实际是 {type(fn).__name__}",
-        ))
+        raise AssertionError(
+            say(
+                en=f"{helper}: expected a function (def or lambda), got {type(fn).__name__}",
+                zh=f"{helper}：应为一个函数（def 或 lambda），实际是 {type(fn).__name__}",
+            )
+        )
     return fn
 
 
@@ -245,7 +257,9 @@ def _is_code_like(value: Any) -> bool:
     return callable(value) or isinstance(value, types.ModuleType)
 
 
-def uses_only(fn: Callable[..., Any], allowed: Iterable[Any] = (), *, name: str | None = None) -> None:
+def uses_only(
+    fn: Callable[..., Any], allowed: Iterable[Any] = (), *, name: str | None = None
+) -> None:
     """Fail unless ``fn`` uses only the functions, modules and attributes in ``allowed``.
 
     ``allowed`` holds names (``"arange"``, ``"torch.where"``, ``"shape"``) or the objects
@@ -264,14 +278,17 @@ def uses_only(fn: Callable[..., Any], allowed: Iterable[Any] = (), *, name: str 
     objects = [a for a in allowed if not isinstance(a, str)]
     objects += [v for w in words if (v := _resolve(w, fn)) is not None]
     allowed_ids = {id(o) for o in objects}
-    shown = ", ".join(sorted(words | {getattr(o, "__name__", repr(o)) for o in objects
-                                      if not isinstance(o, str)}))
+    shown = ", ".join(
+        sorted(words | {getattr(o, "__name__", repr(o)) for o in objects if not isinstance(o, str)})
+    )
 
     def refuse(what: str) -> None:
-        raise AssertionError(say(
-            en=f"{label} uses {what}, which is not allowed here (allowed: {shown or 'nothing'})",
-            zh=f"{label} 用到了 {what}，这里不允许（允许的：{shown or '无'}）",
-        ))
+        raise AssertionError(
+            say(
+                en=f"{label} uses {what}, which is not allowed here (allowed: {shown or 'nothing'})",
+                zh=f"{label} 用到了 {what}，这里不允许（允许的：{shown or '无'}）",
+            )
+        )
 
     def value_ok(dotted: str, value: Any) -> bool:
         return dotted in words or (value is not None and id(value) in allowed_ids)
@@ -331,10 +348,12 @@ def max_lines(fn: Callable[..., Any], n: int = 1, *, name: str | None = None) ->
         if isinstance(value, types.FunctionType):
             total += _body_lines(value)
     if total > n:
-        raise AssertionError(say(
-            en=f"{label} takes {total} lines; at most {n} allowed",
-            zh=f"{label} 用了 {total} 行；最多允许 {n} 行",
-        ))
+        raise AssertionError(
+            say(
+                en=f"{label} takes {total} lines; at most {n} allowed",
+                zh=f"{label} 用了 {total} 行；最多允许 {n} 行",
+            )
+        )
     return total
 
 

@@ -210,7 +210,11 @@ class Engine:
         )
 
     async def execute(
-        self, code: str, timeout: float | None, namespace: str, emit: Emit,
+        self,
+        code: str,
+        timeout: float | None,
+        namespace: str,
+        emit: Emit,
         options: dict[str, Any] | None = None,
     ) -> ExecResult:
         if self.active is None and self._booting is None:

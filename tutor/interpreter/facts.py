@@ -39,8 +39,21 @@ _LAYER_FIELDS = {
     "Flatten": ("start_dim", "end_dim"),
 }
 # Receivers whose calls are module functions (torch.mm, F.cross_entropy), not methods.
-_MODULES = frozenset({"torch", "F", "nn", "np", "numpy", "torch.nn", "torch.nn.functional",
-                      "nn.functional", "torch.linalg", "torch.special", "torch.fft"})
+_MODULES = frozenset(
+    {
+        "torch",
+        "F",
+        "nn",
+        "np",
+        "numpy",
+        "torch.nn",
+        "torch.nn.functional",
+        "nn.functional",
+        "torch.linalg",
+        "torch.special",
+        "torch.fft",
+    }
+)
 
 
 def collect(exc: BaseException, namespace: dict[str, Any], lines_of: Any) -> dict[str, Any] | None:
@@ -162,7 +175,9 @@ def _ops(tree: ast.AST) -> list[dict[str, Any]]:
     ops: list[dict[str, Any]] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.BinOp):
-            ops.append({"op": _BINOPS.get(type(node.op), "?"), "args": [_src(node.left), _src(node.right)]})
+            ops.append(
+                {"op": _BINOPS.get(type(node.op), "?"), "args": [_src(node.left), _src(node.right)]}
+            )
         elif isinstance(node, ast.AugAssign):
             op = _BINOPS.get(type(node.op), "?") + "="
             ops.append({"op": op, "args": [_src(node.target), _src(node.value)]})
@@ -189,8 +204,16 @@ def _ops(tree: ast.AST) -> list[dict[str, Any]]:
     return ops
 
 
-_BINOPS = {ast.MatMult: "@", ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/",
-           ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
+_BINOPS = {
+    ast.MatMult: "@",
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+}
 
 
 class _Scope:
@@ -322,8 +345,11 @@ def _describe_module(module: Any) -> dict[str, Any]:
     params = own.get("_parameters")
     weight = params.get("weight") if type(params) is dict else None
     if _is_tensor(weight):
-        facts["weight"] = {"shape": list(weight.shape), "dtype": str(weight.dtype).removeprefix("torch."),
-                           "device": str(weight.device)}
+        facts["weight"] = {
+            "shape": list(weight.shape),
+            "dtype": str(weight.dtype).removeprefix("torch."),
+            "device": str(weight.device),
+        }
     return facts
 
 
@@ -376,4 +402,3 @@ def _defined(namespace: dict[str, Any], frame: FrameType | None) -> list[str]:
     if frame is not None and frame.f_code.co_name != "<module>":
         names.update(n for n in frame.f_locals if not n.startswith("__"))
     return sorted(names)[:_MAX_DEFINED]
-

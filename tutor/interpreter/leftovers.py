@@ -77,7 +77,6 @@ class Leftovers:
         return found
 
 
-
 def _running(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

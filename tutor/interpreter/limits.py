@@ -108,16 +108,20 @@ def value_size(value: object) -> int:
             return 0
     size = sys.getsizeof(value, 0)
     if isinstance(value, dict):
-        items: list[object] = [*itertools.islice(value.keys(), _SAMPLE),
-                               *itertools.islice(value.values(), _SAMPLE)]
+        items: list[object] = [
+            *itertools.islice(value.keys(), _SAMPLE),
+            *itertools.islice(value.values(), _SAMPLE),
+        ]
         count = 2 * len(value)
     elif isinstance(value, (list, tuple, set, frozenset)):
         items, count = list(itertools.islice(value, _SAMPLE)), len(value)
     else:
         return size
     if items:
-        sampled = sum(value_size(v) if not isinstance(v, (list, tuple, dict, set)) else
-                      sys.getsizeof(v, 0) for v in items)
+        sampled = sum(
+            value_size(v) if not isinstance(v, (list, tuple, dict, set)) else sys.getsizeof(v, 0)
+            for v in items
+        )
         size += sampled * count // len(items)
     return size
 

@@ -60,7 +60,15 @@ def build_result(
     result = ExecResult(status="ok", output=cell.out.text, elapsed=elapsed, displays=cell.displays)
     dropped = cell.out.dropped
     if message is not None:
-        for key in ("status", "value", "error_type", "error_message", "traceback", "detail", "facts"):
+        for key in (
+            "status",
+            "value",
+            "error_type",
+            "error_message",
+            "traceback",
+            "detail",
+            "facts",
+        ):
             if message.get(key) is not None:
                 setattr(result, key, message[key])
         dropped += int(message.get("dropped_bytes") or 0)

@@ -39,12 +39,37 @@ class WorkerStartError(RuntimeError):
 
 # Passed on from the caller's environment: locale, and what torch, CUDA, ROCm and the CPU
 # math libraries read. Everything else (secrets, tokens, the UI's own settings) stays out.
-_ENV_KEEP = ("PATH", "LANG", "LANGUAGE", "TZ", "TERM", "LD_LIBRARY_PATH", "ATEN_CPU_CAPABILITY",
-             "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "KMP_AFFINITY",
-             "CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES",
-             "NVIDIA_VISIBLE_DEVICES", "TORCH_TUTOR_SANDBOX")
-_ENV_KEEP_PREFIXES = ("LC_", "TORCH_", "PYTORCH_", "CUDA_", "CUBLAS_", "CUDNN_", "NCCL_", "HSA_",
-                      "MIOPEN_", "ROCM_", "MPS_")
+_ENV_KEEP = (
+    "PATH",
+    "LANG",
+    "LANGUAGE",
+    "TZ",
+    "TERM",
+    "LD_LIBRARY_PATH",
+    "ATEN_CPU_CAPABILITY",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "KMP_AFFINITY",
+    "CUDA_VISIBLE_DEVICES",
+    "HIP_VISIBLE_DEVICES",
+    "ROCR_VISIBLE_DEVICES",
+    "NVIDIA_VISIBLE_DEVICES",
+    "TORCH_TUTOR_SANDBOX",
+)
+_ENV_KEEP_PREFIXES = (
+    "LC_",
+    "TORCH_",
+    "PYTORCH_",
+    "CUDA_",
+    "CUBLAS_",
+    "CUDNN_",
+    "NCCL_",
+    "HSA_",
+    "MIOPEN_",
+    "ROCM_",
+    "MPS_",
+)
 # The UI's own settings: where progress and lessons live is none of a cell's business.
 _ENV_DROP = ("TORCH_TUTOR_HOME", "TORCH_TUTOR_LESSONS")
 
@@ -81,8 +106,11 @@ class Reaper:
 
         self.proc = subprocess.Popen(
             [sys.executable, "-S", "-m", "tutor.interpreter.reaper"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            cwd="/", env={"PATH": os.environ.get("PATH", os.defpath), "PYTHONPATH": _PACKAGE_ROOT},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd="/",
+            env={"PATH": os.environ.get("PATH", os.defpath), "PYTHONPATH": _PACKAGE_ROOT},
             start_new_session=True,  # a terminal's SIGHUP or Ctrl+C must not end it before us
         )
         self._lock = threading.Lock()

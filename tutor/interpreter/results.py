@@ -52,7 +52,9 @@ class ExecResult:
     # What threads of earlier cells printed since the last result: never part of text(), so
     # never compared; a UI may show it apart.
     background: str = ""
-    facts: dict | None = None  # an error's failing line, for the mistake coach (tutor.interpreter.facts)
+    facts: dict | None = (
+        None  # an error's failing line, for the mistake coach (tutor.interpreter.facts)
+    )
 
     @property
     def ok(self) -> bool:

@@ -178,7 +178,9 @@ def confine(workdir: str, *, confine_tcp: bool = True) -> dict[str, Any]:
         os.close(ruleset)
     tcp = abi >= 4 and confine_tcp
     report.update(files=True, network=tcp, signals=abi >= 6)
-    missing = [name for name, on in (("TCP", tcp or not confine_tcp), ("signal", abi >= 6)) if not on]
+    missing = [
+        name for name, on in (("TCP", tcp or not confine_tcp), ("signal", abi >= 6)) if not on
+    ]
     if missing:
         report["note"] = f"Landlock ABI {abi}: no {' or '.join(missing)} confinement on this kernel"
     return report

@@ -187,7 +187,9 @@ class Worker:
             elif message.get("role") == "check" and cells.raised_in_earlier_cell(
                 exc, self.runner.current
             ):
-                result["detail"] = "answer"  # the learner's function raised when the check called it
+                result["detail"] = (
+                    "answer"  # the learner's function raised when the check called it
+                )
         finally:
             self.cell = None
         if os.getpid() != self.pid:

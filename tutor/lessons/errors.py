@@ -47,13 +47,21 @@ def _at(place: str, what: str) -> str:
 
 
 def located(
-    path: Path, place: str, what: str, *, lesson_id: str | None = None, loaded: bool = False,
-    line: int | None = None, column: int | None = None, other: Path | None = None,
+    path: Path,
+    place: str,
+    what: str,
+    *,
+    lesson_id: str | None = None,
+    loaded: bool = False,
+    line: int | None = None,
+    column: int | None = None,
+    other: Path | None = None,
 ) -> LessonError:
     return LessonError(path, _at(place, what), lesson_id, place, line, column, loaded, other)
 
 
 # --- non-UTF-8 and TOML syntax -------------------------------------------------------------
+
 
 def utf8_error(path: Path, data: bytes, exc: UnicodeDecodeError) -> LessonError:
     line = data.count(b"\n", 0, exc.start) + 1
@@ -91,11 +99,15 @@ def _toml_hint(msg: str, text: str, line: int | None) -> str:
     lines = text.splitlines()
     here = lines[line - 1] if line and 0 < line <= len(lines) else ""
     if "key part" in msg and here.count("{") > here.count("}"):
-        return ('An inline table { ... } must stay on one line in TOML: put '
-                '`{ en = "...", zh = "..." }` on one line, or use a multi-line string')
+        return (
+            "An inline table { ... } must stay on one line in TOML: put "
+            '`{ en = "...", zh = "..." }` on one line, or use a multi-line string'
+        )
     if "Unescaped '\\'" in msg:
-        return ('A backslash in a "..." string starts an escape: write \\\\ for one backslash, '
-                "or use a literal string '...' (''' ... ''' for code and patterns)")
+        return (
+            'A backslash in a "..." string starts an escape: write \\\\ for one backslash, '
+            "or use a literal string '...' (''' ... ''' for code and patterns)"
+        )
     if "Unclosed array" in msg or "Expected ']'" in msg or "Expected ']]'" in msg:
         return "A `[` has no matching `]`: close the array (or the [[steps]] header)"
     return ""
@@ -188,14 +200,18 @@ def schema_error(path: Path, data: Any, exc: msgspec.ValidationError) -> LessonE
     raw, at = (found.group("what"), found.group("path") or "") if found else (str(exc), "")
     parts = _parts(at)
     place = _dotted(parts)
-    lesson_id = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+    lesson_id = (
+        data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+    )
 
     if m := re.fullmatch(r"Object missing required field `(.+)`", raw):
         name = m.group(1)
         if name == "kind":
             what = f"missing field `kind`; expected one of: {', '.join(expectation_kinds())}"
         elif name == "format_version":
-            what = "missing field `format_version`; every lesson file starts with `format_version = 1`"
+            what = (
+                "missing field `format_version`; every lesson file starts with `format_version = 1`"
+            )
         else:
             what = f"missing required field `{name}`"
         return located(path, _dotted([*parts, name]), what, lesson_id=lesson_id)
@@ -239,6 +255,7 @@ def schema_error(path: Path, data: Any, exc: msgspec.ValidationError) -> LessonE
 
 # --- every schema error, not only msgspec's first --------------------------------------------
 
+
 def _rebased(exc: msgspec.ValidationError, at: str) -> msgspec.ValidationError:
     """``exc`` (raised converting a value found at ``at``) as if raised for the whole file."""
     found = _MSG_AT.match(str(exc))
@@ -261,16 +278,22 @@ def _struct_errors(
         return [_rebased(first, at)]
     fields = msgspec.structs.fields(cls)
     known = {f.encode_name for f in fields}
-    found = [msgspec.ValidationError(f"Object contains unknown field `{key}` - at `{at}`")
-             for key in value if key not in known]
+    found = [
+        msgspec.ValidationError(f"Object contains unknown field `{key}` - at `{at}`")
+        for key in value
+        if key not in known
+    ]
     for f in fields:
         if f.encode_name in skip:
             continue
         if f.encode_name not in value:
             if f.required:
-                found.append(msgspec.ValidationError(
-                    f"Object missing required field `{f.encode_name}`" + (f" - at `{at}`" if at != "$" else "")
-                ))
+                found.append(
+                    msgspec.ValidationError(
+                        f"Object missing required field `{f.encode_name}`"
+                        + (f" - at `{at}`" if at != "$" else "")
+                    )
+                )
             continue
         try:
             msgspec.convert(value[f.encode_name], f.type)
@@ -300,7 +323,21 @@ def placed(error: LessonError, places: Places) -> LessonError:
     """``error`` with its place named as the app names it (``step 2 "Title"``) and its line."""
     if not error.place:
         return error
-    where, line = places.where(_parts("." + error.place if not error.place.startswith("[") else error.place))
-    what = error.message[len(error.place) + 2:] if error.message.startswith(error.place + ": ") else error.message
-    return LessonError(error.path, f"{where}: {what}", error.lesson_id, error.place, line,
-                       error.column, error.loaded, error.other)
+    where, line = places.where(
+        _parts("." + error.place if not error.place.startswith("[") else error.place)
+    )
+    what = (
+        error.message[len(error.place) + 2 :]
+        if error.message.startswith(error.place + ": ")
+        else error.message
+    )
+    return LessonError(
+        error.path,
+        f"{where}: {what}",
+        error.lesson_id,
+        error.place,
+        line,
+        error.column,
+        error.loaded,
+        error.other,
+    )

@@ -76,12 +76,19 @@ def lesson_problems(
         if require_zh and not has_lang(text, "zh"):
             out.append((ERROR, f"{place}: {_NO_ZH}"))
         if isinstance(text, Translations) and text.zh and PLACEHOLDER in text.zh:
-            out.append((WARNING, f"{place}: the zh text still has the skeleton's placeholder "
-                               f"{PLACEHOLDER}; expected a translation"))
+            out.append(
+                (
+                    WARNING,
+                    f"{place}: the zh text still has the skeleton's placeholder "
+                    f"{PLACEHOLDER}; expected a translation",
+                )
+            )
     for i, step in enumerate(lesson.steps):
         at = f"steps[{i}]"
         if step.is_exercise and not step.hints:
-            out.append((WARNING, f"{at}.hints: an exercise without hints; expected at least one hint"))
+            out.append(
+                (WARNING, f"{at}.hints: an exercise without hints; expected at least one hint")
+            )
         # A demo may show a SyntaxError on purpose (`x[,1]`); everything else must compile.
         sources = [("solution", step.solution), ("check", step.check)]
         sources += [(f"wrong[{j}]", code) for j, code in enumerate(step.wrong)]
@@ -93,12 +100,19 @@ def lesson_problems(
             if source is not None and (msg := _syntax(source, f"{at}.{name}", where)):
                 out.append((ERROR, msg))
         expect = step.expect
-        if isinstance(expect, RegexExpect) and (msg := _regex(expect.pattern, f"{at}.expect.pattern")):
+        if isinstance(expect, RegexExpect) and (
+            msg := _regex(expect.pattern, f"{at}.expect.pattern")
+        ):
             out.append((ERROR, msg))
         if isinstance(expect, RegexExpect) and expect.example is None:
-            out.append((WARNING, f"{at}.expect: a regex expectation without `example`; expected an "
-                                 "output the pattern accepts (the learner sees it instead of the "
-                                 "bare pattern)"))
+            out.append(
+                (
+                    WARNING,
+                    f"{at}.expect: a regex expectation without `example`; expected an "
+                    "output the pattern accepts (the learner sees it instead of the "
+                    "bare pattern)",
+                )
+            )
         if isinstance(expect, ErrorExpect) and (msg := _regex(expect.match, f"{at}.expect.match")):
             out.append((ERROR, msg))
         if isinstance(expect, TensorExpect) and (expect.rtol < 0 or expect.atol < 0):
@@ -119,11 +133,12 @@ def _placed(message: str, places: Places) -> str:
     found = _PLACE.match(message)
     if found is None:
         return message
-    parts: list[str | int] = [m.group(1) if m.group(1) else int(m.group(2))
-                              for m in _PART.finditer(found.group("place"))]
+    parts: list[str | int] = [
+        m.group(1) if m.group(1) else int(m.group(2)) for m in _PART.finditer(found.group("place"))
+    ]
     # Texts in several languages are named by the field; the language is in the message.
     where, _line = places.where(parts)
-    return f"{where}: {message[found.end():]}"
+    return f"{where}: {message[found.end() :]}"
 
 
 def _places(item: LoadedLesson) -> Places | None:
@@ -131,11 +146,15 @@ def _places(item: LoadedLesson) -> Places | None:
         text = item.path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    steps = [{"title": tr(step.title)} if step.title is not None else {} for step in item.lesson.steps]
+    steps = [
+        {"title": tr(step.title)} if step.title is not None else {} for step in item.lesson.steps
+    ]
     return Places(text, {"steps": steps})
 
 
-def lint_catalog(catalog: Catalog, *, require_zh: Callable[[Path], bool] | bool = False) -> list[Problem]:
+def lint_catalog(
+    catalog: Catalog, *, require_zh: Callable[[Path], bool] | bool = False
+) -> list[Problem]:
     """Every problem in ``catalog``: its load errors, then each lesson's own problems, by file."""
     wants_zh = require_zh if callable(require_zh) else (lambda _path: bool(require_zh))
     problems = [_from_error(e) for e in catalog.errors]

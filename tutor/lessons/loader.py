@@ -121,7 +121,9 @@ def _expand(location: Path, *, must_exist: bool) -> tuple[list[Path], list[Lesso
     if location.is_dir():
         return lesson_files(location), []
     if must_exist:
-        return [], [located(location, "", "no such file or folder; expected a lesson folder or .toml file")]
+        return [], [
+            located(location, "", "no such file or folder; expected a lesson folder or .toml file")
+        ]
     return [], []
 
 
@@ -139,7 +141,9 @@ def load_paths(
     by_id: dict[str, LoadedLesson] = {}
     for source, locations in groups:
         for location in locations:
-            files, errors = _expand(Path(location).expanduser(), must_exist=source in ("env", "extra"))
+            files, errors = _expand(
+                Path(location).expanduser(), must_exist=source in ("env", "extra")
+            )
             catalog.errors += errors
             for path in files:
                 key = path.resolve()
@@ -152,12 +156,16 @@ def load_paths(
                     continue
                 lesson_id = result.lesson.id
                 if first := by_id.get(lesson_id):
-                    catalog.errors.append(located(
-                        path, "id",
-                        f"duplicate lesson id '{lesson_id}': {first.path} already defines it; "
-                        "expected ids unique across all lesson folders (this file is skipped)",
-                        lesson_id=lesson_id, other=first.path,
-                    ))
+                    catalog.errors.append(
+                        located(
+                            path,
+                            "id",
+                            f"duplicate lesson id '{lesson_id}': {first.path} already defines it; "
+                            "expected ids unique across all lesson folders (this file is skipped)",
+                            lesson_id=lesson_id,
+                            other=first.path,
+                        )
+                    )
                     continue
                 by_id[lesson_id] = result
                 catalog.lessons.append(result)
@@ -174,15 +182,23 @@ def _check_requires(catalog: Catalog, ids: set[str]) -> None:
                 continue
             close = difflib.get_close_matches(needed, sorted(ids), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
-            catalog.errors.append(located(
-                item.path, f"requires[{i}]",
-                f"unknown prerequisite '{needed}'{hint}; expected the id of a loaded lesson",
-                lesson_id=item.lesson.id, loaded=True,
-            ))
+            catalog.errors.append(
+                located(
+                    item.path,
+                    f"requires[{i}]",
+                    f"unknown prerequisite '{needed}'{hint}; expected the id of a loaded lesson",
+                    lesson_id=item.lesson.id,
+                    loaded=True,
+                )
+            )
 
 
 def default_groups(
-    extra_dirs: Iterable[Path | str] = (), *, builtin: bool = True, user: bool = True, env: bool = True
+    extra_dirs: Iterable[Path | str] = (),
+    *,
+    builtin: bool = True,
+    user: bool = True,
+    env: bool = True,
 ) -> list[tuple[str, list[Path]]]:
     groups: list[tuple[str, list[Path]]] = []
     if builtin:

@@ -88,7 +88,9 @@ class RegexExpect(_Expect, tag="regex"):
         except re.error:
             return  # an invalid pattern is lint's to report, with its position
         if found is None:
-            raise ValueError("`example` does not match `pattern`; expected an output the pattern accepts")
+            raise ValueError(
+                "`example` does not match `pattern`; expected an output the pattern accepts"
+            )
 
 
 class ErrorExpect(_Expect, tag="error"):

@@ -41,9 +41,11 @@ class Places:
         self.lines = text.splitlines()
         self.starts = [n for n, line in enumerate(self.lines, 1) if _STEP_HEADER.match(line)]
         steps = data.get("steps") if isinstance(data, dict) else None
-        self.titles = [
-            _english(s.get("title")) if isinstance(s, dict) else "" for s in steps
-        ] if isinstance(steps, list) else []
+        self.titles = (
+            [_english(s.get("title")) if isinstance(s, dict) else "" for s in steps]
+            if isinstance(steps, list)
+            else []
+        )
 
     def _span(self, index: int | None) -> tuple[int, int]:
         """The 1-based lines [first, last] of step ``index`` (None: the part before any step)."""
@@ -64,8 +66,10 @@ class Places:
                 rf"^\s*(?:{re.escape(key)}\s*=|\[\s*steps\s*\.\s*{re.escape(key)}\s*\])"
                 rf"|[{{,]\s*{re.escape(key)}\s*="
             )
-            hit = next((n for n in range(max(start, 1), last + 1)
-                        if pattern.search(self.lines[n - 1])), None)
+            hit = next(
+                (n for n in range(max(start, 1), last + 1) if pattern.search(self.lines[n - 1])),
+                None,
+            )
             if hit is None:
                 break
             found = start = hit
@@ -85,7 +89,9 @@ class Places:
             line = self.key_line(None, keys) if keys else None
         return (f"line {line}, {name}" if line else name), line
 
-    def code_position(self, index: int, key: str, line: int, column: int | None) -> tuple[int, int | None]:
+    def code_position(
+        self, index: int, key: str, line: int, column: int | None
+    ) -> tuple[int, int | None]:
         """The file's line (and column) of ``line``/``column`` of the code string ``key`` of step
         ``index``; the column only where the code's lines are the file's own (a ''' block)."""
         at = self.key_line(index, [key])
@@ -95,7 +101,7 @@ class Places:
         rest = head.split("=", 1)[1].lstrip() if "=" in head else ""
         for quote in ("'''", '"""'):
             if rest.startswith(quote):
-                after = rest[len(quote):]
+                after = rest[len(quote) :]
                 if not after.strip():  # the code starts on the next line
                     return at + line, column
                 if line == 1 and column is not None:

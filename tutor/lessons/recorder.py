@@ -94,7 +94,9 @@ def record_outputs(
         expect = step.get("expect")
         if expect is None:
             kind = default_kind(output)
-            _add_expect(step, _new_expect_table(kind, output, inline_steps or isinstance(step, InlineTable)))
+            _add_expect(
+                step, _new_expect_table(kind, output, inline_steps or isinstance(step, InlineTable))
+            )
             changes.append(Change(index, "added", kind))
             continue
         kind = str(expect.get("kind"))

@@ -60,7 +60,9 @@ def _hist(fig: Any, picture: Hist, plain: bool) -> None:
     else:
         # Overlaid bars hide each other; one line per data set stays readable, with or without colour.
         for index, series in enumerate(picture.series):
-            fig.plot(centres, series.counts, label=series.label or None, marker=_marker(index, plain))
+            fig.plot(
+                centres, series.counts, label=series.label or None, marker=_marker(index, plain)
+            )
     fig.xlim(edges[0] - width / 2, edges[-1] + width / 2)
     # plotext would label the bar centres with every float digit; five round ticks read better.
     ticks = [edges[0] + (edges[-1] - edges[0]) * k / 4 for k in range(5)]

@@ -72,10 +72,14 @@ def _shrink(pixels: list[list[P]], width: int) -> list[list[P]]:
     if cols <= width:
         return pixels
     height = max(1, round(rows * width / cols))
-    return [[pixels[r * rows // height][c * cols // width] for c in range(width)] for r in range(height)]
+    return [
+        [pixels[r * rows // height][c * cols // width] for c in range(width)] for r in range(height)
+    ]
 
 
-def grid_bands(picture: Image, width: int, mode: str = "rgb") -> tuple[list[list[list[Pixel]]], int, int]:
+def grid_bands(
+    picture: Image, width: int, mode: str = "rgb"
+) -> tuple[list[list[list[Pixel]]], int, int]:
     """The images in rows ("bands") of a grid at most ``width`` columns wide.
 
     Returns (bands of pixel rows, image width, images per band); background pixels are None.
@@ -128,7 +132,11 @@ def to_cells(pixels: list[list[Pixel]], mode: str = "rgb") -> list[list[Cell]]:
     lines: list[list[Cell]] = []
     for r in range(0, len(pixels), 2):
         top = pixels[r] + [None] * (width - len(pixels[r]))
-        bottom = pixels[r + 1] + [None] * (width - len(pixels[r + 1])) if r + 1 < len(pixels) else [None] * width
+        bottom = (
+            pixels[r + 1] + [None] * (width - len(pixels[r + 1]))
+            if r + 1 < len(pixels)
+            else [None] * width
+        )
         if mode == "ascii":
             line = [
                 BLANK if up is None and down is None
@@ -159,7 +167,11 @@ def _blend(stops: tuple[RGB, ...], t: float) -> RGB:
     k = min(int(t), len(stops) - 2)
     f = t - k
     a, b = stops[k], stops[k + 1]
-    return (round(a[0] + (b[0] - a[0]) * f), round(a[1] + (b[1] - a[1]) * f), round(a[2] + (b[2] - a[2]) * f))
+    return (
+        round(a[0] + (b[0] - a[0]) * f),
+        round(a[1] + (b[1] - a[1]) * f),
+        round(a[2] + (b[2] - a[2]) * f),
+    )
 
 
 def colour_of(value: float, picture: Heatmap, mode: str = "rgb") -> RGB:
@@ -176,7 +188,9 @@ def colour_of(value: float, picture: Heatmap, mode: str = "rgb") -> RGB:
 
 def heatmap_lines(picture: Heatmap, width: int, mode: str = "rgb") -> list[list[Cell]]:
     """The matrix as half-block cells (one column per entry, two rows per line)."""
-    pixels: list[list[Pixel]] = [[colour_of(v, picture, mode) for v in row] for row in picture.values]
+    pixels: list[list[Pixel]] = [
+        [colour_of(v, picture, mode) for v in row] for row in picture.values
+    ]
     return to_cells(_shrink(pixels, max(1, width)), mode)
 
 

@@ -179,6 +179,8 @@ def _check_matrix(matrix: list[list[float]], kind: str) -> None:
     if not rows or not cols:
         raise PictureError(f"bad {kind} picture: an empty matrix")
     if rows > caps.MAX_SIDE or cols > caps.MAX_SIDE:
-        raise PictureError(f"bad {kind} picture: {rows}×{cols} is over {caps.MAX_SIDE}×{caps.MAX_SIDE}")
+        raise PictureError(
+            f"bad {kind} picture: {rows}×{cols} is over {caps.MAX_SIDE}×{caps.MAX_SIDE}"
+        )
     if any(len(row) != cols for row in matrix):
         raise PictureError(f"bad {kind} picture: rows of different lengths")

@@ -51,7 +51,10 @@ def headline(picture: Picture) -> str:
             f"range {_span(s.min, s.max)}"
             for s in picture.series
         ]
-        return f"[hist]{title} {bins} bins over {_span(picture.edges[0], picture.edges[-1])} · " + " · ".join(parts)
+        return (
+            f"[hist]{title} {bins} bins over {_span(picture.edges[0], picture.edges[-1])} · "
+            + " · ".join(parts)
+        )
     if isinstance(picture, Image):
         count = len(picture.images)
         rows, cols = len(picture.images[0][0]), len(picture.images[0][0][0])
@@ -146,11 +149,15 @@ def render_text(
     return "\n".join(lines)
 
 
-def report(items: Iterable[dict[str, Any] | Picture], *, terminal: bool, width: int = 80, indent: int = 6) -> str:
+def report(
+    items: Iterable[dict[str, Any] | Picture], *, terminal: bool, width: int = 80, indent: int = 6
+) -> str:
     """What `torch-tutor check` prints under a step: drawings in a terminal, else the compact text."""
     pad = " " * indent
     blocks = [
-        render_text(item, max(20, min(width - indent, 100)), 14, colour=True) if terminal else describe(item)
+        render_text(item, max(20, min(width - indent, 100)), 14, colour=True)
+        if terminal
+        else describe(item)
         for item in items
     ]
     return "\n".join(pad + line for block in blocks for line in block.splitlines())

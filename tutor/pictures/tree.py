@@ -67,7 +67,10 @@ def rows(graph: Graph) -> Iterator[Row]:
 
 def tree_lines(graph: Graph) -> list[str]:
     """The tree as plain lines of text."""
-    return [row.prefix + node_label(row.node) + ("  (inputs shown above)" if row.again else "") for row in rows(graph)]
+    return [
+        row.prefix + node_label(row.node) + ("  (inputs shown above)" if row.again else "")
+        for row in rows(graph)
+    ]
 
 
 def counts(graph: Graph) -> tuple[int, int]:

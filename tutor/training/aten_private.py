@@ -36,17 +36,23 @@ def nll_mean(logp: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.T
     return _aten.nll_loss_forward(logp, y, None, _MEAN, _IGNORE_INDEX)
 
 
-def nll_mean_backward(one: torch.Tensor, logp: torch.Tensor, y: torch.Tensor, total: torch.Tensor) -> torch.Tensor:
+def nll_mean_backward(
+    one: torch.Tensor, logp: torch.Tensor, y: torch.Tensor, total: torch.Tensor
+) -> torch.Tensor:
     return _aten.nll_loss_backward(one, logp, y, None, _MEAN, _IGNORE_INDEX, total)
 
 
-def log_softmax_backward(grad: torch.Tensor, logp: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+def log_softmax_backward(
+    grad: torch.Tensor, logp: torch.Tensor, out: torch.Tensor | None = None
+) -> torch.Tensor:
     if out is None:
         return _aten._log_softmax_backward_data(grad, logp, 1, logp.dtype)
     return _aten._log_softmax_backward_data.out(grad, logp, 1, logp.dtype, out=out)
 
 
-def relu_backward(grad: torch.Tensor, act: torch.Tensor, out: torch.Tensor | None = None) -> torch.Tensor:
+def relu_backward(
+    grad: torch.Tensor, act: torch.Tensor, out: torch.Tensor | None = None
+) -> torch.Tensor:
     """ReLU's backward as autograd runs it: zero where the (post-ReLU) activation is not positive."""
     if out is None:
         return _aten.threshold_backward(grad, act, 0)
@@ -63,8 +69,9 @@ def conv2d_backward(
     grad: torch.Tensor, x: torch.Tensor, w: torch.Tensor, need_input: bool
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     one, zero = [1, 1], [0, 0]
-    return _aten.convolution_backward(grad, x, w, [w.shape[0]], one, zero, one, False, zero, 1,
-                                      [need_input, True, True])
+    return _aten.convolution_backward(
+        grad, x, w, [w.shape[0]], one, zero, one, False, zero, 1, [need_input, True, True]
+    )
 
 
 def max_pool2(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -73,17 +80,31 @@ def max_pool2(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def max_pool2_backward(grad: torch.Tensor, x: torch.Tensor, indices: torch.Tensor) -> torch.Tensor:
-    return _aten.max_pool2d_with_indices_backward(grad, x, [2, 2], [2, 2], [0, 0], [1, 1], False, indices)
+    return _aten.max_pool2d_with_indices_backward(
+        grad, x, [2, 2], [2, 2], [0, 0], [1, 1], False, indices
+    )
 
 
 def fused_sgd(
-    params: list[torch.Tensor], grads: list[torch.Tensor], buffers: list[torch.Tensor],
-    lr: float, momentum: float, first: bool,
+    params: list[torch.Tensor],
+    grads: list[torch.Tensor],
+    buffers: list[torch.Tensor],
+    lr: float,
+    momentum: float,
+    first: bool,
 ) -> None:
     """torch.optim.SGD(fused=True)'s kernel: in-place updates, momentum buffers filled on the first step."""
     torch._fused_sgd_(
-        params, grads, buffers, weight_decay=0.0, momentum=momentum, lr=lr, dampening=0.0,
-        nesterov=False, maximize=False, is_first_step=first,
+        params,
+        grads,
+        buffers,
+        weight_decay=0.0,
+        momentum=momentum,
+        lr=lr,
+        dampening=0.0,
+        nesterov=False,
+        maximize=False,
+        is_first_step=first,
     )
 
 
@@ -92,8 +113,9 @@ def _small_twins() -> list[nn.Module]:
     from tutor.training.models import CNN, FCN
 
     fcn, cnn = FCN(), CNN()
-    for name, (a, b) in zip(("l1", "l2", "l3", "l4", "l5"), [(784, 8), (8, 8), (8, 8), (8, 8), (8, 10)],
-                            strict=True):
+    for name, (a, b) in zip(
+        ("l1", "l2", "l3", "l4", "l5"), [(784, 8), (8, 8), (8, 8), (8, 8), (8, 10)], strict=True
+    ):
         setattr(fcn, name, nn.Linear(a, b))
     cnn.conv1, cnn.conv2, cnn.fc = nn.Conv2d(1, 2, 5), nn.Conv2d(2, 3, 5), nn.Linear(48, 10)
     return [fcn.double(), cnn.double()]
@@ -111,7 +133,9 @@ def fast_steps_available() -> str | None:
     from tutor.training.steps import CNNStep, FCNStep
 
     threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny tensors: more threads only wait for each other (10x slower on a busy box)
+    torch.set_num_threads(
+        1
+    )  # tiny tensors: more threads only wait for each other (10x slower on a busy box)
     try:
         generator = torch.Generator().manual_seed(0)
         x = torch.randn(4, 1, 28, 28, generator=generator, dtype=torch.float64)
@@ -136,7 +160,9 @@ def fast_steps_available() -> str | None:
                 opt.step()
                 step(idx)
             step.publish()
-            for (name, p), q in zip(model.state_dict().items(), ref.state_dict().values(), strict=True):
+            for (name, p), q in zip(
+                model.state_dict().items(), ref.state_dict().values(), strict=True
+            ):
                 scale = float(q.abs().max()) or 1.0
                 if float((p - q).abs().max()) > 1e-12 * scale:
                     return f"{type(model).__name__}'s {name} differs from autograd's on torch {torch.__version__}"

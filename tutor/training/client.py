@@ -53,12 +53,20 @@ class TrainingClient:
         env = dict(os.environ if self._env is None else self._env)
         env.setdefault("PYTHONUNBUFFERED", "1")
         self._proc = await asyncio.create_subprocess_exec(
-            self._python, "-m", "tutor.training.worker",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=env, limit=MAX_LINE,
+            self._python,
+            "-m",
+            "tutor.training.worker",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+            limit=MAX_LINE,
             start_new_session=True,  # a terminal Ctrl+C reaches the client, which sends "stop"
         )
-        self._tasks = [asyncio.create_task(self._read_stdout()), asyncio.create_task(self._read_stderr())]
+        self._tasks = [
+            asyncio.create_task(self._read_stdout()),
+            asyncio.create_task(self._read_stderr()),
+        ]
         try:
             event = await asyncio.wait_for(self._events.get(), timeout)
         except asyncio.TimeoutError:

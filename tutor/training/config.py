@@ -20,7 +20,9 @@ def is_model_file(spec: str) -> bool:
 
 def model_file(spec: str) -> tuple[Path, str]:
     """The file and class of a learner's ``path/to/file.py[:ClassName]``; the class defaults to ``Net``, as in the notes."""
-    path, _, name = spec.rpartition(".py:") if ".py:" in spec else (spec.removesuffix(".py"), "", "")
+    path, _, name = (
+        spec.rpartition(".py:") if ".py:" in spec else (spec.removesuffix(".py"), "", "")
+    )
     return Path(f"{path}.py").expanduser(), name or "Net"
 
 
@@ -88,7 +90,9 @@ class TrainConfig:
             problems.append(f"lr must be a positive number, got {self.lr!r}")
         if not (isinstance(self.momentum, (int, float)) and 0 <= self.momentum < 1):
             problems.append(f"momentum must be in [0, 1), got {self.momentum!r}")
-        if self.device not in ("auto", "cpu", "cuda", "mps") and not self.device.startswith("cuda:"):
+        if self.device not in ("auto", "cpu", "cuda", "mps") and not self.device.startswith(
+            "cuda:"
+        ):
             problems.append(f"device must be auto, cpu, cuda, cuda:N or mps, got {self.device!r}")
         if isinstance(self.world_size, int) and self.world_size > 1:
             problems.extend(split_problems(self.batch_size, self.world_size))

@@ -8,8 +8,11 @@ from rich.text import Text
 
 def confusion_table(matrix: list[list[int]]) -> Table:
     table = Table(
-        title="confusion matrix (row: true, column: predicted)", title_justify="left",
-        box=None, padding=(0, 1), show_edge=False,
+        title="confusion matrix (row: true, column: predicted)",
+        title_justify="left",
+        box=None,
+        padding=(0, 1),
+        show_edge=False,
     )
     table.add_column("", style="bold", justify="right")
     for d in range(10):
@@ -18,8 +21,11 @@ def confusion_table(matrix: list[list[int]]) -> Table:
     for true, row in enumerate(matrix):
         total = sum(row)
         cells = [
-            Text(str(n), style="bold green") if pred == true
-            else Text(str(n), style="bold red") if n else Text("·", style="dim")
+            Text(str(n), style="bold green")
+            if pred == true
+            else Text(str(n), style="bold red")
+            if n
+            else Text("·", style="dim")
             for pred, n in enumerate(row)
         ]
         acc = Text(f"{row[true] / total:.0%}" if total else "-", style="dim")

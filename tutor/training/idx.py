@@ -108,9 +108,7 @@ def encode_idx(arr: np.ndarray) -> bytes:
     code = _CODES.get((dtype.kind, dtype.itemsize))
     if code is None:
         raise IdxError(f"IDX cannot store dtype {dtype}")
-    header = bytes([0, 0, code, arr.ndim]) + b"".join(
-        int(n).to_bytes(4, "big") for n in arr.shape
-    )
+    header = bytes([0, 0, code, arr.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in arr.shape)
     return header + np.ascontiguousarray(arr, dtype=_TYPES[code]).tobytes()
 
 

@@ -194,10 +194,18 @@ class Trainer:
                 return None  # stopped
         assert tested is not None  # a run has at least one epoch
         preds, test_loss = tested
-        return self._finish(RunResult(
-            model=run.model, plan=run.plan, label=run.label, preds=preds, y_test=run.y_test,
-            test_loss=test_loss, steps=run.step, meter=run.meter,
-        ))
+        return self._finish(
+            RunResult(
+                model=run.model,
+                plan=run.plan,
+                label=run.label,
+                preds=preds,
+                y_test=run.y_test,
+                test_loss=test_loss,
+                steps=run.step,
+                meter=run.meter,
+            )
+        )
 
     def _prepare(self, plan: DataPlan | None) -> RunSetup:
         """Threads, device, model, data and step; emits the start event."""
@@ -230,18 +238,37 @@ class Trainer:
         step_fn = make_step(model, cfg.lr, cfg.momentum, device)
         step_fn.load(x_train, y_train)
         del x_train, y_train
-        self.emit(Started(
-            model=cfg.model, params=sum(p.numel() for p in model.parameters()),
-            device=label, threads=threads, threads_auto=tuner is not None,
-            **plan.describe(),
-            total_steps=total, steps_per_epoch=per_epoch, epochs=epochs,
-            batch_size=batch, lr=cfg.lr, momentum=cfg.momentum,
-            note=fallback_note(model, device) or None,
-        ))
+        self.emit(
+            Started(
+                model=cfg.model,
+                params=sum(p.numel() for p in model.parameters()),
+                device=label,
+                threads=threads,
+                threads_auto=tuner is not None,
+                **plan.describe(),
+                total_steps=total,
+                steps_per_epoch=per_epoch,
+                epochs=epochs,
+                batch_size=batch,
+                lr=cfg.lr,
+                momentum=cfg.momentum,
+                note=fallback_note(model, device) or None,
+            )
+        )
         return RunSetup(
-            model=model, plan=plan, label=label, device=device, step_fn=step_fn,
-            x_test=x_test, y_test=y_test, per_epoch=per_epoch, total=total, epochs=epochs,
-            threads=threads, tuner=tuner, meter=RunMeter(total, epochs),
+            model=model,
+            plan=plan,
+            label=label,
+            device=device,
+            step_fn=step_fn,
+            x_test=x_test,
+            y_test=y_test,
+            per_epoch=per_epoch,
+            total=total,
+            epochs=epochs,
+            threads=threads,
+            tuner=tuner,
+            meter=RunMeter(total, epochs),
         )
 
     def _train_epoch(self, run: RunSetup, epoch: int, perm: torch.Tensor) -> EpochTally | None:
@@ -270,13 +297,23 @@ class Trainer:
                 rates = meter.report(run.step, epoch)
                 losses = torch.stack(pending).tolist()
                 pending = []
-                self.emit(Progress(
-                    step=run.step, total_steps=run.total, epoch=epoch,
-                    epochs=run.epochs, epoch_step=b + 1, steps_per_epoch=run.per_epoch,
-                    loss=losses[-1], losses=losses, train_acc=correct.item() / seen,
-                    samples_per_s=rates.samples_per_s, elapsed=rates.elapsed, eta=rates.eta,
-                    threads=run.tuner.current if run.tuner else run.threads,
-                ))
+                self.emit(
+                    Progress(
+                        step=run.step,
+                        total_steps=run.total,
+                        epoch=epoch,
+                        epochs=run.epochs,
+                        epoch_step=b + 1,
+                        steps_per_epoch=run.per_epoch,
+                        loss=losses[-1],
+                        losses=losses,
+                        train_acc=correct.item() / seen,
+                        samples_per_s=rates.samples_per_s,
+                        elapsed=rates.elapsed,
+                        eta=rates.eta,
+                        threads=run.tuner.current if run.tuner else run.threads,
+                    )
+                )
         return EpochTally(correct=int(correct.item()), seen=seen, train_time=meter.stop_training())
 
     def _sit_out_pause(self, run: RunSetup) -> bool:
@@ -310,12 +347,19 @@ class Trainer:
         this_eval = run.meter.stop_eval()
         if run.tuner:
             run.tuner.pause()
-        self.emit(EpochEnd(
-            epoch=epoch, epochs=run.epochs, step=run.step,
-            test_acc=test_acc, test_loss=test_loss, train_acc=tally.correct / max(tally.seen, 1),
-            epoch_samples=tally.seen, epoch_train_time=tally.train_time,
-            eval_time=this_eval,
-        ))
+        self.emit(
+            EpochEnd(
+                epoch=epoch,
+                epochs=run.epochs,
+                step=run.step,
+                test_acc=test_acc,
+                test_loss=test_loss,
+                train_acc=tally.correct / max(tally.seen, 1),
+                epoch_samples=tally.seen,
+                epoch_train_time=tally.train_time,
+                eval_time=this_eval,
+            )
+        )
         return preds, test_loss
 
     def _finish(self, result: RunResult) -> Done:
@@ -325,16 +369,27 @@ class Trainer:
         confusion = np.bincount(truth * 10 + pred, minlength=100).reshape(10, 10)
         test_acc = float((truth == pred).mean())
         info = {
-            "model": cfg.model, "steps": result.steps, "batch_size": cfg.batch_size, "lr": cfg.lr,
-            "momentum": cfg.momentum, "device": result.label, **result.plan.describe(),
-            "test_acc": test_acc, "test_loss": result.test_loss, "samples": meter.samples,
+            "model": cfg.model,
+            "steps": result.steps,
+            "batch_size": cfg.batch_size,
+            "lr": cfg.lr,
+            "momentum": cfg.momentum,
+            "device": result.label,
+            **result.plan.describe(),
+            "test_acc": test_acc,
+            "test_loss": result.test_loss,
+            "samples": meter.samples,
             **self.run_info(),
         }
         saved = save_checkpoint(result.model, cfg.model, info, extra=cfg.save, keep=cfg.checkpoint)
         done = Done(
-            **info, test_correct=int((truth == pred).sum()), test_total=len(truth),
-            samples_per_s=meter.samples_per_s, train_time=meter.train_time,
-            eval_time=meter.eval_time, confusion=confusion.tolist(),
+            **info,
+            test_correct=int((truth == pred).sum()),
+            test_total=len(truth),
+            samples_per_s=meter.samples_per_s,
+            train_time=meter.train_time,
+            eval_time=meter.eval_time,
+            confusion=confusion.tolist(),
             digits=pick_digits(result.plan.test.images, truth, pred, cfg.sample_digits, cfg.seed),
             saved=saved,
         )

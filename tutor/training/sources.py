@@ -53,7 +53,12 @@ class DataPlan:
     split: str  # e.g. "train: bundled sample 4,500 · test: held-out sample 500"
 
     def describe(self) -> dict:
-        return {"source": self.source, "split": self.split, "train": len(self.train), "test": len(self.test)}
+        return {
+            "source": self.source,
+            "split": self.split,
+            "train": len(self.train),
+            "test": len(self.test),
+        }
 
 
 def _find(folder: Path, split: str, kind: str) -> Path | None:
@@ -84,11 +89,15 @@ def load_pair(images: Path, labels: Path, name: str) -> Digits:
 
 def load_sample() -> Digits:
     if not SAMPLE_IMAGES.is_file():
-        raise DataError(f"the bundled MNIST sample is missing from {SAMPLE_DIR}; reinstall torch-tutor")
+        raise DataError(
+            f"the bundled MNIST sample is missing from {SAMPLE_DIR}; reinstall torch-tutor"
+        )
     return load_pair(SAMPLE_IMAGES, SAMPLE_LABELS, "bundled sample")
 
 
-def hold_out(digits: Digits, count: int, seed: int = 0, *, base: str = "bundled sample") -> tuple[Digits, Digits]:
+def hold_out(
+    digits: Digits, count: int, seed: int = 0, *, base: str = "bundled sample"
+) -> tuple[Digits, Digits]:
     """Split off ``count`` digits, the same number per class, with a fixed seed."""
     rng = np.random.default_rng(seed)
     per_class = max(1, count // 10)
@@ -99,7 +108,9 @@ def hold_out(digits: Digits, count: int, seed: int = 0, *, base: str = "bundled 
     mask[test_idx] = False
     test_idx.sort()
     train = Digits(digits.images[mask], digits.labels[mask], f"{base} ({int(mask.sum()):,})")
-    test = Digits(digits.images[test_idx], digits.labels[test_idx], f"{base} hold-out ({len(test_idx):,})")
+    test = Digits(
+        digits.images[test_idx], digits.labels[test_idx], f"{base} hold-out ({len(test_idx):,})"
+    )
     return train, test
 
 
@@ -116,12 +127,16 @@ def _plan(found: dict[str, tuple[Path, Path]], where: str, holdout: int, seed: i
     else:
         train = sample
     return DataPlan(
-        train, test, f"bundled sample + {where}" if "test" in found else "bundled sample",
+        train,
+        test,
+        f"bundled sample + {where}" if "test" in found else "bundled sample",
         f"train: {train.name} · test: {test.name}",
     )
 
 
-def load_plan(data_dir: str | Path | None = None, *, holdout: int = DEFAULT_HOLDOUT, seed: int = 0) -> DataPlan:
+def load_plan(
+    data_dir: str | Path | None = None, *, holdout: int = DEFAULT_HOLDOUT, seed: int = 0
+) -> DataPlan:
     """Pick the data: ``data_dir`` if given, else the user cache, else the bundled sample.
 
     Training uses real training images when a source has them, else the bundled sample.

@@ -33,7 +33,9 @@ class AutogradStep:
     def __init__(self, model: nn.Module, lr: float, momentum: float, device: torch.device) -> None:
         self.model = model
         fused = device.type in ("cpu", "cuda")
-        self.opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, fused=fused or None)
+        self.opt = torch.optim.SGD(
+            model.parameters(), lr=lr, momentum=momentum, fused=fused or None
+        )
 
     def load(self, x: torch.Tensor, y: torch.Tensor) -> None:
         self.x, self.y = x, y
@@ -79,7 +81,9 @@ class FCNStep:
         self.first = True
         self.one = self.weights[0].new_ones(())  # d(loss)/d(loss), kept rather than made each step
         self._acts: dict[int, list[torch.Tensor]] = {}  # per batch size: the outputs of each layer
-        self._deltas: dict[int, list[torch.Tensor]] = {}  # per batch size: the gradients w.r.t. them
+        self._deltas: dict[
+            int, list[torch.Tensor]
+        ] = {}  # per batch size: the gradients w.r.t. them
 
     @property
     def params(self) -> list[torch.Tensor]:
@@ -94,10 +98,16 @@ class FCNStep:
         self.x, self.y = x.index_select(1, self.order), y
         # each image's extent: 1 + the position of its last inked column in the new order (0: blank)
         positions = torch.arange(1, x.shape[1] + 1, dtype=torch.int32)
-        self.extent = torch.cat([
-            (chunk.index_select(1, self.order) * positions).amax(1)
-            for chunk in inked.split(8192)
-        ]) if len(x) else torch.zeros(0, dtype=torch.int32)
+        self.extent = (
+            torch.cat(
+                [
+                    (chunk.index_select(1, self.order) * positions).amax(1)
+                    for chunk in inked.split(8192)
+                ]
+            )
+            if len(x)
+            else torch.zeros(0, dtype=torch.int32)
+        )
         self.weights[0] = self.layers[0].weight.detach().index_select(1, self.order)
         self.grads[0] = torch.empty_like(self.weights[0])
 
@@ -145,7 +155,9 @@ class FCNStep:
         torch.mm(deltas[0].t(), xk, out=g1[:, :k])
         if blank_cols:
             g1[:, k:].copy_(torch.mul(gb1, self.blank)[:, None].expand(-1, blank_cols))
-        ops.fused_sgd(self.params, self.grads, self.momentum_buffers, self.lr, self.momentum, self.first)
+        ops.fused_sgd(
+            self.params, self.grads, self.momentum_buffers, self.lr, self.momentum, self.first
+        )
         self.first = False
         return logits, loss, y
 
@@ -162,8 +174,14 @@ def _batch_outside_channels(t: torch.Tensor, like: torch.Tensor) -> torch.Tensor
     """The inverse of _batch_inside_channels: an N×C×H×W tensor in ``like``'s memory format."""
     n, c = like.shape[:2]
     h, w = t.shape[2:]
-    layout = torch.channels_last if like.is_contiguous(memory_format=torch.channels_last) else torch.contiguous_format
-    return t.permute(0, 2, 3, 1).view(h, w, n, c).permute(2, 3, 0, 1).contiguous(memory_format=layout)
+    layout = (
+        torch.channels_last
+        if like.is_contiguous(memory_format=torch.channels_last)
+        else torch.contiguous_format
+    )
+    return (
+        t.permute(0, 2, 3, 1).view(h, w, n, c).permute(2, 3, 0, 1).contiguous(memory_format=layout)
+    )
 
 
 class CNNStep:
@@ -178,8 +196,17 @@ class CNNStep:
 
     def __init__(self, model: nn.Module, lr: float, momentum: float) -> None:
         self.lr, self.momentum = lr, momentum
-        self.params = [p.detach() for p in (model.conv1.weight, model.conv1.bias, model.conv2.weight,
-                                            model.conv2.bias, model.fc.weight, model.fc.bias)]
+        self.params = [
+            p.detach()
+            for p in (
+                model.conv1.weight,
+                model.conv1.bias,
+                model.conv2.weight,
+                model.conv2.bias,
+                model.fc.weight,
+                model.fc.bias,
+            )
+        ]
         # torch's SGD keeps no momentum buffers (and its fused kernel takes none) when momentum is 0
         self.momentum_buffers = [torch.empty_like(p) for p in self.params] if momentum else []
         self.first = True

@@ -35,13 +35,23 @@ class ThreadTuner:
     """
 
     def __init__(
-        self, max_threads: int, *, probe_steps: int = 12, hold_seconds: float = 3.0,
-        recheck_seconds: float = 30.0, slowdown: float = 1.5,
-        clock: Callable[[], float] = time.perf_counter, apply: Callable[[int], None] = torch.set_num_threads,
+        self,
+        max_threads: int,
+        *,
+        probe_steps: int = 12,
+        hold_seconds: float = 3.0,
+        recheck_seconds: float = 30.0,
+        slowdown: float = 1.5,
+        clock: Callable[[], float] = time.perf_counter,
+        apply: Callable[[int], None] = torch.set_num_threads,
     ) -> None:
         self.options = candidates(max_threads)
         self.probe_steps = probe_steps
-        self.hold_seconds, self.recheck_seconds, self.slowdown = hold_seconds, recheck_seconds, slowdown
+        self.hold_seconds, self.recheck_seconds, self.slowdown = (
+            hold_seconds,
+            recheck_seconds,
+            slowdown,
+        )
         self._clock, self._apply = clock, apply
         self.timings: dict[int, float] = {}  # seconds per step, from the latest probe
         self.probes = 0  # probes started, the first included

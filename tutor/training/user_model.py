@@ -15,7 +15,9 @@ PRELUDE = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\
 
 @dataclass(frozen=True)
 class LessonModel:
-    source: str  # a module: the cells' imports, literal constants, functions and classes, nothing else
+    source: (
+        str  # a module: the cells' imports, literal constants, functions and classes, nothing else
+    )
     class_name: str  # the model class: ``Net`` if one is defined, else the last nn.Module subclass
 
 
@@ -30,7 +32,11 @@ def _kept(node: ast.stmt) -> str | None:
         return ""
     if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
         return node.name
-    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+    if (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+    ):
         try:  # a constant such as HIDDEN = 128; anything computed could have side effects
             ast.literal_eval(node.value)
         except ValueError:
@@ -66,9 +72,13 @@ def lesson_model(cells: Iterable[str]) -> LessonModel:
                 classes = [c for c in classes if c != name] + [name]
     classes = [c for c in classes if c in definitions and definitions[c].startswith("class ")]
     if not classes:
-        raise ValueError("no nn.Module subclass is defined in this lesson's cells (write `class Net(nn.Module):`)")
+        raise ValueError(
+            "no nn.Module subclass is defined in this lesson's cells (write `class Net(nn.Module):`)"
+        )
     class_name = "Net" if "Net" in classes else classes[-1]
-    return LessonModel("\n".join(imports) + "\n\n\n" + "\n\n\n".join(definitions.values()) + "\n", class_name)
+    return LessonModel(
+        "\n".join(imports) + "\n\n\n" + "\n\n\n".join(definitions.values()) + "\n", class_name
+    )
 
 
 def write_lesson_model(model: LessonModel, folder: Path, stem: str) -> str:

@@ -31,7 +31,9 @@ class CellRunner:
 
     def action_run(self) -> None:
         if self.running:
-            self.notify(ui(self.lang, "A cell is already running: F4 stops it."), severity="warning")
+            self.notify(
+                ui(self.lang, "A cell is already running: F4 stops it."), severity="warning"
+            )
             return
         if not self.state.step.runnable:
             self.notify(ui(self.lang, "Nothing to run in this step."))
@@ -42,8 +44,11 @@ class CellRunner:
         self.running = True
         # On the app, not the screen: leaving the lesson must not cancel a run half-way through
         # a conversation with the worker (it is interrupted instead, see action_back).
-        self.app.run_worker(self.run_cell(self.state.index, self.query_one(CodeCell).text),
-                            group="cell", exit_on_error=False)
+        self.app.run_worker(
+            self.run_cell(self.state.index, self.query_one(CodeCell).text),
+            group="cell",
+            exit_on_error=False,
+        )
 
     def action_interrupt(self) -> None:
         if not self.running:
@@ -57,7 +62,9 @@ class CellRunner:
 
     def action_rerun(self) -> None:
         if self.running:
-            self.notify(ui(self.lang, "Wait for the running cell (or stop it with F4)."), severity="warning")
+            self.notify(
+                ui(self.lang, "Wait for the running cell (or stop it with F4)."), severity="warning"
+            )
             return
         if self.state.index == 0:
             self.notify(ui(self.lang, "This is the first step: there is nothing before it to run."))
@@ -106,8 +113,11 @@ class CellRunner:
         if host.state in ("ready", "busy"):
             return True
         why = host.error or ui(self.lang, "it is {state}", state=ui(self.lang, host.state))
-        self.say(index, ui(self.lang, "✗ The interpreter cannot run cells ({why}). F8 restarts it.", why=why),
-                 "bold red")
+        self.say(
+            index,
+            ui(self.lang, "✗ The interpreter cannot run cells ({why}). F8 restarts it.", why=why),
+            "bold red",
+        )
         return False
 
     async def _replay(self, upto: int, *, everything: bool = False) -> list[str]:
@@ -121,14 +131,20 @@ class CellRunner:
         todo = range(upto) if everything else host.missing(ns, upto)
         # None: nothing to run. A step skipped on this device (needs CUDA) made nothing to rebuild:
         # running it would only raise, and warn about a step the learner was told is skipped.
-        cells = [(i, self.lesson.steps[i], code) for i in todo
-                 if (code := self.state.replay_code(i)) is not None
-                 and needs_skip(self.lesson.steps[i], host.interp) is None]
+        cells = [
+            (i, self.lesson.steps[i], code)
+            for i in todo
+            if (code := self.state.replay_code(i)) is not None
+            and needs_skip(self.lesson.steps[i], host.interp) is None
+        ]
         return await replay_steps(
-            host.interp, ns, cells,
+            host.interp,
+            ns,
+            cells,
             on_start=lambda i: self._replaying(upto, i),
             on_result=lambda i, _result, generation: host.note_result(ns, i, generation),
-            setup=self.lesson.setup)
+            setup=self.lesson.setup,
+        )
 
     def _replaying(self, upto: int, index: int) -> None:
         self.replayed += (index,)
@@ -143,17 +159,31 @@ class CellRunner:
         elif not own:
             how = ui(self.lang, "the lesson's code: you had not run them")
         else:
-            how = ui(self.lang, "your last runs, and the lesson's code where you had not run a step")
-        return ui(self.lang, "First re-ran step(s) {steps} to rebuild their variables ({how}).",
-                  steps=steps, how=how)
+            how = ui(
+                self.lang, "your last runs, and the lesson's code where you had not run a step"
+            )
+        return ui(
+            self.lang,
+            "First re-ran step(s) {steps} to rebuild their variables ({how}).",
+            steps=steps,
+            how=how,
+        )
 
     def _replay_note(self, index: int) -> str:
         """What a replay of step ``index`` runs, said while it runs."""
         if self.state.replays_own_code(index):
-            return ui(self.lang, "◌ Running step {step} first (the code you last ran there), "
-                      "to rebuild its variables…", step=index + 1)
-        return ui(self.lang, "◌ Running step {step} first (the lesson's code: you have not run "
-                  "it), to rebuild its variables…", step=index + 1)
+            return ui(
+                self.lang,
+                "◌ Running step {step} first (the code you last ran there), "
+                "to rebuild its variables…",
+                step=index + 1,
+            )
+        return ui(
+            self.lang,
+            "◌ Running step {step} first (the lesson's code: you have not run "
+            "it), to rebuild its variables…",
+            step=index + 1,
+        )
 
     def _note_run(self, index: int, code: str) -> None:
         """Remember ``code`` as what step ``index`` last ran: replays run it, after restarts too."""
@@ -178,11 +208,17 @@ class CellRunner:
                 generation = host.generation
                 self._note_run(index, code)
                 outcome: StepOutcome = await judge_step(
-                    host.interp, step, code, namespace=self.lesson.id, lang=self.lang,
+                    host.interp,
+                    step,
+                    code,
+                    namespace=self.lesson.id,
+                    lang=self.lang,
                     on_output=self._while_shown(index, output.append_output),
                     on_display=self._while_shown(index, output.add_display),
-                    setup=self.lesson.setup, lesson_id=self.lesson.id,
-                    step_names=step_names(self.lesson.steps, index, self.lang))
+                    setup=self.lesson.setup,
+                    lesson_id=self.lesson.id,
+                    step_names=step_names(self.lesson.steps, index, self.lang),
+                )
                 worker_replaced = host.generation != generation
             host.note_result(self.lesson.id, index, generation)
             st.attempts += 1
@@ -195,8 +231,15 @@ class CellRunner:
                 self._draw_outcome(outcome, problems, worker_replaced)
         except Exception as exc:  # the UI must outlive any failure of a run
             self.log.error(f"run failed: {exc!r}")
-            self.say(index, ui(self.lang, "✗ The run failed inside the tutor: {error}",
-                               error=f"{type(exc).__name__}: {exc}"), "bold red")
+            self.say(
+                index,
+                ui(
+                    self.lang,
+                    "✗ The run failed inside the tutor: {error}",
+                    error=f"{type(exc).__name__}: {exc}",
+                ),
+                "bold red",
+            )
         finally:
             self.running = False
             self.finished_runs += 1
@@ -204,7 +247,9 @@ class CellRunner:
             if self.app.host.state == "stopped":
                 self.app.restart_interpreter()
 
-    def _draw_outcome(self, outcome: StepOutcome, problems: list[str], worker_replaced: bool) -> None:
+    def _draw_outcome(
+        self, outcome: StepOutcome, problems: list[str], worker_replaced: bool
+    ) -> None:
         output, verdict = self.query_one(OutputPanel), self.query_one(VerdictView)
         if outcome.result is not None:
             output.show_result(outcome.result, stable=self.app.stable)
@@ -217,15 +262,28 @@ class CellRunner:
         self.query_one(CoachNote).show(outcome)
         self.show_expected()  # an attempt opens the check's code to c
         if problems:
-            self.notify(ui(self.lang, "Earlier steps had problems when re-run: {problems}",
-                           problems="; ".join(problems)), severity="warning")
+            self.notify(
+                ui(
+                    self.lang,
+                    "Earlier steps had problems when re-run: {problems}",
+                    problems="; ".join(problems),
+                ),
+                severity="warning",
+            )
         if worker_replaced:
-            self.notify(ui(self.lang, "The worker was restarted and its variables are gone; the next run "
-                           "re-runs the steps before this one first."), severity="warning")
+            self.notify(
+                ui(
+                    self.lang,
+                    "The worker was restarted and its variables are gone; the next run "
+                    "re-runs the steps before this one first.",
+                ),
+                severity="warning",
+            )
         self.refresh_step_bar()
         # After the new output is laid out, so the scroll reaches far enough.
-        self.call_after_refresh(self.query_one("#lesson-body").scroll_to_widget, verdict,
-                                animate=False, top=True)
+        self.call_after_refresh(
+            self.query_one("#lesson-body").scroll_to_widget, verdict, animate=False, top=True
+        )
 
     async def rerun_steps(self) -> None:
         index = self.state.index
@@ -236,17 +294,44 @@ class CellRunner:
             async with host.lock:
                 await host.reset_namespace(self.lesson.id)
                 problems = await self._replay(index, everything=True)
-            ran = len([s for s in self.lesson.steps[:index]
-                       if s.runnable and needs_skip(s, host.interp) is None])
+            ran = len(
+                [
+                    s
+                    for s in self.lesson.steps[:index]
+                    if s.runnable and needs_skip(s, host.interp) is None
+                ]
+            )
             if problems:
-                self.say(index, Text(ui(self.lang, "Re-ran steps 1–{last}, with problems: {problems}",
-                                        last=index, problems="; ".join(problems)), style="bold yellow"))
+                self.say(
+                    index,
+                    Text(
+                        ui(
+                            self.lang,
+                            "Re-ran steps 1–{last}, with problems: {problems}",
+                            last=index,
+                            problems="; ".join(problems),
+                        ),
+                        style="bold yellow",
+                    ),
+                )
             else:
-                self.say(index, Text(ui(self.lang, "✓ Re-ran {count} earlier step(s): the variables are back.",
-                                        count=ran), style="bold green"))
+                self.say(
+                    index,
+                    Text(
+                        ui(
+                            self.lang,
+                            "✓ Re-ran {count} earlier step(s): the variables are back.",
+                            count=ran,
+                        ),
+                        style="bold green",
+                    ),
+                )
         except Exception as exc:
-            self.say(index, ui(self.lang, "✗ Re-running failed: {error}", error=f"{type(exc).__name__}: {exc}"),
-                     "bold red")
+            self.say(
+                index,
+                ui(self.lang, "✗ Re-running failed: {error}", error=f"{type(exc).__name__}: {exc}"),
+                "bold red",
+            )
         finally:
             self.running = False
             self.finished_runs += 1

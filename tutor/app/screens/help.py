@@ -14,14 +14,18 @@ from tutor.app.i18n import LocalizedBindings, lang_of, ui
 
 # The editor's own keys (Textual's TextArea) that learners need most.
 EDITOR_KEYS = [
-    ("⏎ / e / Tab / click",
-     "enter the editor (a step change never does); the cursor starts at the end"),
+    (
+        "⏎ / e / Tab / click",
+        "enter the editor (a step change never does); the cursor starts at the end",
+    ),
     ("Esc", "leave the editor: n, p and e are keys again"),
     ("f5 / ^r", "run the cell and leave the editor: n then goes on, e edits again"),
     ("^n  ^o", "next, previous step: inside the editor too"),
     ("⏎", "new line, indented as Python needs (one level deeper after ':')"),
-    ("Tab / Shift+Tab",
-     "indent at the cursor or the selected lines / dedent the line or the selected lines"),
+    (
+        "Tab / Shift+Tab",
+        "indent at the cursor or the selected lines / dedent the line or the selected lines",
+    ),
     ("Ctrl+Home / Ctrl+End", "start / end of the cell"),
     ("Ctrl+Z / Ctrl+Y", "undo / redo, also of a reset (Ctrl+L) or the solution (Ctrl+T)"),
     ("Ctrl+C / Ctrl+X / Ctrl+V", "copy / cut / paste"),

@@ -41,7 +41,9 @@ class HomeScreen(LocalizedBindings, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        title = Text.assemble(("torch-tutor", "bold"), "  ·  ", ui(self.app.lang, "learn PyTorch one step at a time"))
+        title = Text.assemble(
+            ("torch-tutor", "bold"), "  ·  ", ui(self.app.lang, "learn PyTorch one step at a time")
+        )
         self.query_one("#home-title", Static).update(title)
         self.refresh_lessons()
         lessons = self.query_one(LessonList)
@@ -68,7 +70,9 @@ class HomeScreen(LocalizedBindings, Screen):
         place = next_step(app.catalog, app.progress)
         text = Text()
         if place is None:
-            text.append(ui(app.lang, "No lessons found. Add a folder with --lessons DIR."), style="italic")
+            text.append(
+                ui(app.lang, "No lessons found. Add a folder with --lessons DIR."), style="italic"
+            )
             self.query_one("#continue-text", Static).update(text)
             return
         loaded = place.loaded
@@ -79,8 +83,13 @@ class HomeScreen(LocalizedBindings, Screen):
         text.append(f"{lesson_number(loaded)} ", style="dim")
         text.append(tr(loaded.lesson.title, app.lang), style="bold")
         done, total = lesson_progress(app.progress, loaded)
-        where = ui(app.lang, "  step {step}/{total}  ({done} done)  ",
-                   step=place.step + 1, total=total, done=done)
+        where = ui(
+            app.lang,
+            "  step {step}/{total}  ({done} done)  ",
+            step=place.step + 1,
+            total=total,
+            done=done,
+        )
         text.append(where, style="dim")
         text.append("c", style="bold reverse")
         self.query_one("#continue-text", Static).update(text)

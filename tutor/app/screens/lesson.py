@@ -57,15 +57,29 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
         # Priority: the keys that replace the cell's text run before the editor sees the next key. A
         # plain binding reaches the screen only after the editor let the key bubble, so keys typed
         # right after Ctrl+L landed first and the reset then wiped them.
-        Binding("ctrl+l", "reset_cell", "Reset cell", id="lesson.reset_cell", show=False, priority=True),
-        Binding("ctrl+t", "use_solution", "Take the solution into the cell", id="lesson.use_solution",
-                show=False, priority=True),
+        Binding(
+            "ctrl+l", "reset_cell", "Reset cell", id="lesson.reset_cell", show=False, priority=True
+        ),
+        Binding(
+            "ctrl+t",
+            "use_solution",
+            "Take the solution into the cell",
+            id="lesson.use_solution",
+            show=False,
+            priority=True,
+        ),
         Binding("ctrl+z", "undo_cell", "Undo in the cell", id="lesson.undo", show=False),
         Binding("ctrl+y", "redo_cell", "Redo in the cell", id="lesson.redo", show=False),
-        Binding("ctrl+f,m", "maximize_output", "Full-screen output", id="lesson.maximize",
-                show=False),
-        Binding("f12,o", "external_edit", "Open the cell in your editor", id="lesson.external_edit",
-                show=False),
+        Binding(
+            "ctrl+f,m", "maximize_output", "Full-screen output", id="lesson.maximize", show=False
+        ),
+        Binding(
+            "f12,o",
+            "external_edit",
+            "Open the cell in your editor",
+            id="lesson.external_edit",
+            show=False,
+        ),
         Binding("c", "show_check", "Show the check's code", id="lesson.show_check", show=False),
         Binding("f8", "restart", "Restart interpreter", id="lesson.restart", show=False),
         Binding("f9", "rerun", "Rerun steps to here", id="lesson.rerun", show=False),
@@ -80,8 +94,15 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
         self.state = state
         self._save_timer = None
 
-    def notify(self, message: str, *, title: str = "", severity: str = "information",
-               timeout: float | None = None, markup: bool = True) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: str = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
         """A toast of at most TOAST_SECONDS: it must not stay over the panels the learner reads."""
         timeout = min(timeout or TOAST_SECONDS, TOAST_SECONDS)
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
@@ -133,10 +154,18 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
         cell.show_edited(self.state.edited())
         for widget in (cell, self.query_one(CellToolbar), self.query_one("#io-row")):
             widget.display = step.runnable
-        note = "" if step.runnable else ui(self.lang, "Nothing to run in this step: n (or Ctrl+N) goes on.")
+        note = (
+            ""
+            if step.runnable
+            else ui(self.lang, "Nothing to run in this step: n (or Ctrl+N) goes on.")
+        )
         if self.cuda_skipped():
-            note = ui(self.lang, "This step needs CUDA and cells run on {device}: "
-                      "read it and go on (a run only says it is skipped).", device=self.app.host.device.label)
+            note = ui(
+                self.lang,
+                "This step needs CUDA and cells run on {device}: "
+                "read it and go on (a run only says it is skipped).",
+                device=self.app.host.device.label,
+            )
         cell_note = self.query_one("#cell-note", Static)
         cell_note.update(note)
         cell_note.display = bool(note)
@@ -161,8 +190,9 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
 
     def show_expected(self) -> None:
         st = self.state.state
-        self.query_one(ExpectedPanel).show(self.state.step, revealed=st.check_shown,
-                                           attempted=st.attempts > 0)
+        self.query_one(ExpectedPanel).show(
+            self.state.step, revealed=st.check_shown, attempted=st.attempts > 0
+        )
 
     def leave_editor(self) -> None:
         """Focus the explanation: arrows scroll it (or the page, when stacked), letters are keys.
@@ -179,8 +209,9 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
             return
         self.keep_cell()
         self.query_one(CodeCell).show_edited(self.state.edited())
-        if self.app.progress.set_cell(self.lesson.id, self.state.index,
-                                      self.state.state.code if self.state.edited() else None):
+        if self.app.progress.set_cell(
+            self.lesson.id, self.state.index, self.state.state.code if self.state.edited() else None
+        ):
             if self._save_timer is not None:
                 self._save_timer.stop()
             self._save_timer = self.set_timer(SAVE_DELAY, self.save_cells)
@@ -205,13 +236,18 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
 
     def show_hints(self):
         st = self.state.state
-        return self.query_one(HintsView).show(self.state.step, self.lang, st.hints_shown, st.solution_shown)
+        return self.query_one(HintsView).show(
+            self.state.step, self.lang, st.hints_shown, st.solution_shown
+        )
 
     def refresh_step_bar(self) -> None:
         step = self.state.step
         self.query_one(StepBar).show(
-            tr(self.lesson.title, self.lang), tr(step.title, self.lang),
-            self.state.index, self.state.total, self.app.progress.done(self.lesson.id),
+            tr(self.lesson.title, self.lang),
+            tr(step.title, self.lang),
+            self.state.index,
+            self.state.total,
+            self.app.progress.done(self.lesson.id),
         )
 
     # --- navigation ---------------------------------------------------------------------------
@@ -256,8 +292,11 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
         at = ids.index(self.lesson.id) if self.lesson.id in ids else len(ids)
         following = self.app.catalog.lessons[at + 1].lesson if at + 1 < len(ids) else None
         return LessonSummary(
-            title=tr(self.lesson.title, self.lang), steps_done=len(done), steps=len(steps),
-            exercises_passed=len([i for i in exercises if i in done]), exercises=len(exercises),
+            title=tr(self.lesson.title, self.lang),
+            steps_done=len(done),
+            steps=len(steps),
+            exercises_passed=len([i for i in exercises if i in done]),
+            exercises=len(exercises),
             next_title=tr(following.title, self.lang) if following is not None else "",
             todo=tuple(i for i in range(len(steps)) if i not in done),
         )
@@ -284,8 +323,10 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
         from tutor.app.screens.jump import JumpScreen
 
         done = self.app.progress.done(self.lesson.id)
-        titles = [tr(s.title, self.lang) or tr(s.text, self.lang).strip().split("\n")[0][:60]
-                  for s in self.lesson.steps]
+        titles = [
+            tr(s.title, self.lang) or tr(s.text, self.lang).strip().split("\n")[0][:60]
+            for s in self.lesson.steps
+        ]
 
         async def chosen(index: int | None) -> None:
             if index is not None:
@@ -316,11 +357,20 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
             model = lesson_model(cells)
             spec = write_lesson_model(model, data_dir() / "models", self.lesson.id)
         except ValueError:
-            self.notify(ui(self.lang, "No nn.Module class is defined in this lesson's cells up to this step."),
-                        severity="warning", timeout=6)
+            self.notify(
+                ui(
+                    self.lang,
+                    "No nn.Module class is defined in this lesson's cells up to this step.",
+                ),
+                severity="warning",
+                timeout=6,
+            )
             return
         except OSError as exc:
-            self.notify(ui(self.lang, "Could not write the model file: {error}", error=exc), severity="error")
+            self.notify(
+                ui(self.lang, "Could not write the model file: {error}", error=exc),
+                severity="error",
+            )
             return
         # The class's own name in the model select (its column fits "CNN"-sized names).
         self.app.action_open_training(own_model=(model.class_name, spec))
@@ -370,8 +420,14 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
             return
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not editor or not editor.strip():
-            self.notify(ui(self.lang, "No editor is set: set $VISUAL or $EDITOR (for example "
-                           "export EDITOR=nano) and start the tutor again."), severity="warning")
+            self.notify(
+                ui(
+                    self.lang,
+                    "No editor is set: set $VISUAL or $EDITOR (for example "
+                    "export EDITOR=nano) and start the tutor again.",
+                ),
+                severity="warning",
+            )
             return
         cell = self.query_one(CodeCell)
         with tempfile.TemporaryDirectory(prefix="torch-tutor-edit-") as folder:
@@ -384,18 +440,33 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
                 # No terminal to hand over (a test's headless driver): run the editor as it is.
                 code = subprocess.call([*shlex.split(editor), str(path)], stdin=subprocess.DEVNULL)
             except OSError as exc:
-                self.notify(ui(self.lang, "Could not start your editor ({editor}): {error}",
-                               editor=editor, error=exc), severity="error")
+                self.notify(
+                    ui(
+                        self.lang,
+                        "Could not start your editor ({editor}): {error}",
+                        editor=editor,
+                        error=exc,
+                    ),
+                    severity="error",
+                )
                 return
             try:
                 text = path.read_text(encoding="utf-8").rstrip("\n")
             except (OSError, UnicodeDecodeError) as exc:
-                self.notify(ui(self.lang, "Could not read the edited file back: {error}",
-                               error=exc), severity="error")
+                self.notify(
+                    ui(self.lang, "Could not read the edited file back: {error}", error=exc),
+                    severity="error",
+                )
                 return
         if code != 0:
-            self.notify(ui(self.lang, "Your editor exited with status {code}: the cell is "
-                           "unchanged.", code=code), severity="warning")
+            self.notify(
+                ui(
+                    self.lang,
+                    "Your editor exited with status {code}: the cell is unchanged.",
+                    code=code,
+                ),
+                severity="warning",
+            )
             return
         if text != cell.text:
             cell.replace_all(text)
@@ -408,8 +479,13 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
             self.notify(ui(self.lang, "This step has no check code (it is not an exercise)."))
             return
         if st.attempts == 0:
-            self.notify(ui(self.lang, "Run your own attempt first (F5): the check's code opens "
-                           "after one try."), severity="warning")
+            self.notify(
+                ui(
+                    self.lang,
+                    "Run your own attempt first (F5): the check's code opens after one try.",
+                ),
+                severity="warning",
+            )
             return
         st.check_shown = True
         self.show_expected()
@@ -433,8 +509,10 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
             self.notify(ui(self.lang, "This step has no solution to show (it is not an exercise)."))
             return
         if st.attempts == 0:
-            self.notify(ui(self.lang, "Run your own attempt first (F5): the solution opens after one try."),
-                        severity="warning")
+            self.notify(
+                ui(self.lang, "Run your own attempt first (F5): the solution opens after one try."),
+                severity="warning",
+            )
             return
         st.solution_shown = True
         await self.show_hints()
@@ -444,16 +522,18 @@ class LessonScreen(LocalizedBindings, CellRunner, Screen):
         if not (self.state.step.solution and self.state.state.solution_shown):
             self.notify(ui(self.lang, "Show the solution first (F3, after one attempt)."))
             return
-        self._replace_cell(self.state.step.solution.strip("\n"),
-                           ui(self.lang, "The solution is in the cell: F5 runs it. "
-                              "Ctrl+Z brings your code back."))
+        self._replace_cell(
+            self.state.step.solution.strip("\n"),
+            ui(self.lang, "The solution is in the cell: F5 runs it. Ctrl+Z brings your code back."),
+        )
 
     def action_reset_cell(self) -> None:
         if not self.state.step.runnable:
             return
-        self._replace_cell(self.state.original(),
-                           ui(self.lang, "The cell is back to its original code. "
-                              "Ctrl+Z brings your code back."))
+        self._replace_cell(
+            self.state.original(),
+            ui(self.lang, "The cell is back to its original code. Ctrl+Z brings your code back."),
+        )
 
     def _replace_cell(self, code: str, message: str) -> None:
         """Put ``code`` in the cell as one undoable edit; the old verdict no longer applies."""

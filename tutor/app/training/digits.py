@@ -21,7 +21,8 @@ def shrink(image: Image, factor: int) -> Image:
     area = factor * factor
     return [
         [
-            sum(image[r * factor + i][c * factor + j] for i in range(factor) for j in range(factor)) // area
+            sum(image[r * factor + i][c * factor + j] for i in range(factor) for j in range(factor))
+            // area
             for c in range(cols)
         ]
         for r in range(rows)
@@ -54,18 +55,26 @@ def shade_blocks(image: Image) -> Text:
     rows = image if len(image) % 2 == 0 else image + [[0] * len(image[0])]
     lines = []
     for r in range(0, len(rows), 2):
-        lines.append("".join(_SHADES[min(4, (a + b) * 5 // 512)] for a, b in zip(rows[r], rows[r + 1], strict=True)))
+        lines.append(
+            "".join(
+                _SHADES[min(4, (a + b) * 5 // 512)]
+                for a, b in zip(rows[r], rows[r + 1], strict=True)
+            )
+        )
     return Text("\n".join(lines))
 
 
 def caption(true: int, pred: int, lang: str = "en") -> Text:
     if true == pred:
         return Text.assemble(("✓ ", "bold green"), (f"{pred}", "bold"))
-    return Text.assemble(("✗ ", "bold red"), (f"{pred}", "bold red"), (ui(lang, " (is {true})", true=true), "red"))
+    return Text.assemble(
+        ("✗ ", "bold red"), (f"{pred}", "bold red"), (ui(lang, " (is {true})", true=true), "red")
+    )
 
 
-def digit_grid(digits: dict, width: int, height: int | None = None, *, color: bool = True,
-               lang: str = "en") -> Group:
+def digit_grid(
+    digits: dict, width: int, height: int | None = None, *, color: bool = True, lang: str = "en"
+) -> Group:
     """As many digits as fit in ``width`` columns (and ``height`` rows if given), full size when there is room."""
     images, truth, preds = digits.get("images", []), digits.get("true", []), digits.get("pred", [])
     if not images:
@@ -81,16 +90,28 @@ def digit_grid(digits: dict, width: int, height: int | None = None, *, color: bo
         chunk = range(start, min(start + per_row, count))
         for _ in chunk:
             grid.add_column(no_wrap=True)
-        grid.add_row(*[
-            half_blocks(shrink(images[i], factor), wrong=truth[i] != preds[i]) if color
-            else shade_blocks(shrink(images[i], factor))
-            for i in chunk
-        ])
+        grid.add_row(
+            *[
+                half_blocks(shrink(images[i], factor), wrong=truth[i] != preds[i])
+                if color
+                else shade_blocks(shrink(images[i], factor))
+                for i in chunk
+            ]
+        )
         grid.add_row(*[caption(truth[i], preds[i], lang) for i in chunk])
         lines.append(grid)
     wrong = sum(t != p for t, p in zip(truth[:count], preds[:count], strict=True))
-    lines.append(Text(ui(lang, "{count} test digits, {wrong} misread (red); prediction first, true digit in brackets",
-                         count=count, wrong=wrong), style="dim"))
+    lines.append(
+        Text(
+            ui(
+                lang,
+                "{count} test digits, {wrong} misread (red); prediction first, true digit in brackets",
+                count=count,
+                wrong=wrong,
+            ),
+            style="dim",
+        )
+    )
     return Group(*lines)
 
 
@@ -110,5 +131,8 @@ class DigitGrid(Static):
 
     def _draw(self) -> None:
         # Height is not passed: the grid sits in a scrolling container and shows every digit.
-        self.update(digit_grid(self._digits, self.size.width or 80, color=not self.app.no_color,
-                               lang=lang_of(self)))
+        self.update(
+            digit_grid(
+                self._digits, self.size.width or 80, color=not self.app.no_color, lang=lang_of(self)
+            )
+        )

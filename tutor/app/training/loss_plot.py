@@ -11,7 +11,9 @@ from tutor.app.i18n import lang_of, translated, ui
 
 
 def _bucket(values: list[float], size: int) -> list[float]:
-    return [sum(values[i : i + size]) / len(values[i : i + size]) for i in range(0, len(values), size)]
+    return [
+        sum(values[i : i + size]) / len(values[i : i + size]) for i in range(0, len(values), size)
+    ]
 
 
 def fit_wide(plot: Text) -> Text:
@@ -32,7 +34,7 @@ def fit_wide(plot: Text) -> Text:
         if gap < 0:
             line.right_crop(surplus)
         else:
-            lines[n] = Text.assemble(line[:gap], line[gap + surplus:])
+            lines[n] = Text.assemble(line[:gap], line[gap + surplus :])
     return Text("\n").join(lines)
 
 
@@ -75,11 +77,19 @@ class LossPlot(PlotextPlot):
             plt.plot(xs, raw, marker="braille", label=ui(lang, "batch", context="plot"))
             window = max(1, len(losses) // 20)
             smooth = _bucket(losses, window)
-            plt.plot([min(len(losses), (i + 1) * window) for i in range(len(smooth))], smooth,
-                     marker="braille", label=ui(lang, "average"))
+            plt.plot(
+                [min(len(losses), (i + 1) * window) for i in range(len(smooth))],
+                smooth,
+                marker="braille",
+                label=ui(lang, "average"),
+            )
             ticks = sorted({max(1, round(len(losses) * f)) for f in (0, 0.25, 0.5, 0.75, 1)})
             plt.xticks(ticks, [str(t) for t in ticks])
             if self._test:
-                plt.scatter([s for s, _ in self._test], [v for _, v in self._test], marker="●",
-                            label=ui(lang, "test"))
+                plt.scatter(
+                    [s for s, _ in self._test],
+                    [v for _, v in self._test],
+                    marker="●",
+                    label=ui(lang, "test"),
+                )
         self.refresh()

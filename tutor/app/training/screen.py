@@ -273,9 +273,13 @@ class TrainingScreen(LocalizedBindings, Screen):
             if s.threads_auto:
                 device += ui(lang, " (auto, ≤{most})", most=s.threads)
             if s.processes > 1:  # a DDP run: the threads above are each process's
-                device += ui(lang, " · {world} processes ({backend}), {per} images each per step",
-                             world=s.world_size, backend=s.backend,
-                             per=s.per_process_batch)
+                device += ui(
+                    lang,
+                    " · {world} processes ({backend}), {per} images each per step",
+                    world=s.world_size,
+                    backend=s.backend,
+                    per=s.per_process_batch,
+                )
             data = (s.source, s.split)
             length: tuple[int, int] | None = (s.total_steps, s.batch_size)
             train = s.train
@@ -316,9 +320,7 @@ class TrainingScreen(LocalizedBindings, Screen):
             self._redraw_timer.stop()
             self._redraw_timer = None
         st = self.state
-        self.query_one(LossPlot).show(
-            list(st.losses), [(e.step, e.test_loss) for e in st.epochs]
-        )
+        self.query_one(LossPlot).show(list(st.losses), [(e.step, e.test_loss) for e in st.epochs])
         self.query_one(StatsPanel).show(st, stable=self.stable)
         p = st.progress
         epoch_bar, overall_bar = (

@@ -33,15 +33,21 @@ class CellToolbar(HorizontalGroup):
         lang = lang_of(self)
         for command in LESSON_COMMANDS:
             if command.button:
-                button = Button(ui(lang, command.button), id=f"btn-{command.action.replace('_', '-')}",
-                                compact=True, action=f"screen.{command.action}")
+                button = Button(
+                    ui(lang, command.button),
+                    id=f"btn-{command.action.replace('_', '-')}",
+                    compact=True,
+                    action=f"screen.{command.action}",
+                )
                 button.tooltip = f"{ui(lang, command.name)} ({ui(lang, command.keys)})"
                 yield button
 
     def natural_width(self) -> int:
         """The row's width with padded buttons."""
         labels = [str(button.label) for button in self.query(Button)]
-        return sum(max(MIN_WIDTH, cell_len(label) + 2 * PAD) for label in labels) + GAP * (len(labels) - 1)
+        return sum(max(MIN_WIDTH, cell_len(label) + 2 * PAD) for label in labels) + GAP * (
+            len(labels) - 1
+        )
 
     def on_resize(self, event: events.Resize) -> None:
         # At 100 columns the buttons are wider than the room beside the explanation (English cut

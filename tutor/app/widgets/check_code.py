@@ -26,13 +26,17 @@ def wrap_code(lines: list[Content], width: int) -> list[Content]:
         room = max(width - hang, 1)
         first, *rest = line.wrap(room)
         out.append(first)
-        lead = Content.assemble(" " * max(hang - len(CONTINUATION), 0), (CONTINUATION, "$text-muted"))
-        out.extend(Content.assemble(lead, _lstrip(piece)) if hang else _lstrip(piece) for piece in rest)
+        lead = Content.assemble(
+            " " * max(hang - len(CONTINUATION), 0), (CONTINUATION, "$text-muted")
+        )
+        out.extend(
+            Content.assemble(lead, _lstrip(piece)) if hang else _lstrip(piece) for piece in rest
+        )
     return out
 
 
 def _lstrip(content: Content) -> Content:
-    return content[len(content.plain) - len(content.plain.lstrip(" ")):]
+    return content[len(content.plain) - len(content.plain.lstrip(" ")) :]
 
 
 class CheckCode(Widget):

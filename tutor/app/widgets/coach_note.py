@@ -23,7 +23,10 @@ def render_note(explanation: Any, lang: str = "en", lesson_title: str | None = N
         for line in lines[1:]:
             text.append("\n     " + line, style="bold cyan")
     if lesson_title:
-        text.append("\n" + ui(lang, "Taught in the lesson “{title}”.", title=lesson_title), style="italic dim")
+        text.append(
+            "\n" + ui(lang, "Taught in the lesson “{title}”.", title=lesson_title),
+            style="italic dim",
+        )
     return text
 
 

@@ -103,8 +103,11 @@ class CodeCell(TextArea):
     def show_edited(self, edited: bool) -> None:
         """The bottom border says whose code the cell holds."""
         lang = lang_of(self)
-        self.border_subtitle = (ui(lang, "✎ your code · Ctrl+L: the original") if edited
-                                else ui(lang, "the lesson's code"))
+        self.border_subtitle = (
+            ui(lang, "✎ your code · Ctrl+L: the original")
+            if edited
+            else ui(lang, "the lesson's code")
+        )
 
     async def _on_key(self, event: events.Key) -> None:
         # A burst of keys (F5 then n, typed fast or sent by tmux) is queued here before the first

@@ -63,8 +63,11 @@ def check_words(
     messages, silent = check_messages(step.check or "", lang)
     lines: list[Content] = [Content.assemble("• ", message) for message in messages]
     if silent:
-        more = (ui(lang, "and {count} more check(s)", count=silent) if messages
-                else ui(lang, "{count} check(s)", count=silent))
+        more = (
+            ui(lang, "and {count} more check(s)", count=silent)
+            if messages
+            else ui(lang, "{count} check(s)", count=silent)
+        )
         lines.append(Content.styled("• " + more, _NOTE))
     if not revealed:
         if attempted:
@@ -89,12 +92,21 @@ def expected_body(expect: object, lang: str = "en") -> Content:
         if example is None:
             return Content(f"/{expect.pattern}/")
         # The example is what the learner can read; the pattern is the rule, for the curious.
-        return Content.assemble(example.strip("\n"), "\n\n",
-                                (ui(lang, "any output matching /{pattern}/", pattern=expect.pattern), _NOTE))
+        return Content.assemble(
+            example.strip("\n"),
+            "\n\n",
+            (ui(lang, "any output matching /{pattern}/", pattern=expect.pattern), _NOTE),
+        )
     if kind == "error":
         if expect.match:
-            return Content(ui(lang, "raises {type} with a message matching {match!r}",
-                              type=expect.type, match=expect.match))
+            return Content(
+                ui(
+                    lang,
+                    "raises {type} with a message matching {match!r}",
+                    type=expect.type,
+                    match=expect.match,
+                )
+            )
         return Content(ui(lang, "raises {type}", type=expect.type))
     return Content(ui(lang, "runs without an error"))
 

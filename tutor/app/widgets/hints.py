@@ -32,8 +32,12 @@ class HintsView(Vertical):
         yield Markdown(id="hints-md")
         with Horizontal(id="solution-row"):
             yield Static(ui(lang, "[b]Solution[/b]  "), id="solution-title")
-            yield Button(ui(lang, "Put it in the cell (Ctrl+T)"), id="use-solution", compact=True,
-                         action="screen.use_solution")
+            yield Button(
+                ui(lang, "Put it in the cell (Ctrl+T)"),
+                id="use-solution",
+                compact=True,
+                action="screen.use_solution",
+            )
         yield Static(id="solution-code")
 
     def show(self, step: Step, lang: str, hints_shown: int, solution_shown: bool):
@@ -41,8 +45,15 @@ class HintsView(Vertical):
         shown = step.hints[:hints_shown]
         lines = []
         for i, hint in enumerate(shown):
-            lines.append(ui(lang, "**Hint {n}/{total}:** {hint}", n=i + 1, total=len(step.hints),
-                            hint=tr(hint, lang).strip()))
+            lines.append(
+                ui(
+                    lang,
+                    "**Hint {n}/{total}:** {hint}",
+                    n=i + 1,
+                    total=len(step.hints),
+                    hint=tr(hint, lang).strip(),
+                )
+            )
         hints_md = self.query_one("#hints-md", Markdown)
         hints_md.display = bool(lines)
         solution = bool(solution_shown and step.solution)

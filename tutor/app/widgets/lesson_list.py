@@ -43,10 +43,16 @@ def _number(word: str) -> float | None:
 def _matches(loaded: LoadedLesson, query: str, lang: str) -> bool:
     """Every word of ``query`` is in the lesson's texts, or is its number (then by value)."""
     lesson = loaded.lesson
-    haystack = " ".join([
-        lesson.id, tr(lesson.title, lang), tr(lesson.title, "en"), tr(lesson.chapter, lang),
-        tr(lesson.summary, lang), tr(lesson.summary, "en"),
-    ]).lower()
+    haystack = " ".join(
+        [
+            lesson.id,
+            tr(lesson.title, lang),
+            tr(lesson.title, "en"),
+            tr(lesson.chapter, lang),
+            tr(lesson.summary, lang),
+            tr(lesson.summary, "en"),
+        ]
+    ).lower()
     for word in query.lower().split():
         number = _number(word)
         if number is not None and number == lesson.order:
@@ -82,19 +88,30 @@ class LessonList(OptionList):
             if name != chapter:
                 chapter = name
                 options.append(Option(Text(name, style="bold underline"), disabled=True))
-            options.append(Option(self._prompt(loaded, progress, lang, titles), id=loaded.lesson.id))
+            options.append(
+                Option(self._prompt(loaded, progress, lang, titles), id=loaded.lesson.id)
+            )
             shown += 1
         broken = [e for e in catalog.errors if not e.loaded]
         if broken and not query:
-            options.append(Option(Text(ui(lang, "Lessons that failed to load"), style="bold underline red"),
-                                  disabled=True))
+            options.append(
+                Option(
+                    Text(ui(lang, "Lessons that failed to load"), style="bold underline red"),
+                    disabled=True,
+                )
+            )
             for i, error in enumerate(broken):
-                prompt = Text.assemble(("  ⚠ ", "bold red"), (error.path.name, "bold"), ": ",
-                                       (error.message, "red"))
+                prompt = Text.assemble(
+                    ("  ⚠ ", "bold red"), (error.path.name, "bold"), ": ", (error.message, "red")
+                )
                 options.append(Option(prompt, id=f"{ERROR_PREFIX}{i}", disabled=True))
         if not shown and query:
-            options.append(Option(Text(ui(lang, "No lesson matches '{query}'.", query=query), style="italic"),
-                                  disabled=True))
+            options.append(
+                Option(
+                    Text(ui(lang, "No lesson matches '{query}'.", query=query), style="italic"),
+                    disabled=True,
+                )
+            )
         self.add_options(options)
         if highlighted and any(o and o.id == highlighted for o in options):
             self.highlighted = self.get_option_index(highlighted)
@@ -116,14 +133,21 @@ class LessonList(OptionList):
             return False
         return True
 
-    def _prompt(self, loaded: LoadedLesson, progress: ProgressStore, lang: str,
-                titles: dict[str, str]) -> Group:
+    def _prompt(
+        self, loaded: LoadedLesson, progress: ProgressStore, lang: str, titles: dict[str, str]
+    ) -> Group:
         lesson = loaded.lesson
         done, total = lesson_progress(progress, loaded)
         mark = ("✓", "bold green") if done == total else (("◐", "yellow") if done else ("○", "dim"))
-        title = Text.assemble("  ", mark, " ", (lesson_number(loaded), "dim"), "  ",
-                              (tr(lesson.title, lang), "bold"),
-                              (f"  {done}/{total}", "green" if done == total else "dim"))
+        title = Text.assemble(
+            "  ",
+            mark,
+            " ",
+            (lesson_number(loaded), "dim"),
+            "  ",
+            (tr(lesson.title, lang), "bold"),
+            (f"  {done}/{total}", "green" if done == total else "dim"),
+        )
         # Indented as a block, so wrapped lines stay under the title.
         indent = 6 + len(lesson_number(loaded)) + 2  # under the title, past the number
         summary = Text(tr(lesson.summary, lang).strip(), style="dim")
@@ -133,10 +157,19 @@ class LessonList(OptionList):
             for req in lesson.requires:
                 finished = req in titles and self._finished(progress, req)
                 needs.append(f"{titles.get(req, req)}{' ✓' if finished else ''}")
-            lines.append(Padding(Text(ui(lang, "needs: {lessons}", lessons=ui(lang, ", ").join(needs)),
-                                      style="italic"), (0, 0, 0, indent)))
+            lines.append(
+                Padding(
+                    Text(
+                        ui(lang, "needs: {lessons}", lessons=ui(lang, ", ").join(needs)),
+                        style="italic",
+                    ),
+                    (0, 0, 0, indent),
+                )
+            )
         return Group(*lines)
 
     def _finished(self, progress: ProgressStore, lesson_id: str) -> bool:
         loaded = self.app.catalog.get(lesson_id)
-        return loaded is not None and lesson_progress(progress, loaded)[0] == len(loaded.lesson.steps)
+        return loaded is not None and lesson_progress(progress, loaded)[0] == len(
+            loaded.lesson.steps
+        )

@@ -33,8 +33,18 @@ def display_widget(item: dict[str, Any], lang: str = "en") -> Widget:
     try:
         return picture_widget(item, lang)
     except Exception as exc:  # a bad picture must not lose the rest of the output
-        return Static(Text(ui(lang, "{picture} could not be drawn: {error}", picture=picture_summary(item),
-                              error=exc), style="italic red"), classes="picture-summary")
+        return Static(
+            Text(
+                ui(
+                    lang,
+                    "{picture} could not be drawn: {error}",
+                    picture=picture_summary(item),
+                    error=exc,
+                ),
+                style="italic red",
+            ),
+            classes="picture-summary",
+        )
 
 
 class OutputPanel(ScrollPanel):
@@ -111,7 +121,7 @@ class OutputPanel(ScrollPanel):
         output = result.output or ""
         if not self._displays and output != self._streamed:
             self._write_text(output)
-        for item in (result.displays or [])[self._displays:]:
+        for item in (result.displays or [])[self._displays :]:
             self.add_display(item)
         if result.value is not None:
             self.mount(Static(Text(result.value, overflow="fold"), classes="value"))
@@ -123,7 +133,13 @@ class OutputPanel(ScrollPanel):
             self.mount(Static(error, classes="error"))
         notes = []
         if result.truncated or result.dropped_bytes:
-            notes.append(ui(lang_of(self), "output cut: {count} more bytes were not kept", count=result.dropped_bytes))
+            notes.append(
+                ui(
+                    lang_of(self),
+                    "output cut: {count} more bytes were not kept",
+                    count=result.dropped_bytes,
+                )
+            )
         if result.detail and result.status != "ok":
             notes.append(result.detail)
         if not stable:

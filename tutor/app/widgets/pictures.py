@@ -34,8 +34,10 @@ def picture_widget(item: dict[str, Any], lang: str = "en") -> Widget:
     try:
         picture = decode(item)
     except PictureError as exc:
-        return Static(Text(ui(lang, "[picture] cannot be drawn: {error}", error=exc), style="italic"),
-                      classes="picture-error")
+        return Static(
+            Text(ui(lang, "[picture] cannot be drawn: {error}", error=exc), style="italic"),
+            classes="picture-error",
+        )
     if isinstance(picture, Graph):
         return GraphView(picture, lang)
     return PictureView(picture)
@@ -91,8 +93,16 @@ class ChartView(PlotextPlot):
         try:
             return super().render()
         except Exception as exc:  # a chart plotext cannot draw at this size must not stop the app
-            return Text(ui(lang_of(self), "(the chart could not be drawn at {width}×{height}: {error})",
-                           width=self.size.width, height=self.size.height, error=exc), style="italic")
+            return Text(
+                ui(
+                    lang_of(self),
+                    "(the chart could not be drawn at {width}×{height}: {error})",
+                    width=self.size.width,
+                    height=self.size.height,
+                    error=exc,
+                ),
+                style="italic",
+            )
 
 
 class RasterView(Widget):
@@ -134,7 +144,10 @@ class RasterView(Widget):
         strip = self._strips.get(key)
         if strip is None:
             cells = lines[y] if y < len(lines) else []
-            segments = [Segment(cell.char, base + _style(cell) if cell.fg or cell.bg else base) for cell in cells]
+            segments = [
+                Segment(cell.char, base + _style(cell) if cell.fg or cell.bg else base)
+                for cell in cells
+            ]
             strip = Strip(segments).adjust_cell_length(width, base)
             self._strips[key] = strip
         return strip

@@ -39,10 +39,12 @@ def plain_reason(reason: str, expect: object, lang: str = "en") -> str:
     if not isinstance(expect, RegexExpect) or expect.example is None:
         return reason
     words = {
-        say(lang, "regex_matches", pattern=expect.pattern):
-            ui(lang, "the output has the form of the example under Expected"),
-        say(lang, "regex_no_match", pattern=expect.pattern):
-            ui(lang, "the output does not have the form of the example under Expected"),
+        say(lang, "regex_matches", pattern=expect.pattern): ui(
+            lang, "the output has the form of the example under Expected"
+        ),
+        say(lang, "regex_no_match", pattern=expect.pattern): ui(
+            lang, "the output does not have the form of the example under Expected"
+        ),
     }
     for raw, plain in words.items():
         reason = reason.replace(raw, plain)
@@ -56,7 +58,9 @@ def headline(outcome: StepOutcome, lang: str = "en", expect: object = None) -> T
     if outcome.passed:
         return Text.assemble((ui(lang, "✓ Passed"), "bold green"), f"  {reason}" if reason else "")
     if outcome.passed is None:
-        return Text.assemble(("– ", "bold yellow"), (reason or ui(lang, "Nothing to judge."), "yellow"))
+        return Text.assemble(
+            ("– ", "bold yellow"), (reason or ui(lang, "Nothing to judge."), "yellow")
+        )
     symbol = _STATUS_SYMBOL.get(status, "✗")
     return Text.assemble((f"{symbol} ", "bold red"), (reason or ui(lang, "Not yet."), "bold red"))
 
