@@ -7,6 +7,9 @@ tests/app_support.py and tests/cli_support.py.
 
 from __future__ import annotations
 
+import asyncio
+import itertools
+
 import pytest
 
 
@@ -30,3 +33,27 @@ def home(tmp_path, monkeypatch):
     path = tmp_path / "home"
     monkeypatch.setenv("TORCH_TUTOR_HOME", str(path))
     return path
+
+
+@pytest.fixture(scope="module")
+def interp():
+    """One real worker for a test module (each test takes its own namespace from ``ns``).
+
+    The client runs its engine on its own thread, so one worker serves every test's event loop.
+    Modules that need other settings (a spare, a memory limit, the sync face) define their own.
+    """
+    from tutor.interpreter import Interpreter
+
+    it = Interpreter(spare=False)
+    asyncio.run(it.start())
+    yield it
+    asyncio.run(it.shutdown())
+
+
+_namespaces = itertools.count()
+
+
+@pytest.fixture
+def ns(request):
+    """A namespace no other test in the session uses."""
+    return f"{request.module.__name__.removeprefix('test_')}-{next(_namespaces)}"

@@ -2,30 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-
-import pytest
-
-from tutor.interpreter import Interpreter
 from tutor.judge import judge_step
 from tutor.lessons.model import Step
-
-_names = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def interp():
-    it = Interpreter(spare=False)
-    asyncio.run(it.start())
-    yield it
-    asyncio.run(it.shutdown())
-
-
-@pytest.fixture
-def ns(interp):
-    return f"helpers-{next(_names)}"
-
 
 SAY = Step(
     text="t",

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from tutor.coach import step_names
-from tutor.interpreter import Interpreter
 from tutor.judge import judge_step
 from tutor.lessons.loader import load_catalog
 from tutor.lessons.model import ErrorExpect, tr
@@ -21,15 +18,6 @@ LESSONS = {
     "softmax-ce": "ce-float-target",
     "cnn": "conv-batch",
 }
-
-
-@pytest.fixture(scope="module")
-def interp():
-    # The client runs its engine on its own thread, so one worker serves every test's loop.
-    it = Interpreter(spare=False)
-    asyncio.run(it.start())
-    yield it
-    asyncio.run(it.shutdown())
 
 
 def _coached_steps(lesson):

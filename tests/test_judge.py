@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 from pathlib import Path
 
-import pytest
-
-from tutor.interpreter import Interpreter
 from tutor.judge import StepOutcome, judge_step, replay_steps
 from tutor.lessons.loader import load_file
 from tutor.lessons.model import ErrorExpect, Step, TensorExpect, TextExpect
 
 FIXTURE = Path(__file__).parent / "lessons_fixtures" / "good" / "basics.toml"
-_names = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def interp():
-    # The client runs its engine on its own thread, so one worker serves every test's loop.
-    it = Interpreter(spare=False)
-    asyncio.run(it.start())
-    yield it
-    asyncio.run(it.shutdown())
-
-
-@pytest.fixture
-def ns(interp):
-    return f"judge-{next(_names)}"
 
 
 async def judge(interp, step: Step, code: str, ns: str, lang: str = "en") -> StepOutcome:

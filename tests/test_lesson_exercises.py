@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import ast
-import asyncio
 import itertools
 
 import pytest
 
-from tutor.interpreter import Interpreter
 from tutor.judge import judge_step
 from tutor.lessons.loader import load_catalog
 from tutor.lessons.model import Step, tr
 
 _names = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def interp():
-    # One worker for the module: each case gets its own namespace instead of its own process.
-    it = Interpreter(spare=False)
-    asyncio.run(it.start())
-    yield it
-    asyncio.run(it.shutdown())
 
 
 @pytest.fixture(scope="module")
