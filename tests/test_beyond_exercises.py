@@ -6,7 +6,7 @@ Each lesson's `wrong` answers are proven to fail by `torch-tutor check` (test_bu
 
 from __future__ import annotations
 
-from test_lesson_exercises import exercise, interp, lessons, verdicts  # noqa: F401 (fixtures)
+from test_lesson_exercises import exercise, lessons, verdicts  # noqa: F401 (fixtures)
 
 PASSED = (True, "all checks passed")
 

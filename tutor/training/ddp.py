@@ -140,7 +140,12 @@ def run_rank(
             label=label,
             threads=config.threads or default_threads(place),
         )
-        return trainer.run()
+        done = trainer.run()
+        # Leave together: rank 0 still tests and saves after the last step, and a rank that tore
+        # its gloo connections down meanwhile was seen to abort at exit ("terminate called without
+        # an active exception", SIGABRT) under load.
+        dist.barrier()
+        return done
     finally:
         dist.destroy_process_group()
 
