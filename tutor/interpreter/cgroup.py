@@ -15,6 +15,7 @@ import itertools
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PREFIX = "torch-tutor-"
@@ -119,19 +120,7 @@ class PidsGroup:
         Returns how many distinct processes were killed (their pids are added to ``killed``),
         or None if some still ran at the deadline.
         """
-        killed = set() if killed is None else killed
-        end = time.monotonic() + deadline
-        while True:
-            pids = [p for p in self.procs() if p != keep]
-            if not pids:
-                return len(killed)
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
-                killed.add(pid)
-            if time.monotonic() >= end:
-                return None
-            time.sleep(0.002)
+        return kill_until_gone(lambda: [p for p in self.procs() if p != keep], deadline, killed)
 
     def remove(self) -> bool:
         try:
@@ -180,3 +169,32 @@ def _remove_stale(base: Path) -> None:
             group = PidsGroup(entry)
             group.kill_all(deadline=2.0)
             group.remove_retrying(1.0)
+
+
+def kill_until_gone(
+    alive: Callable[[], list[int]],
+    deadline: float,
+    killed: set[int] | None = None,
+    each_round: Callable[[], None] | None = None,
+) -> int | None:
+    """SIGKILL the pids ``alive()`` lists, again and again, until it lists none (forks race the kill).
+
+    ``each_round`` runs before each listing (e.g. reaping zombies). Returns how many distinct
+    processes were killed (their pids are added to ``killed``), or None if some still ran at the
+    deadline.
+    """
+    killed = set() if killed is None else killed
+    end = time.monotonic() + deadline
+    while True:
+        if each_round is not None:
+            each_round()
+        pids = alive()
+        if not pids:
+            return len(killed)
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+            killed.add(pid)
+        if time.monotonic() >= end:
+            return None
+        time.sleep(0.002)

@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import sys
-import time
 from pathlib import Path
 
-from tutor.interpreter.cgroup import KILL_DEADLINE, PidsGroup
+from tutor.interpreter.cgroup import KILL_DEADLINE, PidsGroup, kill_until_gone
 
 _PR_SET_CHILD_SUBREAPER = 36
 
@@ -47,19 +45,7 @@ class Leftovers:
         return count
 
     def _kill_children(self, deadline: float, killed: set[int]) -> int | None:
-        end = time.monotonic() + deadline
-        while True:
-            _reap(killed)
-            pids = self._children()
-            if not pids:
-                return len(killed)
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
-                killed.add(pid)
-            if time.monotonic() >= end:
-                return None
-            time.sleep(0.002)
+        return kill_until_gone(self._children, deadline, killed, each_round=lambda: _reap(killed))
 
     def _children(self) -> list[int]:
         """Live children of every thread of this process (/proc/self/task/*/children)."""
